@@ -1,0 +1,44 @@
+import Database from "better-sqlite3";
+import { drizzle, type BetterSQLite3Database } from "drizzle-orm/better-sqlite3";
+import { migrate } from "drizzle-orm/better-sqlite3/migrator";
+import { mkdirSync } from "node:fs";
+import { dirname, join } from "node:path";
+import * as schema from "./schema";
+
+export type Db = BetterSQLite3Database<typeof schema> & { $client: Database.Database };
+
+const KEY = Symbol.for("switchyard.db");
+type Holder = { [KEY]?: Db };
+
+/** Opens (creating if needed) the database file in WAL mode and applies the committed migrations. */
+export function openDb(path: string, migrationsFolder = join(process.cwd(), "db/migrations")): Db {
+  if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
+  const sqlite = new Database(path);
+  sqlite.pragma("journal_mode = WAL");
+  // NORMAL is durable across process crashes in WAL mode; only an OS crash can lose the last commits.
+  sqlite.pragma("synchronous = NORMAL");
+  sqlite.pragma("foreign_keys = ON");
+  sqlite.pragma("busy_timeout = 5000");
+  const db = drizzle(sqlite, { schema }) as Db;
+  migrate(db, { migrationsFolder });
+  return db;
+}
+
+/** Makes `db` the client every query module uses (one per process, kept across hot reloads). */
+export function setDb(db: Db): void {
+  (globalThis as Holder)[KEY] = db;
+}
+
+export function getDb(): Db {
+  const db = (globalThis as Holder)[KEY];
+  if (!db) throw new Error("database not initialised: call setDb(openDb(path)) at start");
+  return db;
+}
+
+export function closeDb(): void {
+  const db = (globalThis as Holder)[KEY];
+  if (db) {
+    db.$client.close();
+    delete (globalThis as Holder)[KEY];
+  }
+}

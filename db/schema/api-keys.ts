@@ -1,0 +1,28 @@
+import { sqliteTable, text, integer, index, uniqueIndex } from "drizzle-orm/sqlite-core";
+import { teams } from "./teams";
+
+/** Team API keys: only the SHA-256 of the key and a short display prefix are stored. */
+export const apiKeys = sqliteTable(
+  "api_keys",
+  {
+    id: text("id").primaryKey(),
+    teamId: text("team_id")
+      .notNull()
+      .references(() => teams.id, { onDelete: "cascade" }),
+    name: text("name").notNull(),
+    prefix: text("prefix").notNull(),
+    keyHash: text("key_hash").notNull(),
+    rpmLimit: integer("rpm_limit"),
+    createdAt: integer("created_at").notNull(),
+    revokedAt: integer("revoked_at"),
+  },
+  (t) => [
+    // getApiKeyByHash: authentication of every API request
+    uniqueIndex("api_keys_hash_idx").on(t.keyHash),
+    // listKeysByTeam
+    index("api_keys_team_idx").on(t.teamId),
+  ],
+);
+
+export type ApiKeyRow = typeof apiKeys.$inferSelect;
+export type NewApiKeyRow = typeof apiKeys.$inferInsert;

@@ -1,0 +1,33 @@
+import { sqliteTable, text, integer, index } from "drizzle-orm/sqlite-core";
+import { providers } from "./providers";
+
+/** A model name clients may ask for, mapped to one provider's upstream model, with prices in micro-USD per million tokens. */
+export const models = sqliteTable(
+  "models",
+  {
+    id: text("id").primaryKey(),
+    name: text("name").notNull().unique(),
+    providerId: text("provider_id")
+      .notNull()
+      .references(() => providers.id, { onDelete: "restrict" }),
+    upstreamModel: text("upstream_model").notNull(),
+    inputMicrosPerMTok: integer("input_micros_per_mtok").notNull(),
+    outputMicrosPerMTok: integer("output_micros_per_mtok").notNull(),
+    maxOutputTokens: integer("max_output_tokens"),
+    rpmLimit: integer("rpm_limit"),
+    tpmLimit: integer("tpm_limit"),
+    /** JSON array of model names tried in order when this one fails before the first byte. */
+    fallbacks: text("fallbacks", { mode: "json" }).$type<string[]>().notNull().default([]),
+    /** JSON: per-model behaviour of the built-in simulator (ignored for other provider kinds). */
+    simulator: text("simulator", { mode: "json" }).$type<Record<string, unknown>>(),
+    createdAt: integer("created_at").notNull(),
+    updatedAt: integer("updated_at").notNull(),
+  },
+  (t) => [
+    // listModelsByProvider / refusing to delete a provider still in use
+    index("models_provider_idx").on(t.providerId),
+  ],
+);
+
+export type ModelRow = typeof models.$inferSelect;
+export type NewModelRow = typeof models.$inferInsert;

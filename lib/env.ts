@@ -1,0 +1,34 @@
+import { z } from "zod";
+
+// A flag is on unless it says otherwise; || (not ??) so empty strings fall back to defaults.
+const flag = (def: boolean) =>
+  z
+    .string()
+    .optional()
+    .transform((v) => (v ? !["0", "false", "off", "no"].includes(v.trim().toLowerCase()) : def));
+
+const schema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOSTNAME: z.string().default("0.0.0.0"),
+  DATABASE_PATH: z.string().default("./data/switchyard.db"),
+  SWITCHYARD_ADMIN_TOKEN: z.string().min(16).optional(),
+  SWITCHYARD_SECRET: z.string().min(16).optional(),
+  SWITCHYARD_DEMO: flag(true),
+  SWITCHYARD_MAX_BODY_BYTES: z.coerce.number().int().positive().default(1024 * 1024),
+  SWITCHYARD_USAGE_FLUSH_MS: z.coerce.number().int().positive().default(200),
+  SWITCHYARD_GLOBAL_RPM: z.coerce.number().int().positive().optional(),
+  SWITCHYARD_LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
+});
+
+export type Env = z.infer<typeof schema>;
+
+/** Parses the environment once; empty values count as unset. */
+export function parseEnv(source: NodeJS.ProcessEnv = process.env): Env {
+  const cleaned = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ""));
+  const result = schema.safeParse(cleaned);
+  if (!result.success) {
+    const issues = result.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ");
+    throw new Error(`invalid environment: ${issues}`);
+  }
+  return result.data;
+}

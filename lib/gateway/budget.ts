@@ -1,0 +1,236 @@
+// Exact team budgets under concurrency (step 5): a request's worst-case cost is reserved against
+// the daily and monthly caps before the upstream call and settled to the real cost afterwards.
+// reserve() is synchronous, so check-and-reserve is atomic within the Node process and concurrent
+// requests can never push spent + reserved past a cap. All amounts are integer micro-USD.
+
+import { dayKey, monthKey, startOfNextUtcDay, startOfNextUtcMonth, startOfUtcDay, startOfUtcMonth } from "./period";
+
+export type BudgetPeriod = "day" | "month";
+
+export interface BudgetTeam {
+  id: string;
+  /** null = no cap */
+  dailyBudgetMicros: number | null;
+  monthlyBudgetMicros: number | null;
+  /** Alert when settled spend reaches this % of a cap; 0 or less disables alerts. */
+  alertThresholdPct: number;
+}
+
+export interface PeriodSnapshot {
+  key: string;
+  capMicros: number | null;
+  spentMicros: number;
+  reservedMicros: number;
+  alerted: boolean;
+}
+
+export interface BudgetAlert {
+  teamId: string;
+  period: BudgetPeriod;
+  periodKey: string;
+  thresholdPct: number;
+  spentMicros: number;
+  capMicros: number;
+}
+
+export interface Reservation {
+  readonly teamId: string;
+  readonly amountMicros: number;
+  readonly dayKey: string;
+  readonly monthKey: string;
+}
+
+export type ReserveResult =
+  | { ok: true; reservation: Reservation }
+  | {
+      ok: false;
+      period: BudgetPeriod;
+      retryAfterSeconds: number;
+      capMicros: number;
+      spentMicros: number;
+      reservedMicros: number;
+    };
+
+/** Settled micro-USD of a team from the usage table since `sinceMs`. */
+export type LoadSpend = (teamId: string, sinceMs: number) => number;
+
+// One (team, period) account. Cap and threshold are the latest seen, so settling uses them.
+interface Entry {
+  readonly period: BudgetPeriod;
+  readonly key: string;
+  readonly endsAt: number;
+  spent: number;
+  reserved: number;
+  cap: number | null;
+  thresholdPct: number;
+  alerted: boolean;
+}
+
+interface TeamState {
+  day: Entry | null;
+  month: Entry | null;
+  outstanding: number;
+  /** Period keys marked alerted before their entry existed (restored after a restart). */
+  alertedKeys: Set<string> | null;
+}
+
+// A reservation holds its entries directly: one made before midnight settles into the old day
+// even after the team has moved on, with no lookup.
+interface Held extends Reservation {
+  readonly state: TeamState;
+  readonly day: Entry;
+  readonly month: Entry;
+  settled: boolean;
+}
+
+const NO_ALERTS: readonly BudgetAlert[] = Object.freeze([]);
+
+export class BudgetLedger {
+  private readonly teams = new Map<string, TeamState>();
+
+  constructor(private readonly loadSpend: LoadSpend) {}
+
+  reserve(team: BudgetTeam, amountMicros: number, now: number): ReserveResult {
+    if (!Number.isSafeInteger(amountMicros) || amountMicros < 0) {
+      throw new RangeError(`budget amount must be a non-negative integer of micro-USD, got ${amountMicros}`);
+    }
+    const state = this.stateOf(team.id);
+    const day = this.current(state, team, "day", now);
+    const month = this.current(state, team, "month", now);
+    const overMonth = exceeds(month, amountMicros);
+    // When both are exhausted the month is reported: its reset is the one worth waiting for.
+    if (overMonth || exceeds(day, amountMicros)) {
+      const e = overMonth ? month : day;
+      return {
+        ok: false,
+        period: e.period,
+        retryAfterSeconds: Math.max(1, Math.ceil((e.endsAt - now) / 1000)),
+        capMicros: e.cap!,
+        spentMicros: e.spent,
+        reservedMicros: e.reserved,
+      };
+    }
+    day.reserved += amountMicros;
+    month.reserved += amountMicros;
+    state.outstanding++;
+    const held: Held = {
+      teamId: team.id,
+      amountMicros,
+      dayKey: day.key,
+      monthKey: month.key,
+      state,
+      day,
+      month,
+      settled: false,
+    };
+    return { ok: true, reservation: held };
+  }
+
+  /**
+   * Releases the reservation and books the actual cost into the periods it was made in. The actual
+   * may exceed the reservation (e.g. a provider's usage disagreed with the estimate): it is booked
+   * anyway, since it was spent. Never throws; a second settle of the same reservation is ignored.
+   * `now` is not needed: a reservation settles into its own periods whenever it ends.
+   */
+  settle(reservation: Reservation, actualMicros: number, _now: number): readonly BudgetAlert[] {
+    const held = reservation as Held;
+    if (held.settled) return NO_ALERTS;
+    held.settled = true;
+    held.state.outstanding--;
+    const cost = Number.isFinite(actualMicros) && actualMicros > 0 ? Math.round(actualMicros) : 0;
+    const alerts = book(held.day, held, cost, NO_ALERTS);
+    return book(held.month, held, cost, alerts);
+  }
+
+  snapshot(team: BudgetTeam, now: number): { day: PeriodSnapshot; month: PeriodSnapshot } {
+    const state = this.stateOf(team.id);
+    return {
+      day: toSnapshot(this.current(state, team, "day", now)),
+      month: toSnapshot(this.current(state, team, "month", now)),
+    };
+  }
+
+  /** Restores "already alerted" for a period from stored events, e.g. after a restart. */
+  markAlerted(teamId: string, periodKey: string): void {
+    const state = this.stateOf(teamId);
+    if (state.day?.key === periodKey) state.day.alerted = true;
+    else if (state.month?.key === periodKey) state.month.alerted = true;
+    else (state.alertedKeys ??= new Set()).add(periodKey);
+  }
+
+  /**
+   * Forgets a team (deleted): its spend reloads on next touch. Outstanding reservations still
+   * settle, into the forgotten entries, so they cannot corrupt the reloaded ones.
+   */
+  invalidate(teamId: string): void {
+    this.teams.delete(teamId);
+  }
+
+  /** Reservations not yet settled. */
+  outstanding(teamId: string): number {
+    return this.teams.get(teamId)?.outstanding ?? 0;
+  }
+
+  private stateOf(teamId: string): TeamState {
+    let state = this.teams.get(teamId);
+    if (!state) {
+      state = { day: null, month: null, outstanding: 0, alertedKeys: null };
+      this.teams.set(teamId, state);
+    }
+    return state;
+  }
+
+  // The entry for the period containing `now`, loading settled spend on the first touch of a new
+  // period. Only forward rollover: a `now` slightly behind (clock skew between requests) keeps
+  // using the current entry instead of reloading the previous period.
+  private current(state: TeamState, team: BudgetTeam, period: BudgetPeriod, now: number): Entry {
+    let e = state[period];
+    if (!e || now >= e.endsAt) {
+      const day = period === "day";
+      const key = day ? dayKey(now) : monthKey(now);
+      e = {
+        period,
+        key,
+        endsAt: day ? startOfNextUtcDay(now) : startOfNextUtcMonth(now),
+        spent: this.loadSpend(team.id, day ? startOfUtcDay(now) : startOfUtcMonth(now)),
+        reserved: 0,
+        cap: null,
+        thresholdPct: 0,
+        alerted: state.alertedKeys?.delete(key) ?? false,
+      };
+      state[period] = e;
+    }
+    e.cap = period === "day" ? team.dailyBudgetMicros : team.monthlyBudgetMicros;
+    e.thresholdPct = team.alertThresholdPct;
+    return e;
+  }
+}
+
+function exceeds(e: Entry, amount: number): boolean {
+  return e.cap !== null && e.spent + e.reserved + amount > e.cap;
+}
+
+// Integer comparison (spent·100 ≥ cap·pct) so 80 % of a cap is exact, not a float ratio.
+function crossedThreshold(e: Entry): boolean {
+  return !e.alerted && e.cap !== null && e.cap > 0 && e.thresholdPct > 0 && e.spent * 100 >= e.cap * e.thresholdPct;
+}
+
+function book(e: Entry, held: Held, cost: number, alerts: readonly BudgetAlert[]): readonly BudgetAlert[] {
+  e.reserved -= held.amountMicros;
+  e.spent += cost;
+  if (!crossedThreshold(e)) return alerts;
+  e.alerted = true;
+  const alert: BudgetAlert = {
+    teamId: held.teamId,
+    period: e.period,
+    periodKey: e.key,
+    thresholdPct: e.thresholdPct,
+    spentMicros: e.spent,
+    capMicros: e.cap!,
+  };
+  return [...alerts, alert];
+}
+
+function toSnapshot(e: Entry): PeriodSnapshot {
+  return { key: e.key, capMicros: e.cap, spentMicros: e.spent, reservedMicros: e.reserved, alerted: e.alerted };
+}

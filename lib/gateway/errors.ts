@@ -1,0 +1,76 @@
+/**
+ * The one error type of the gateway and the one place that turns it into HTTP, in OpenAI's shape:
+ * {"error":{"message","type","code","param"}}.
+ */
+export class GatewayError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly type: string,
+    readonly code: string | null = null,
+    readonly param: string | null = null,
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(message);
+    this.name = "GatewayError";
+  }
+
+  body(): { error: { message: string; type: string; code: string | null; param: string | null } } {
+    return { error: { message: this.message, type: this.type, code: this.code, param: this.param } };
+  }
+}
+
+export const invalidApiKey = (message = "Incorrect API key provided.") =>
+  new GatewayError(401, message, "invalid_request_error", "invalid_api_key");
+
+export const unauthorized = (message = "Missing or invalid admin credentials.") =>
+  new GatewayError(401, message, "invalid_request_error", "unauthorized");
+
+export const forbidden = (message = "You do not have access to this resource.") =>
+  new GatewayError(403, message, "permission_error", "forbidden");
+
+export const badRequest = (message: string, param: string | null = null, code: string | null = "invalid_value") =>
+  new GatewayError(400, message, "invalid_request_error", code, param);
+
+export const notFound = (message: string, code = "not_found") =>
+  new GatewayError(404, message, "invalid_request_error", code);
+
+export const conflict = (message: string, param: string | null = null) =>
+  new GatewayError(409, message, "invalid_request_error", "conflict", param);
+
+export const modelNotFound = (model: string, available: string[]) =>
+  new GatewayError(
+    404,
+    `The model \`${model}\` does not exist or you do not have access to it. Available: ${available.join(", ") || "(none)"}.`,
+    "invalid_request_error",
+    "model_not_found",
+    "model",
+  );
+
+export const bodyTooLarge = (limit: number) =>
+  new GatewayError(413, `Request body is larger than the limit of ${limit} bytes.`, "invalid_request_error", "request_too_large");
+
+export const upstreamError = (message: string, status = 502) =>
+  new GatewayError(status, message, "upstream_error", "upstream_error");
+
+export const upstreamTimeout = (message: string) => new GatewayError(504, message, "timeout", "timeout");
+
+export const methodNotAllowed = (method: string) =>
+  new GatewayError(405, `Method ${method} is not allowed on this path.`, "invalid_request_error", "method_not_allowed");
+
+export interface ErrorLogger {
+  error(msg: string, fields?: Record<string, unknown>): void;
+}
+
+/** Anything that is not a GatewayError is an internal fault: logged, never leaked to the client. */
+export function toErrorResponse(err: unknown, log?: ErrorLogger, extraHeaders?: Record<string, string>): Response {
+  const gwErr =
+    err instanceof GatewayError
+      ? err
+      : new GatewayError(500, "The server had an error while processing your request.", "server_error", "internal_error");
+  if (!(err instanceof GatewayError)) log?.error("unhandled error", { error: err instanceof Error ? err.stack ?? err.message : String(err) });
+  return new Response(JSON.stringify(gwErr.body()), {
+    status: gwErr.status,
+    headers: { "content-type": "application/json", ...gwErr.headers, ...extraHeaders },
+  });
+}

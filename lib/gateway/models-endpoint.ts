@@ -1,0 +1,22 @@
+/** GET /v1/models: what the calling key may put in `model`. */
+import { authenticateApiKey } from "./auth";
+import { toErrorResponse } from "./errors";
+import type { GatewayCore } from "./gateway";
+
+export async function listModels(gw: GatewayCore, req: Request): Promise<Response> {
+  try {
+    authenticateApiKey(req, gw.deps.store);
+    const catalog = gw.deps.store.catalog();
+    const data = [...catalog.models.values()]
+      .sort((a, b) => a.name.localeCompare(b.name))
+      .map((m) => ({
+        id: m.name,
+        object: "model",
+        created: Math.floor(m.createdAt / 1000),
+        owned_by: catalog.providers.get(m.providerId)?.name ?? "switchyard",
+      }));
+    return Response.json({ object: "list", data });
+  } catch (err) {
+    return toErrorResponse(err, gw.deps.log);
+  }
+}

@@ -1,0 +1,198 @@
+/**
+ * One chat-completions request through the whole pipeline: authenticate, validate, resolve, admit,
+ * reserve budget, call upstream, stream back, account. Every path ends in exactly one usage row.
+ */
+import { admit, limitChecks } from "./admission";
+import { authenticateApiKey } from "./auth";
+import { readJsonBody } from "./body";
+import type { Reservation } from "./budget";
+import { costMicros } from "./cost";
+import { GatewayError, toErrorResponse } from "./errors";
+import type { GatewayCore } from "./gateway";
+import type { Grant } from "./rate-limit";
+import { parseChatRequest, requestedMaxTokens } from "./request-schema";
+import { resolveModel } from "./resolve";
+import { clientStream } from "./stream-response";
+import { ClientAborted } from "./timeouts";
+import { countPromptTokens, countText } from "./tokens";
+import { openUpstream, targetsFor, UpstreamFailure, type OpenedUpstream, type UpstreamTarget } from "./upstream";
+import type { Caller, UsageRecord, UsageStatus } from "./types";
+
+/** Output ceiling assumed for budgets and TPM when neither the request nor the model sets one. */
+export const DEFAULT_MAX_OUTPUT_TOKENS = 4096;
+
+export interface DoorContext {
+  /** Set by the browser door, which authenticates with a session instead of an API key. */
+  caller?: Caller;
+  stickyKey?: string;
+}
+
+/** What one request has learned so far; turned into its usage row exactly once. */
+class RequestLedger {
+  row: UsageRecord;
+  grant: Grant | null = null;
+  reservation: Reservation | null = null;
+  private done = false;
+
+  constructor(private readonly gw: GatewayCore, requestId: string, readonly startedAt: number) {
+    this.row = {
+      requestId, createdAt: startedAt, teamId: null, keyId: null, userId: null, routeId: null, variant: null,
+      stickyKey: null, requestedModel: null, servedModel: null, providerId: null, attempts: 0, fallbackUsed: false,
+      stream: false, status: "ok", httpStatus: 200, errorType: null, promptTokens: 0, completionTokens: 0,
+      costMicros: 0, latencyMs: 0, ttftMs: null,
+    };
+  }
+
+  served(target: UpstreamTarget | null, attempts: number, fallbackUsed: boolean) {
+    this.row.attempts = attempts;
+    this.row.fallbackUsed = fallbackUsed;
+    if (target) {
+      this.row.servedModel = target.model.name;
+      this.row.providerId = target.provider.id;
+    }
+  }
+
+  finish(status: UsageStatus, httpStatus: number, errorType: string | null, tokens?: { prompt: number; completion: number; prices: UpstreamTarget["model"] }) {
+    if (this.done) return;
+    this.done = true;
+    const now = this.gw.deps.now();
+    const r = this.row;
+    r.status = status;
+    r.httpStatus = httpStatus;
+    r.errorType = errorType;
+    r.latencyMs = Math.max(0, Math.round(now - this.startedAt));
+    if (tokens) {
+      r.promptTokens = tokens.prompt;
+      r.completionTokens = tokens.completion;
+      r.costMicros = costMicros(tokens.prices, tokens.prompt, tokens.completion);
+    }
+    if (this.grant) this.gw.limiter.adjust(this.grant, r.promptTokens + r.completionTokens, now);
+    if (this.reservation) {
+      for (const alert of this.gw.budgets.settle(this.reservation, r.costMicros, now)) {
+        this.gw.deps.store.recordEvent({ type: "budget.alert", subjectType: "team", subjectId: alert.teamId, actor: "system", data: { ...alert } });
+      }
+    }
+    this.gw.deps.store.recordUsage(r);
+    this.gw.observe(r);
+  }
+}
+
+function statusOf(err: GatewayError): UsageStatus {
+  if (err.code === "budget_exceeded") return "budget_exceeded";
+  if (err.status === 429 && err.code !== "upstream_rate_limited") return "rate_limited";
+  return err.status >= 500 || err.code === "upstream_rate_limited" ? "error" : "rejected";
+}
+
+export async function handleChatCompletion(gw: GatewayCore, req: Request, door: DoorContext = {}): Promise<Response> {
+  const { deps } = gw;
+  const startedAt = deps.now();
+  const requestId = `req_${crypto.randomUUID().replaceAll("-", "")}`;
+  const ledger = new RequestLedger(gw, requestId, startedAt);
+  let opened: OpenedUpstream | null = null;
+  let rateHeaders: Record<string, string> = {};
+
+  try {
+    const caller = door.caller ?? authenticateApiKey(req, deps.store);
+    Object.assign(ledger.row, { teamId: caller.team.id, keyId: caller.keyId, userId: caller.userId });
+
+    const json = (await readJsonBody(req, gw.options.maxBodyBytes)) as Record<string, unknown>;
+    const body = parseChatRequest(json);
+    const stream = body.stream === true;
+    Object.assign(ledger.row, { requestedModel: body.model, stream });
+
+    const catalog = deps.store.catalog();
+    const resolution = resolveModel(body.model, catalog);
+    const stickyKey = door.stickyKey ?? body.user ?? caller.keyId ?? null;
+    Object.assign(ledger.row, { routeId: resolution.routeId, variant: resolution.variant, stickyKey });
+    const targets = targetsFor(resolution.model, catalog);
+
+    // Worst case up front: estimated prompt plus the most output the call may produce.
+    const promptEstimate = countPromptTokens(body);
+    const clientMax = requestedMaxTokens(body);
+    const maxOut = clientMax ?? resolution.model.maxOutputTokens ?? DEFAULT_MAX_OUTPUT_TOKENS;
+    const upstreamJson = { ...json };
+    // Capping the upstream at the reserved ceiling is what makes a budget exact.
+    const capped = caller.team.dailyBudgetMicros !== null || caller.team.monthlyBudgetMicros !== null;
+    if (clientMax === null && (resolution.model.maxOutputTokens !== null || capped)) upstreamJson.max_tokens = maxOut;
+
+    const admission = admit(gw.limiter, limitChecks(caller, resolution.model, promptEstimate + maxOut, gw.options.globalRpm), deps.now());
+    ledger.grant = admission.grant;
+    rateHeaders = admission.headers;
+
+    const worstCase = Math.max(...targets.map((t) => costMicros(t.model, promptEstimate, maxOut)), 0);
+    const reserved = gw.budgets.reserve(caller.team, worstCase, deps.now());
+    if (!reserved.ok) {
+      const resetAt = new Date(deps.now() + reserved.retryAfterSeconds * 1000).toISOString();
+      throw new GatewayError(
+        429,
+        `Your team's ${reserved.period === "day" ? "daily" : "monthly"} budget of $${(reserved.capMicros / 1e6).toFixed(2)} is used up ($${(reserved.spentMicros / 1e6).toFixed(6)} spent, $${(reserved.reservedMicros / 1e6).toFixed(6)} reserved by requests in flight). It resets at ${resetAt}.`,
+        "insufficient_quota",
+        "budget_exceeded",
+        null,
+        { "retry-after": String(reserved.retryAfterSeconds), ...rateHeaders },
+      );
+    }
+    ledger.reservation = reserved.reservation;
+
+    opened = await openUpstream(deps, { targets, body: upstreamJson, stream, clientSignal: req.signal, startedAt, breakers: gw.breakers });
+    ledger.served(opened.target, opened.attempts, opened.fallbackUsed);
+    const headers: Record<string, string> = { "x-request-id": requestId, "x-switchyard-model": opened.target.model.name, ...rateHeaders };
+    if (resolution.variant) headers["x-switchyard-variant"] = resolution.variant;
+
+    if (!stream) {
+      const usage = opened.json?.usage as { prompt_tokens?: unknown; completion_tokens?: unknown } | undefined;
+      const prompt = typeof usage?.prompt_tokens === "number" ? usage.prompt_tokens : promptEstimate;
+      const completion = typeof usage?.completion_tokens === "number" ? usage.completion_tokens : countText(completionTextOf(opened.json));
+      ledger.finish("ok", 200, null, { prompt, completion, prices: opened.target.model });
+      return new Response(opened.text, { status: 200, headers: { "content-type": "application/json", ...headers } });
+    }
+
+    const target = opened.target;
+    const probe = opened.probe;
+    const body$ = clientStream(opened, {
+      includeUsage: body.stream_options?.include_usage === true,
+      now: deps.now,
+      onEnd: (outcome) => {
+        const now = deps.now();
+        if (outcome.status !== "aborted") gw.breakers.record(target.model.id, outcome.status === "ok", now, probe);
+        if (outcome.firstTokenAt !== null) ledger.row.ttftMs = Math.round(outcome.firstTokenAt - startedAt);
+        const prompt = outcome.usage?.promptTokens ?? promptEstimate;
+        const completion = outcome.usage?.completionTokens ?? countText(outcome.completionText);
+        const httpStatus = outcome.status === "ok" ? 200 : outcome.status === "aborted" ? 499 : 502;
+        ledger.finish(outcome.status, httpStatus, outcome.errorType, { prompt, completion, prices: target.model });
+      },
+    });
+    return new Response(body$, {
+      status: 200,
+      headers: { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache, no-transform", "x-accel-buffering": "no", ...headers },
+    });
+  } catch (err) {
+    if (err instanceof ClientAborted || (req.signal.aborted && !(err instanceof GatewayError) && !(err instanceof UpstreamFailure))) {
+      if (err instanceof UpstreamFailure) ledger.served(err.lastTarget, err.attempts, err.fallbackUsed);
+      ledger.finish("aborted", 499, "client_closed");
+      return new Response(null, { status: 499 });
+    }
+    if (err instanceof UpstreamFailure) {
+      ledger.served(err.lastTarget, err.attempts, err.fallbackUsed);
+      ledger.finish(statusOf(err.error), err.error.status, err.error.code ?? err.error.type);
+      return toErrorResponse(err.error, deps.log, { "x-request-id": requestId, ...rateHeaders });
+    }
+    if (err instanceof GatewayError) {
+      ledger.finish(statusOf(err), err.status, err.code ?? err.type);
+      return toErrorResponse(err, deps.log, { "x-request-id": requestId, ...(err.status === 429 ? {} : rateHeaders) });
+    }
+    ledger.finish("error", 500, "internal_error");
+    return toErrorResponse(err, deps.log, { "x-request-id": requestId });
+  }
+}
+
+function completionTextOf(json: Record<string, unknown> | undefined): string {
+  const choices = json?.choices;
+  if (!Array.isArray(choices)) return "";
+  return choices
+    .map((c) => {
+      const m = (c as { message?: { content?: unknown; tool_calls?: unknown } }).message;
+      return (typeof m?.content === "string" ? m.content : "") + (m?.tool_calls ? JSON.stringify(m.tool_calls) : "");
+    })
+    .join("");
+}

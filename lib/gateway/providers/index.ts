@@ -1,0 +1,21 @@
+/**
+ * Sends a chat-completions call to a provider. The simulator speaks the same wire format, so it is
+ * the same adapter with an in-process fetch instead of the network.
+ */
+import type { GatewayDeps, ModelConfig, ProviderConfig } from "../types";
+import { chatCompletionsRequest, type UpstreamCall } from "./openai-compatible";
+
+export const SIMULATOR_BASE_URL = "http://simulator.internal/v1";
+
+export function sendChatCompletion(
+  deps: Pick<GatewayDeps, "fetch" | "simulator">,
+  provider: ProviderConfig,
+  model: ModelConfig,
+  call: UpstreamCall,
+): Promise<Response> {
+  if (provider.kind === "simulator") {
+    const request = chatCompletionsRequest({ ...provider, baseUrl: SIMULATOR_BASE_URL, apiKey: null }, call);
+    return deps.simulator(request, model.simulator);
+  }
+  return deps.fetch(chatCompletionsRequest(provider, call));
+}

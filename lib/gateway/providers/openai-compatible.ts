@@ -1,0 +1,40 @@
+/** Any OpenAI-compatible upstream (OpenAI, OpenRouter, Ollama, vLLM, relays): a base URL and a bearer key. */
+import type { ModelConfig, ProviderConfig } from "../types";
+
+export interface UpstreamCall {
+  body: Record<string, unknown>;
+  stream: boolean;
+  signal: AbortSignal;
+}
+
+/** The body the upstream sees: the client's, untouched except for the model name and usage reporting. */
+export function upstreamBody(clientBody: Record<string, unknown>, model: ModelConfig, stream: boolean): Record<string, unknown> {
+  const body: Record<string, unknown> = { ...clientBody, model: model.upstreamModel };
+  if (stream) {
+    const opts = clientBody.stream_options;
+    body.stream_options = { ...(opts && typeof opts === "object" ? opts : {}), include_usage: true };
+  }
+  return body;
+}
+
+export function chatCompletionsRequest(provider: ProviderConfig, call: UpstreamCall): Request {
+  const base = (provider.baseUrl ?? "").replace(/\/+$/, "");
+  const headers: Record<string, string> = {
+    "content-type": "application/json",
+    accept: call.stream ? "text/event-stream" : "application/json",
+  };
+  if (provider.apiKey) headers.authorization = `Bearer ${provider.apiKey}`;
+  return new Request(`${base}/chat/completions`, {
+    method: "POST",
+    headers,
+    body: JSON.stringify(call.body),
+    signal: call.signal,
+  });
+}
+
+export function modelsRequest(provider: ProviderConfig, signal: AbortSignal): Request {
+  const base = (provider.baseUrl ?? "").replace(/\/+$/, "");
+  const headers: Record<string, string> = { accept: "application/json" };
+  if (provider.apiKey) headers.authorization = `Bearer ${provider.apiKey}`;
+  return new Request(`${base}/models`, { headers, signal });
+}

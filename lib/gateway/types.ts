@@ -1,0 +1,143 @@
+/** Shapes the gateway core works with. The server builds them from the database; tests build them by hand. */
+
+export type ProviderKind = "openai-compatible" | "simulator";
+
+export interface ProviderSettings {
+  /** Attempts per provider for one request, the first included. */
+  maxAttempts: number;
+  /** Connect + response headers + first stream event. */
+  firstByteTimeoutMs: number;
+  /** Longest gap between two stream events. */
+  idleTimeoutMs: number;
+  /** Whole request, all attempts and fallbacks included. */
+  totalTimeoutMs: number;
+  /** Longest upstream Retry-After the gateway will sleep for before failing over. */
+  maxRetryAfterMs: number;
+}
+
+export const DEFAULT_PROVIDER_SETTINGS: ProviderSettings = {
+  maxAttempts: 3,
+  firstByteTimeoutMs: 60_000,
+  idleTimeoutMs: 60_000,
+  totalTimeoutMs: 600_000,
+  maxRetryAfterMs: 30_000,
+};
+
+export interface ProviderConfig {
+  id: string;
+  name: string;
+  kind: ProviderKind;
+  baseUrl: string | null;
+  /** Decrypted, only in memory. */
+  apiKey: string | null;
+  settings: ProviderSettings;
+}
+
+export interface ModelConfig {
+  id: string;
+  name: string;
+  providerId: string;
+  upstreamModel: string;
+  inputMicrosPerMTok: number;
+  outputMicrosPerMTok: number;
+  maxOutputTokens: number | null;
+  rpmLimit: number | null;
+  tpmLimit: number | null;
+  fallbacks: string[];
+  simulator: Record<string, unknown> | null;
+  createdAt: number;
+}
+
+/** Everything resolution needs, rebuilt when an admin changes providers or models. */
+export interface Catalog {
+  models: Map<string, ModelConfig>;
+  providers: Map<string, ProviderConfig>;
+}
+
+export interface TeamLimits {
+  id: string;
+  name: string;
+  rpmLimit: number | null;
+  tpmLimit: number | null;
+  dailyBudgetMicros: number | null;
+  monthlyBudgetMicros: number | null;
+  alertThresholdPct: number;
+}
+
+export interface Caller {
+  team: TeamLimits;
+  keyId: string | null;
+  keyRpmLimit: number | null;
+  userId: string | null;
+}
+
+export type UsageStatus = "ok" | "error" | "rate_limited" | "budget_exceeded" | "aborted" | "rejected";
+
+export interface UsageRecord {
+  requestId: string;
+  createdAt: number;
+  teamId: string | null;
+  keyId: string | null;
+  userId: string | null;
+  routeId: string | null;
+  variant: string | null;
+  stickyKey: string | null;
+  requestedModel: string | null;
+  servedModel: string | null;
+  providerId: string | null;
+  attempts: number;
+  fallbackUsed: boolean;
+  stream: boolean;
+  status: UsageStatus;
+  httpStatus: number;
+  errorType: string | null;
+  promptTokens: number;
+  completionTokens: number;
+  costMicros: number;
+  latencyMs: number;
+  ttftMs: number | null;
+}
+
+export interface GatewayEvent {
+  type: string;
+  subjectType: string;
+  subjectId: string;
+  actor: string;
+  data: Record<string, unknown>;
+}
+
+export interface Logger {
+  debug(msg: string, fields?: Record<string, unknown>): void;
+  info(msg: string, fields?: Record<string, unknown>): void;
+  warn(msg: string, fields?: Record<string, unknown>): void;
+  error(msg: string, fields?: Record<string, unknown>): void;
+}
+
+/** What the gateway reads and writes; implemented over SQLite by the server. */
+export interface GatewayStore {
+  callerForKeyHash(hash: string): Caller | null;
+  catalog(): Catalog;
+  /** Settled spend of a team since an instant, from the usage table. */
+  teamSpendSince(teamId: string, sinceMs: number): number;
+  recordUsage(row: UsageRecord): void;
+  recordEvent(event: GatewayEvent): void;
+}
+
+export type FetchLike = (input: Request) => Promise<Response>;
+
+export interface GatewayDeps {
+  store: GatewayStore;
+  now(): number;
+  sleep(ms: number, signal?: AbortSignal): Promise<void>;
+  random(): number;
+  /** Network fetch for openai-compatible providers. */
+  fetch: FetchLike;
+  /** The in-process simulator, called with the model's simulator settings. */
+  simulator: (request: Request, profile: Record<string, unknown> | null) => Promise<Response>;
+  log: Logger;
+}
+
+export interface GatewayOptions {
+  maxBodyBytes: number;
+  globalRpm: number | null;
+}

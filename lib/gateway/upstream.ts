@@ -1,0 +1,226 @@
+/**
+ * Calls the upstream for one request: attempts with retries, timeouts and the circuit breaker,
+ * then the model's fallbacks. It returns once the response is committed — for a stream, once the
+ * first event has arrived — so everything before the first byte to the client can still be retried.
+ */
+import type { CircuitBreakers } from "./circuit-breaker";
+import { GatewayError, upstreamError, upstreamTimeout } from "./errors";
+import { sendChatCompletion } from "./providers";
+import { upstreamBody } from "./providers/openai-compatible";
+import { isRetryableStatus, nextRetryDelay } from "./retry-policy";
+import { readEvents, readText, type EventReader, type EventSourceMessage } from "./sse";
+import { AttemptClock, ClientAborted, UpstreamTimeout } from "./timeouts";
+import type { Catalog, GatewayDeps, ModelConfig, ProviderConfig } from "./types";
+
+export interface UpstreamTarget {
+  model: ModelConfig;
+  provider: ProviderConfig;
+}
+
+interface Opened {
+  target: UpstreamTarget;
+  attempts: number;
+  fallbackUsed: boolean;
+  /** The breaker let this call through as a half-open probe. */
+  probe: boolean;
+  controller: AbortController;
+  clock: AttemptClock;
+  headers: Headers;
+  /** Stream only: the reader and the event that committed the response. */
+  events?: EventReader;
+  first?: EventSourceMessage;
+  firstAt?: number;
+  /** Non-stream only: the raw body text and its parse. */
+  text?: string;
+  json?: Record<string, unknown>;
+}
+
+export type OpenedUpstream = Opened;
+
+export class UpstreamFailure extends Error {
+  constructor(
+    readonly error: GatewayError,
+    readonly attempts: number,
+    readonly lastTarget: UpstreamTarget | null,
+    readonly fallbackUsed: boolean,
+    /** True when the failure is the upstream's fault (counts against its breaker and a split's candidate). */
+    readonly upstreamFault: boolean,
+  ) {
+    super(error.message);
+  }
+}
+
+/** The candidate list: the model, then its fallbacks in order, each at most once. */
+export function targetsFor(model: ModelConfig, catalog: Catalog): UpstreamTarget[] {
+  const seen = new Set<string>();
+  const out: UpstreamTarget[] = [];
+  for (const name of [model.name, ...model.fallbacks]) {
+    const m = catalog.models.get(name);
+    const p = m && catalog.providers.get(m.providerId);
+    if (!m || !p || seen.has(m.name)) continue;
+    seen.add(m.name);
+    out.push({ model: m, provider: p });
+  }
+  return out;
+}
+
+type AttemptResult =
+  | { ok: true; opened: Omit<Opened, "attempts" | "fallbackUsed" | "probe"> }
+  | { ok: false; error: GatewayError; retryable: boolean; fault: boolean; headers: Headers | null };
+
+/** Maps an upstream error answer to what the client sees; the upstream's own message for its 4xx. */
+async function failureFromResponse(res: Response, signal: AbortSignal): Promise<AttemptResult> {
+  let message = `upstream answered HTTP ${res.status}`;
+  let type: string | null = null;
+  let code: string | null = null;
+  let param: string | null = null;
+  try {
+    const body = JSON.parse(await readText(res, signal)) as { error?: { message?: unknown; type?: unknown; code?: unknown; param?: unknown } };
+    if (body?.error && typeof body.error.message === "string") {
+      message = body.error.message;
+      type = typeof body.error.type === "string" ? body.error.type : null;
+      code = typeof body.error.code === "string" ? body.error.code : null;
+      param = typeof body.error.param === "string" ? body.error.param : null;
+    }
+  } catch {
+    // a non-JSON error body is not worth more than its status
+  }
+  const retryable = isRetryableStatus(res.status);
+  if (res.status === 401 || res.status === 403) {
+    // The provider refused our credentials: a gateway configuration problem, not the client's.
+    return { ok: false, retryable: false, fault: true, headers: res.headers, error: upstreamError(`The upstream provider refused the gateway's credentials (HTTP ${res.status}).`) };
+  }
+  if (!retryable) {
+    return { ok: false, retryable: false, fault: false, headers: res.headers, error: new GatewayError(res.status, message, type ?? "invalid_request_error", code, param) };
+  }
+  const status = res.status === 429 ? 429 : 502;
+  const error =
+    res.status === 429
+      ? new GatewayError(429, `Upstream rate limit: ${message}`, "rate_limit_error", "upstream_rate_limited")
+      : upstreamError(`Upstream error (HTTP ${res.status}): ${message}`, status);
+  return { ok: false, retryable: true, fault: true, headers: res.headers, error };
+}
+
+function failureFromThrown(err: unknown, signal: AbortSignal): AttemptResult {
+  const reason = signal.aborted ? signal.reason : err;
+  if (reason instanceof ClientAborted) throw reason;
+  if (reason instanceof UpstreamTimeout) {
+    return { ok: false, retryable: reason.kind !== "deadline", fault: true, headers: null, error: upstreamTimeout(`The upstream did not answer in time (${reason.message}).`) };
+  }
+  return { ok: false, retryable: true, fault: true, headers: null, error: upstreamError(`Could not reach the upstream: ${reason instanceof Error ? reason.message : String(reason)}`) };
+}
+
+async function attempt(
+  deps: GatewayDeps,
+  target: UpstreamTarget,
+  body: Record<string, unknown>,
+  stream: boolean,
+  clientSignal: AbortSignal,
+  deadlineAt: number,
+): Promise<AttemptResult> {
+  const controller = new AbortController();
+  const onClientAbort = () => controller.abort(new ClientAborted());
+  if (clientSignal.aborted) throw new ClientAborted();
+  clientSignal.addEventListener("abort", onClientAbort, { once: true });
+  const s = target.provider.settings;
+  const clock = new AttemptClock(controller, { firstByteMs: s.firstByteTimeoutMs, idleMs: s.idleTimeoutMs, deadlineAt, now: Date.now });
+  const done = (r: AttemptResult): AttemptResult => {
+    if (!r.ok) {
+      clock.clear();
+      clientSignal.removeEventListener("abort", onClientAbort);
+    }
+    return r;
+  };
+  try {
+    const res = await sendChatCompletion(deps, target.provider, target.model, {
+      body: upstreamBody(body, target.model, stream),
+      stream,
+      signal: controller.signal,
+    });
+    if (controller.signal.aborted) throw controller.signal.reason;
+    if (!res.ok) return done(await failureFromResponse(res, controller.signal));
+    if (!stream) {
+      const text = await readText(res, controller.signal);
+      let json: Record<string, unknown>;
+      try {
+        json = JSON.parse(text);
+      } catch {
+        return done({ ok: false, retryable: true, fault: true, headers: res.headers, error: upstreamError("The upstream returned a body that is not JSON.") });
+      }
+      clock.clear();
+      clientSignal.removeEventListener("abort", onClientAbort);
+      return { ok: true, opened: { target, controller, clock, headers: res.headers, text, json } };
+    }
+    if (!res.body) return done({ ok: false, retryable: true, fault: true, headers: res.headers, error: upstreamError("The upstream returned an empty stream.") });
+    const events = readEvents(res.body, controller.signal);
+    const first = await events.next();
+    if (!first || first.data === "[DONE]") {
+      events.cancel();
+      return done({ ok: false, retryable: true, fault: true, headers: res.headers, error: upstreamError("The upstream stream ended before any data.") });
+    }
+    if (first.data.startsWith('{"error"')) {
+      events.cancel();
+      return done({ ok: false, retryable: true, fault: true, headers: res.headers, error: upstreamError(`The upstream stream failed: ${first.data.slice(0, 200)}`) });
+    }
+    const firstAt = deps.now();
+    clock.touch();
+    // The listener stays: a client abort mid-stream must still abort the upstream.
+    return { ok: true, opened: { target, controller, clock, headers: res.headers, events, first, firstAt } };
+  } catch (err) {
+    const r = failureFromThrown(err, controller.signal);
+    controller.abort();
+    return done(r);
+  }
+}
+
+export interface UpstreamRequest {
+  targets: UpstreamTarget[];
+  body: Record<string, unknown>;
+  stream: boolean;
+  clientSignal: AbortSignal;
+  startedAt: number;
+  breakers: CircuitBreakers;
+}
+
+export async function openUpstream(deps: GatewayDeps, req: UpstreamRequest): Promise<Opened> {
+  const primary = req.targets[0];
+  if (!primary) throw new UpstreamFailure(upstreamError("No upstream is configured for this model."), 0, null, false, false);
+  const deadlineAt = req.startedAt + primary.provider.settings.totalTimeoutMs;
+  let attempts = 0;
+  let last: { error: GatewayError; fault: boolean; target: UpstreamTarget | null } = {
+    error: upstreamError("Every upstream for this model is unavailable (circuit open)."),
+    fault: true,
+    target: null,
+  };
+
+  for (let t = 0; t < req.targets.length; t++) {
+    const target = req.targets[t]!;
+    const s = target.provider.settings;
+    for (let n = 1; n <= s.maxAttempts; n++) {
+      const gate = req.breakers.acquire(target.model.id, deps.now());
+      if (!gate.allowed) break;
+      if (deps.now() >= deadlineAt) throw new UpstreamFailure(upstreamTimeout("The request deadline passed before the upstream answered."), attempts, last.target, t > 0, true);
+      attempts++;
+      const r = await attempt(deps, target, req.body, req.stream, req.clientSignal, deadlineAt);
+      if (r.ok) {
+        // A stream's health is known only at its end; the response stream reports it then.
+        if (!req.stream) req.breakers.record(target.model.id, true, deps.now(), gate.probe);
+        return { ...r.opened, attempts, fallbackUsed: t > 0, probe: gate.probe };
+      }
+      // A client error from the upstream is the client's: no retry, no fallback, no breaker penalty.
+      if (!r.fault) {
+        req.breakers.record(target.model.id, true, deps.now(), gate.probe);
+        throw new UpstreamFailure(r.error, attempts, target, t > 0, false);
+      }
+      req.breakers.record(target.model.id, false, deps.now(), gate.probe);
+      last = { error: r.error, fault: true, target };
+      if (!r.retryable || n === s.maxAttempts) break;
+      const wait = nextRetryDelay({ attempt: n, headers: r.headers ?? new Headers(), now: deps.now(), random: deps.random });
+      // A wait past the deadline, or longer than we agree to sleep, fails over instead.
+      if (deps.now() + wait.delayMs >= deadlineAt || wait.delayMs > s.maxRetryAfterMs) break;
+      await deps.sleep(wait.delayMs, req.clientSignal);
+      if (req.clientSignal.aborted) throw new ClientAborted();
+    }
+  }
+  throw new UpstreamFailure(last.error, attempts, last.target, req.targets.length > 1 && last.target !== primary, last.fault);
+}

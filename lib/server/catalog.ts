@@ -1,0 +1,60 @@
+/** The gateway's in-memory view of providers and models, rebuilt after an admin changes either. */
+import { listProvidersAndModels } from "@/db/queries/catalog";
+import { DEFAULT_PROVIDER_SETTINGS, type Catalog, type ModelConfig, type ProviderConfig, type ProviderSettings } from "../gateway/types";
+import { decryptSecret } from "../secrets";
+
+export interface CatalogCache {
+  get(): Catalog;
+  invalidate(): void;
+}
+
+export function providerSettings(raw: Record<string, unknown> | null | undefined): ProviderSettings {
+  const s = { ...DEFAULT_PROVIDER_SETTINGS };
+  for (const k of Object.keys(s) as Array<keyof ProviderSettings>) {
+    const v = raw?.[k];
+    if (typeof v === "number" && Number.isFinite(v) && v > 0) s[k] = v;
+  }
+  return s;
+}
+
+export function createCatalogCache(secret: string): CatalogCache {
+  let current: Catalog | null = null;
+  const build = (): Catalog => {
+    const rows = listProvidersAndModels();
+    const providers = new Map<string, ProviderConfig>();
+    for (const p of rows.providers) {
+      providers.set(p.id, {
+        id: p.id,
+        name: p.name,
+        kind: p.kind,
+        baseUrl: p.baseUrl,
+        apiKey: p.apiKeyCiphertext ? decryptSecret(p.apiKeyCiphertext, secret) : null,
+        settings: providerSettings(p.settings),
+      });
+    }
+    const models = new Map<string, ModelConfig>();
+    for (const m of rows.models) {
+      models.set(m.name, {
+        id: m.id,
+        name: m.name,
+        providerId: m.providerId,
+        upstreamModel: m.upstreamModel,
+        inputMicrosPerMTok: m.inputMicrosPerMTok,
+        outputMicrosPerMTok: m.outputMicrosPerMTok,
+        maxOutputTokens: m.maxOutputTokens,
+        rpmLimit: m.rpmLimit,
+        tpmLimit: m.tpmLimit,
+        fallbacks: m.fallbacks,
+        simulator: m.simulator ?? null,
+        createdAt: m.createdAt,
+      });
+    }
+    return { providers, models };
+  };
+  return {
+    get: () => (current ??= build()),
+    invalidate: () => {
+      current = null;
+    },
+  };
+}

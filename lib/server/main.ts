@@ -1,0 +1,60 @@
+/**
+ * `npm start`: migrates and seeds the database, prints the banner, then serves the Next.js app.
+ * SIGTERM stops accepting connections, lets in-flight responses finish (up to a grace period)
+ * and flushes queued usage rows before exit.
+ */
+import { createServer } from "node:http";
+import next from "next";
+import { parseEnv } from "../env";
+import { createRuntime, installRuntime } from "./runtime";
+
+const GRACE_MS = Number(process.env.SWITCHYARD_SHUTDOWN_GRACE_MS) || 10_000;
+
+async function main() {
+  const dev = process.argv.includes("--dev");
+  const env = parseEnv();
+  const runtime = createRuntime(env);
+  installRuntime(runtime);
+
+  const app = next({ dev, dir: process.cwd(), hostname: env.HOSTNAME, port: env.PORT });
+  await app.prepare();
+  const handle = app.getRequestHandler();
+  const server = createServer((req, res) => {
+    handle(req, res).catch((err: unknown) => {
+      runtime.log.error("request failed", { error: err instanceof Error ? err.message : String(err) });
+      if (!res.headersSent) res.writeHead(500);
+      res.end();
+    });
+  });
+  server.keepAliveTimeout = 65_000;
+  // Slow clients cannot hold a connection open forever while sending headers or a body.
+  server.headersTimeout = 30_000;
+  server.requestTimeout = 120_000;
+
+  await new Promise<void>((resolve) => server.listen(env.PORT, env.HOSTNAME, resolve));
+  const address = server.address();
+  const port = typeof address === "object" && address ? address.port : env.PORT;
+  const url = `http://localhost:${port}`;
+  console.log(`Switchyard listening on ${url}`);
+  for (const line of runtime.banner) console.log(line);
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    runtime.log.info("shutting down", { signal });
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    server.closeIdleConnections();
+    await Promise.race([closed, new Promise((r) => setTimeout(r, GRACE_MS).unref())]);
+    server.closeAllConnections();
+    await runtime.shutdown();
+    process.exit(0);
+  };
+  process.on("SIGTERM", () => void stop("SIGTERM"));
+  process.on("SIGINT", () => void stop("SIGINT"));
+}
+
+main().catch((err) => {
+  console.error(err instanceof Error ? err.message : err);
+  process.exit(1);
+});

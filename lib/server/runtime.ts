@@ -1,0 +1,119 @@
+/**
+ * The server's composition root: opens the database, prepares secrets, seeds the demo on first
+ * start and builds the gateway. One instance per process, kept on globalThis so the custom server
+ * and Next's route handlers share it.
+ */
+import { existsSync, readFileSync, writeFileSync, mkdirSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { setTimeout as delay } from "node:timers/promises";
+import { closeDb, openDb, setDb } from "@/db/client";
+import { getSetting, setSetting } from "@/db/queries/settings";
+import { insertUsageBatch } from "@/db/queries/usage";
+import { parseEnv, type Env } from "../env";
+import { createGateway, type Gateway } from "../gateway/gateway";
+import type { Logger } from "../gateway/types";
+import { createLogger } from "../log";
+import { generateToken, safeEqual, sha256Hex } from "../secrets";
+import { createSimulator } from "../simulator/handler";
+import { createUsageWriter, type UsageWriter } from "../usage/writer";
+import { createCatalogCache, type CatalogCache } from "./catalog";
+import { seedDemo } from "./seed";
+import { createStore } from "./store";
+
+export interface Runtime {
+  env: Env;
+  log: Logger;
+  secret: string;
+  catalog: CatalogCache;
+  usage: UsageWriter;
+  gateway: Gateway;
+  now: () => number;
+  verifyAdminToken(token: string): boolean;
+  /** Lines to print once at start (generated admin token, demo key). */
+  banner: string[];
+  shutdown(): Promise<void>;
+}
+
+const KEY = Symbol.for("switchyard.runtime");
+type Holder = { [KEY]?: Runtime };
+
+/** The shared secret that encrypts provider keys: from the environment, else a file beside the database. */
+function loadSecret(env: Env, log: Logger): string {
+  if (env.SWITCHYARD_SECRET) return env.SWITCHYARD_SECRET;
+  const dir = env.DATABASE_PATH === ":memory:" ? null : dirname(env.DATABASE_PATH);
+  if (!dir) return generateToken(32);
+  const file = join(dir, "secret");
+  if (existsSync(file)) return readFileSync(file, "utf8").trim();
+  mkdirSync(dir, { recursive: true });
+  const secret = generateToken(32);
+  writeFileSync(file, secret + "\n", { mode: 0o600 });
+  log.info("generated SWITCHYARD_SECRET", { file });
+  return secret;
+}
+
+/** The admin token's hash lives in the database; a generated token is shown once and never again. */
+function adminTokenHash(env: Env, now: number, banner: string[]): string {
+  if (env.SWITCHYARD_ADMIN_TOKEN) return sha256Hex(env.SWITCHYARD_ADMIN_TOKEN);
+  const stored = getSetting({ key: "admin_token_sha256" });
+  if (stored) return stored;
+  const token = `sy-admin-${generateToken(24)}`;
+  const hash = sha256Hex(token);
+  setSetting({ key: "admin_token_sha256", value: hash, now });
+  banner.push(`Admin token (shown once, keep it): ${token}`);
+  return hash;
+}
+
+export function createRuntime(env: Env = parseEnv()): Runtime {
+  const log = createLogger(env.SWITCHYARD_LOG_LEVEL);
+  const now = Date.now;
+  setDb(openDb(env.DATABASE_PATH));
+  const banner: string[] = [];
+  const secret = loadSecret(env, log);
+  const tokenHash = adminTokenHash(env, now(), banner);
+
+  const catalog = createCatalogCache(secret);
+  const usage = createUsageWriter({ insert: insertUsageBatch, flushMs: env.SWITCHYARD_USAGE_FLUSH_MS, log });
+  const store = createStore(catalog, usage, now);
+  const simulator = createSimulator({});
+  const gateway = createGateway(
+    {
+      store,
+      now,
+      random: Math.random,
+      sleep: (ms, signal) => delay(ms, undefined, { signal }).catch(() => {}),
+      fetch: (req) => fetch(req),
+      simulator: (req, profile) => simulator.fetch(req, profile ?? undefined),
+      log,
+    },
+    { maxBodyBytes: env.SWITCHYARD_MAX_BODY_BYTES, globalRpm: env.SWITCHYARD_GLOBAL_RPM ?? null },
+  );
+
+  const runtime: Runtime = {
+    env,
+    log,
+    secret,
+    catalog,
+    usage,
+    gateway,
+    now,
+    banner,
+    verifyAdminToken: (token) => safeEqual(sha256Hex(token), tokenHash),
+    async shutdown() {
+      usage.stop();
+      closeDb();
+      delete (globalThis as Holder)[KEY];
+    },
+  };
+  if (env.SWITCHYARD_DEMO) seedDemo(runtime);
+  return runtime;
+}
+
+/** The process's runtime, created on first use when the custom server did not create it. */
+export function getRuntime(): Runtime {
+  const holder = globalThis as Holder;
+  return (holder[KEY] ??= createRuntime());
+}
+
+export function installRuntime(runtime: Runtime): void {
+  (globalThis as Holder)[KEY] = runtime;
+}

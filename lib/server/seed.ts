@@ -1,0 +1,2 @@
+import type { Runtime } from "./runtime";
+export function seedDemo(_runtime: Runtime): void {}

@@ -1,0 +1,26 @@
+/** The gateway's store over SQLite: reads are direct, usage rows go through the batch writer. */
+import { getCallerByKeyHash } from "@/db/queries/auth";
+import { insertEvent } from "@/db/queries/events";
+import { sumTeamSpendSince } from "@/db/queries/usage";
+import type { GatewayStore } from "../gateway/types";
+import type { UsageWriter } from "../usage/writer";
+import type { CatalogCache } from "./catalog";
+
+export function createStore(catalog: CatalogCache, usage: UsageWriter, now: () => number): GatewayStore {
+  return {
+    callerForKeyHash(hash) {
+      const row = getCallerByKeyHash({ hash });
+      return row ? { team: row.team, keyId: row.keyId, keyRpmLimit: row.keyRpmLimit, userId: null } : null;
+    },
+    catalog: () => catalog.get(),
+    teamSpendSince(teamId, since) {
+      // Rows still queued count too, or a budget could be re-spent in the flush window.
+      usage.flush();
+      return sumTeamSpendSince({ teamId, since });
+    },
+    recordUsage: (row) => usage.push(row),
+    recordEvent(event) {
+      insertEvent({ ...event, createdAt: now() });
+    },
+  };
+}

@@ -1,0 +1,89 @@
+// A streaming reply as a byte stream of server-sent events, paced like a real model.
+import type { ReplyPlan } from "./reply";
+import type { Sleep } from "./sleep";
+import { chunkEvents, type CompletionMeta } from "./wire";
+
+export interface StreamTiming {
+  ttftMs: number;
+  tokensPerSecond: number;
+  now: () => number;
+  sleep: Sleep;
+}
+
+export interface StreamOptions {
+  includeUsage: boolean;
+  /** Error the stream after this many pieces instead of finishing it. */
+  cutAfter?: number;
+  /** The request's signal: aborting it errors the stream and clears its timer. */
+  signal: AbortSignal;
+}
+
+const encoder = new TextEncoder();
+
+export function replyStream(meta: CompletionMeta, plan: ReplyPlan, timing: StreamTiming, options: StreamOptions) {
+  const events = chunkEvents(meta, plan, options.includeUsage);
+  const { pieces } = plan;
+  const stop = options.cutAfter === undefined ? pieces.length : Math.min(options.cutAfter, pieces.length);
+  const interval = 1000 / timing.tokensPerSecond;
+  const start = timing.now();
+  // Piece i is due at start + ttft + i × interval; pieces already due go out in one write.
+  const due = (i: number) => start + timing.ttftMs + i * interval;
+  const timers = new AbortController();
+  const { signal } = options;
+  let next = 0;
+  let finished = false;
+  let cutPending = false;
+  let onAbort = () => {};
+
+  const finish = () => {
+    finished = true;
+    signal.removeEventListener("abort", onAbort);
+    timers.abort();
+  };
+
+  return new ReadableStream<Uint8Array>(
+    {
+      start(controller) {
+        onAbort = () => {
+          if (finished) return;
+          finish();
+          controller.error(signal.reason);
+        };
+        if (signal.aborted) onAbort();
+        else signal.addEventListener("abort", onAbort, { once: true });
+      },
+      async pull(controller) {
+        if (cutPending) {
+          finish();
+          return controller.error(new Error("simulated cut"));
+        }
+        const target = due(next);
+        try {
+          const wait = target - timing.now();
+          if (wait > 0) await timing.sleep(wait, timers.signal);
+        } catch {
+          return; // cancelled or aborted; that path already settled the stream
+        }
+        if (finished) return;
+        // An injected clock may not move while sleeping, so never fall behind the target.
+        const clock = Math.max(timing.now(), target);
+        let out = next === 0 ? events.first : "";
+        while (next < stop && due(next) <= clock) out += events.piece(pieces[next++]!);
+        if (next < stop) return controller.enqueue(encoder.encode(out));
+        // A cut errors on the next read, so the pieces before it are delivered first.
+        if (options.cutAfter !== undefined) {
+          cutPending = true;
+          controller.enqueue(encoder.encode(out));
+          return;
+        }
+        finish();
+        controller.enqueue(encoder.encode(out + events.end()));
+        controller.close();
+      },
+      cancel() {
+        finish();
+      },
+    },
+    { highWaterMark: 0 },
+  );
+}

@@ -1,0 +1,102 @@
+/** Starts the real built server (lib/server/main.ts over `.next`) on a free loopback port with a fresh database. */
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import Database from "better-sqlite3";
+
+export const ADMIN_TOKEN = "test-admin-token-0123456789abcdef";
+
+export interface TestServer {
+  url: string;
+  dbPath: string;
+  dir: string;
+  output: () => string;
+  admin: (path: string, init?: RequestInit & { json?: unknown }) => Promise<Response>;
+  /** Opens the database read-only (the server keeps writing). */
+  db: () => Database.Database;
+  /** Waits until the usage table holds at least `n` rows (rows are written behind requests). */
+  usageRows: (n: number, timeoutMs?: number) => Promise<Record<string, unknown>[]>;
+  stop: (signal?: NodeJS.Signals) => Promise<number | null>;
+  proc: ChildProcess;
+}
+
+export async function startServer(opts: { env?: Record<string, string>; dir?: string } = {}): Promise<TestServer> {
+  const dir = opts.dir ?? mkdtempSync(join(tmpdir(), "switchyard-test-"));
+  const dbPath = join(dir, "switchyard.db");
+  const proc = spawn(process.execPath, ["--import", "tsx", "lib/server/main.ts"], {
+    cwd: process.cwd(),
+    env: {
+      ...process.env,
+      NODE_ENV: "production",
+      NEXT_TELEMETRY_DISABLED: "1",
+      PORT: "0",
+      HOSTNAME: "127.0.0.1",
+      DATABASE_PATH: dbPath,
+      SWITCHYARD_ADMIN_TOKEN: ADMIN_TOKEN,
+      SWITCHYARD_SECRET: "test-secret-0123456789abcdef0123",
+      SWITCHYARD_DEMO: "0",
+      SWITCHYARD_USAGE_FLUSH_MS: "20",
+      SWITCHYARD_LOG_LEVEL: "warn",
+      ...opts.env,
+    },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let out = "";
+  proc.stdout!.on("data", (d) => (out += d));
+  proc.stderr!.on("data", (d) => (out += d));
+
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`server did not start:\n${out}`)), 60_000);
+    const check = () => {
+      const m = /listening on (http:\/\/\S+)/.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[1]!.replace("localhost", "127.0.0.1"));
+      }
+    };
+    proc.stdout!.on("data", check);
+    proc.once("exit", (code) => {
+      clearTimeout(timer);
+      reject(new Error(`server exited with ${code}:\n${out}`));
+    });
+  });
+
+  let ro: Database.Database | null = null;
+  const db = () => (ro ??= new Database(dbPath, { readonly: true, fileMustExist: true }));
+
+  return {
+    url,
+    dbPath,
+    dir,
+    proc,
+    output: () => out,
+    db,
+    admin: (path, init = {}) => {
+      const { json, ...rest } = init;
+      return fetch(url + path, {
+        ...rest,
+        headers: { authorization: `Bearer ${ADMIN_TOKEN}`, ...(json !== undefined ? { "content-type": "application/json" } : {}), ...(rest.headers ?? {}) },
+        body: json !== undefined ? JSON.stringify(json) : rest.body,
+      });
+    },
+    async usageRows(n, timeoutMs = 5000) {
+      const until = Date.now() + timeoutMs;
+      for (;;) {
+        const rows = db().prepare("select * from usage order by id").all() as Record<string, unknown>[];
+        if (rows.length >= n || Date.now() > until) return rows;
+        await new Promise((r) => setTimeout(r, 25));
+      }
+    },
+    async stop(signal = "SIGTERM") {
+      ro?.close();
+      ro = null;
+      if (proc.exitCode !== null) return proc.exitCode;
+      const exited = new Promise<number | null>((r) => proc.once("exit", (code) => r(code)));
+      proc.kill(signal);
+      const code = await exited;
+      if (!opts.dir) rmSync(dir, { recursive: true, force: true });
+      return code;
+    },
+  };
+}
