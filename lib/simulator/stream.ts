@@ -31,6 +31,7 @@ export function replyStream(meta: CompletionMeta, plan: ReplyPlan, timing: Strea
   const timers = new AbortController();
   const { signal } = options;
   let next = 0;
+  let clock = start;
   let finished = false;
   let cutPending = false;
   let onAbort = () => {};
@@ -59,14 +60,14 @@ export function replyStream(meta: CompletionMeta, plan: ReplyPlan, timing: Strea
         }
         const target = due(next);
         try {
-          const wait = target - timing.now();
+          const wait = target - Math.max(timing.now(), clock);
           if (wait > 0) await timing.sleep(wait, timers.signal);
         } catch {
           return; // cancelled or aborted; that path already settled the stream
         }
         if (finished) return;
-        // An injected clock may not move while sleeping, so never fall behind the target.
-        const clock = Math.max(timing.now(), target);
+        // An injected clock may stand still while sleeping, so time is never behind the last target.
+        clock = Math.max(timing.now(), target);
         let out = next === 0 ? events.first : "";
         while (next < stop && due(next) <= clock) out += events.piece(pieces[next++]!);
         if (next < stop) return controller.enqueue(encoder.encode(out));

@@ -225,8 +225,8 @@ describe("invalidate", () => {
 describe("budget property: spent + reserved never exceeds a cap", () => {
   it("holds over 10k randomized reserves and settles across day and month boundaries", () => {
     const random = prng(20250314);
-    const DAY_CAP = 8_000_000;
-    const MONTH_CAP = 12_000_000;
+    const DAY_CAP = 6_000_000;
+    const MONTH_CAP = 9_000_000;
     const t = team({ dailyBudgetMicros: DAY_CAP, monthlyBudgetMicros: MONTH_CAP });
 
     // The "usage table": settled cost logged at the request's start.
@@ -240,9 +240,10 @@ describe("budget property: spent + reserved never exceeds a cap", () => {
     let now = at("2025-01-31T18:00:00Z");
     let granted = 0;
     let refused = 0;
+    let maxOpen = 0;
     for (let op = 0; op < 10_000; op++) {
       now += Math.floor(random() * 20_000);
-      if (open.length === 0 || random() < 0.55) {
+      if (open.length === 0 || random() < 0.7) {
         const amount = Math.floor(random() * 20_000);
         const d = acct(dayKey(now));
         const m = acct(monthKey(now));
@@ -254,6 +255,7 @@ describe("budget property: spent + reserved never exceeds a cap", () => {
           d.reserved += amount;
           m.reserved += amount;
           open.push({ r: res.reservation, at: now, amount });
+          maxOpen = Math.max(maxOpen, open.length);
           const snap = ledger.snapshot(t, now);
           expect(snap.day.spentMicros + snap.day.reservedMicros).toBeLessThanOrEqual(DAY_CAP);
           expect(snap.month.spentMicros + snap.month.reservedMicros).toBeLessThanOrEqual(MONTH_CAP);
@@ -273,9 +275,10 @@ describe("budget property: spent + reserved never exceeds a cap", () => {
       }
     }
     expect(ledger.outstanding("t1")).toBe(open.length);
-    console.log({ granted, refused, open: open.length, end: new Date(now).toISOString() });
+    // The run must have spent time at the caps with many requests in flight to mean anything.
     expect(granted).toBeGreaterThan(1000);
-    expect(refused).toBeGreaterThan(100);
+    expect(refused).toBeGreaterThan(1000);
+    expect(maxOpen).toBeGreaterThan(100);
     expect(now).toBeGreaterThan(at("2025-02-01T00:00:00Z")); // crossed a month boundary
   });
 });

@@ -121,6 +121,16 @@ describe("streaming", () => {
     expect(performance.now() - started).toBeGreaterThanOrEqual(28 + 7 * 5 - 5);
   });
 
+  it("paces on an injected clock and sleep", async () => {
+    let clock = 0;
+    const sim = createSimulator({ now: () => clock, sleep: async (ms) => void (clock += ms) });
+    const res = await sim.fetch(chatRequest({ ...ask, stream: true }), { ttftMs: 100, tokensPerSecond: 50, outputTokens: 4 });
+    const reader = res.body!.getReader();
+    const times: number[] = [];
+    while (!(await reader.read()).done) times.push(clock);
+    expect(times).toEqual([100, 120, 140, 160]);
+  });
+
   it("streams a tool call like OpenAI", async () => {
     const { sim } = simulator();
     const tools = [{ type: "function", function: { name: "get_weather", parameters: { type: "object", properties: { city: { type: "string" } }, required: ["city"] } } }];

@@ -1,0 +1,193 @@
+/** Admin service for models: names clients ask for, mapped to a provider's upstream model with prices. */
+import { z } from "zod";
+import {
+  deleteModel as deleteModelRow,
+  getModelById,
+  getModelByName,
+  insertModel,
+  listExistingModelNames,
+  listModels as listModelRows,
+  updateModel,
+} from "@/db/queries/models";
+import { getProviderById } from "@/db/queries/providers";
+import type { ModelRow } from "@/db/schema";
+import { microsToUsd, usdToMicros } from "../gateway/cost";
+import { badRequest, conflict, notFound } from "../gateway/errors";
+import { simProfileSchema } from "../simulator/profile";
+import { newId, toIso, toIsoOrNull, type AdminContext } from "./context";
+import { parseInput, perMinuteLimit } from "./schemas";
+
+const MAX_FALLBACKS = 10;
+
+// Clients put the name in a JSON "model" field and admins in URLs and CSV columns, so no whitespace.
+const modelName = z.string().min(1).max(128).regex(/^\S+$/, "must not contain whitespace");
+// USD per million tokens; $1M per MTok is far above any real price and keeps micro-USD exact.
+const pricePerMTok = z.number().min(0).max(1_000_000);
+
+const fields = {
+  name: modelName,
+  providerId: z.string().min(1).max(64),
+  upstreamModel: z.string().trim().min(1).max(256),
+  inputPricePerMTok: pricePerMTok,
+  outputPricePerMTok: pricePerMTok,
+  maxOutputTokens: z.int().min(1).max(10_000_000).nullable(),
+  rpmLimit: perMinuteLimit,
+  tpmLimit: perMinuteLimit,
+  fallbacks: z.array(modelName).max(MAX_FALLBACKS),
+  simulator: simProfileSchema.nullable(),
+};
+
+const createSchema = z.strictObject({
+  ...fields,
+  maxOutputTokens: fields.maxOutputTokens.optional(),
+  rpmLimit: fields.rpmLimit.optional(),
+  tpmLimit: fields.tpmLimit.optional(),
+  fallbacks: fields.fallbacks.optional(),
+  simulator: fields.simulator.optional(),
+});
+
+const patchSchema = z.strictObject(fields).partial();
+
+export interface ModelView {
+  id: string;
+  name: string;
+  providerId: string;
+  upstreamModel: string;
+  inputPricePerMTok: number;
+  outputPricePerMTok: number;
+  maxOutputTokens: number | null;
+  rpmLimit: number | null;
+  tpmLimit: number | null;
+  fallbacks: string[];
+  simulator: Record<string, unknown> | null;
+  breaker: {
+    state: string;
+    failureRate: number;
+    requests: number;
+    failures: number;
+    openedAt: string | null;
+    nextProbeAt: string | null;
+  };
+  createdAt: string;
+  updatedAt: string;
+}
+
+function toView(ctx: AdminContext, row: ModelRow): ModelView {
+  const b = ctx.gateway.breakers.state(row.id, ctx.now());
+  return {
+    id: row.id,
+    name: row.name,
+    providerId: row.providerId,
+    upstreamModel: row.upstreamModel,
+    inputPricePerMTok: microsToUsd(row.inputMicrosPerMTok),
+    outputPricePerMTok: microsToUsd(row.outputMicrosPerMTok),
+    maxOutputTokens: row.maxOutputTokens,
+    rpmLimit: row.rpmLimit,
+    tpmLimit: row.tpmLimit,
+    fallbacks: row.fallbacks,
+    simulator: row.simulator ?? null,
+    breaker: {
+      state: b.state,
+      failureRate: b.failureRate,
+      requests: b.requests,
+      failures: b.failures,
+      openedAt: toIsoOrNull(b.openedAt),
+      nextProbeAt: toIsoOrNull(b.nextProbeAt),
+    },
+    createdAt: toIso(row.createdAt),
+    updatedAt: toIso(row.updatedAt),
+  };
+}
+
+function requireModel(id: string): ModelRow {
+  const row = getModelById({ id });
+  if (!row) throw notFound(`No model with id '${id}'.`);
+  return row;
+}
+
+function assertProviderExists(providerId: string): void {
+  if (!getProviderById({ id: providerId })) throw badRequest(`No provider with id '${providerId}'.`, "providerId");
+}
+
+function assertNameFree(name: string, exceptId?: string): void {
+  const existing = getModelByName({ name });
+  if (existing && existing.id !== exceptId) throw conflict(`A model named '${name}' already exists.`, "name");
+}
+
+function assertFallbacks(self: string, fallbacks: string[]): void {
+  if (fallbacks.includes(self)) throw badRequest(`A model cannot fall back to itself ('${self}').`, "fallbacks");
+  if (new Set(fallbacks).size !== fallbacks.length) throw badRequest("'fallbacks' lists a model more than once.", "fallbacks");
+  const existing = new Set(listExistingModelNames({ names: fallbacks }));
+  const missing = fallbacks.filter((n) => !existing.has(n));
+  if (missing.length) throw badRequest(`Unknown fallback model(s): ${missing.join(", ")}.`, "fallbacks");
+}
+
+export function listModels(ctx: AdminContext): { data: ModelView[] } {
+  return { data: listModelRows().map((row) => toView(ctx, row)) };
+}
+
+export function getModel(ctx: AdminContext, id: string): ModelView {
+  return toView(ctx, requireModel(id));
+}
+
+export function createModel(ctx: AdminContext, input: unknown): ModelView {
+  const body = parseInput(createSchema, input);
+  assertProviderExists(body.providerId);
+  const fallbacks = body.fallbacks ?? [];
+  assertFallbacks(body.name, fallbacks);
+  assertNameFree(body.name);
+  const now = ctx.now();
+  const row = insertModel({
+    id: newId("mdl"),
+    name: body.name,
+    providerId: body.providerId,
+    upstreamModel: body.upstreamModel,
+    inputMicrosPerMTok: usdToMicros(body.inputPricePerMTok),
+    outputMicrosPerMTok: usdToMicros(body.outputPricePerMTok),
+    maxOutputTokens: body.maxOutputTokens ?? null,
+    rpmLimit: body.rpmLimit ?? null,
+    tpmLimit: body.tpmLimit ?? null,
+    fallbacks,
+    simulator: body.simulator ?? null,
+    createdAt: now,
+    updatedAt: now,
+  });
+  ctx.catalog.invalidate();
+  return toView(ctx, row);
+}
+
+export function patchModel(ctx: AdminContext, id: string, input: unknown): ModelView {
+  const body = parseInput(patchSchema, input);
+  const current = requireModel(id);
+  if (body.providerId !== undefined) assertProviderExists(body.providerId);
+  const name = body.name ?? current.name;
+  if (body.name !== undefined) assertNameFree(body.name, id);
+  // A rename is checked against the fallbacks it will keep, not only new ones.
+  if (body.fallbacks !== undefined || body.name !== undefined) assertFallbacks(name, body.fallbacks ?? current.fallbacks);
+
+  const row = updateModel({
+    id,
+    now: ctx.now(),
+    patch: {
+      name: body.name,
+      providerId: body.providerId,
+      upstreamModel: body.upstreamModel,
+      inputMicrosPerMTok: body.inputPricePerMTok === undefined ? undefined : usdToMicros(body.inputPricePerMTok),
+      outputMicrosPerMTok: body.outputPricePerMTok === undefined ? undefined : usdToMicros(body.outputPricePerMTok),
+      maxOutputTokens: body.maxOutputTokens,
+      rpmLimit: body.rpmLimit,
+      tpmLimit: body.tpmLimit,
+      fallbacks: body.fallbacks,
+      simulator: body.simulator,
+    },
+  });
+  if (!row) throw notFound(`No model with id '${id}'.`);
+  ctx.catalog.invalidate();
+  return toView(ctx, row);
+}
+
+export function deleteModel(ctx: AdminContext, id: string): { id: string; deleted: true } {
+  if (!deleteModelRow({ id, now: ctx.now() })) throw notFound(`No model with id '${id}'.`);
+  ctx.catalog.invalidate();
+  return { id, deleted: true };
+}

@@ -1,0 +1,38 @@
+/** Zod building blocks shared by the admin services, and the one mapping from a zod failure to a 400. */
+import { z } from "zod";
+import { badRequest } from "../gateway/errors";
+
+/** OpenAI-style param path: fallbacks[0], settings.maxAttempts */
+function paramPath(path: PropertyKey[]): string {
+  return path.reduce<string>((acc, p) => (typeof p === "number" ? `${acc}[${p}]` : acc ? `${acc}.${String(p)}` : String(p)), "");
+}
+
+/** Parses admin input or throws a 400 naming the first offending field. */
+export function parseInput<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
+  const result = schema.safeParse(input);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0]!;
+  if (issue.code === "unrecognized_keys") {
+    const param = paramPath([...issue.path, issue.keys[0]!]);
+    throw badRequest(`Unrecognized field '${param}'.`, param, "unknown_parameter");
+  }
+  const param = paramPath(issue.path);
+  if (!param) throw badRequest(`Invalid request body: ${issue.message}.`, null, "invalid_body");
+  throw badRequest(`Invalid value for '${param}': ${issue.message}.`, param);
+}
+
+export const displayName = z.string().trim().min(1).max(128);
+
+/** Requests or tokens per minute; null means unlimited. */
+export const perMinuteLimit = z.int().min(1).max(1_000_000_000).nullable();
+
+/** A USD amount as a decimal number; stored as integer micro-USD, so it must stay well inside 2^53. */
+export const usdAmount = z.number().min(0).max(1_000_000_000);
+
+/** Query-string integers arrive as text. */
+export const queryInt = (min: number, max: number) =>
+  z
+    .string()
+    .regex(/^\d+$/, "expected a whole number")
+    .transform(Number)
+    .pipe(z.int().min(min).max(max));
