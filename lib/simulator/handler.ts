@@ -78,8 +78,9 @@ export function createSimulator(opts: SimulatorOptions = {}): Simulator {
   }
 
   // Rejects like fetch does when the request is aborted, even if an injected sleep ignores the signal.
+  // Timers are no finer than a millisecond, so shorter waits are skipped rather than rounded up.
   async function wait(ms: number, signal: AbortSignal): Promise<void> {
-    if (ms > 0) await sleep(ms, signal);
+    if (ms >= 1) await sleep(ms, signal);
     signal.throwIfAborted();
   }
 

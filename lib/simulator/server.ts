@@ -4,7 +4,7 @@ import type { AddressInfo } from "node:net";
 import { pathToFileURL } from "node:url";
 import { createSimulator } from "./handler";
 import { readBody, sendWebResponse, toWebRequest } from "./node-adapter";
-import { resolveProfile, simProfileSchema, type SimProfile } from "./profile";
+import { BUILTIN_PROFILES, resolveProfile, simProfileSchema, type SimProfile } from "./profile";
 import { errorBody } from "./wire";
 
 export interface SimulatorServerOptions {
@@ -43,7 +43,8 @@ export async function startSimulatorServer(options: SimulatorServerOptions = {})
   }
 
   function admin(method: string | undefined, path: string, body: Buffer, res: ServerResponse): void {
-    const model = decodeURIComponent(path.slice(ADMIN_PREFIX.length + 1));
+    const model = decodePathPart(path.slice(ADMIN_PREFIX.length + 1));
+    if (model === undefined) return json(res, 400, errorBody("Malformed model name in the URL.", "invalid_request_error"));
     if (method === "GET" && !model) return json(res, 200, Object.fromEntries(profiles));
     if (method === "PUT" && model) {
       const parsed = parseJson(body.toString("utf8"));
@@ -54,7 +55,7 @@ export async function startSimulatorServer(options: SimulatorServerOptions = {})
         return json(res, 400, errorBody(message, "invalid_request_error", issue?.path.join(".") || null));
       }
       profiles.set(model, result.data);
-      return json(res, 200, { model, profile: resolveProfile(result.data) });
+      return json(res, 200, { model, profile: resolveProfile(BUILTIN_PROFILES[model], result.data) });
     }
     if (method === "DELETE" && model) {
       profiles.delete(model);
@@ -88,6 +89,14 @@ export async function startSimulatorServer(options: SimulatorServerOptions = {})
 function json(res: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);
   res.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(text) }).end(text);
+}
+
+function decodePathPart(part: string): string | undefined {
+  try {
+    return decodeURIComponent(part);
+  } catch {
+    return undefined;
+  }
 }
 
 function parseJson(text: string): unknown {

@@ -28,7 +28,8 @@ export function replyStream(meta: CompletionMeta, plan: ReplyPlan, timing: Strea
   const start = timing.now();
   // Piece i is due at start + ttft + i × interval; pieces already due go out in one write.
   const due = (i: number) => start + timing.ttftMs + i * interval;
-  const timers = new AbortController();
+  // Made on first sleep only: most benchmark streams never wait, and controllers are not free.
+  let timers: AbortController | undefined;
   const { signal } = options;
   let next = 0;
   let clock = start;
@@ -39,7 +40,10 @@ export function replyStream(meta: CompletionMeta, plan: ReplyPlan, timing: Strea
   const finish = () => {
     finished = true;
     signal.removeEventListener("abort", onAbort);
-    timers.abort();
+  };
+  const stopTimers = () => {
+    finish();
+    timers?.abort();
   };
 
   return new ReadableStream<Uint8Array>(
@@ -47,7 +51,7 @@ export function replyStream(meta: CompletionMeta, plan: ReplyPlan, timing: Strea
       start(controller) {
         onAbort = () => {
           if (finished) return;
-          finish();
+          stopTimers();
           controller.error(signal.reason);
         };
         if (signal.aborted) onAbort();
@@ -59,17 +63,23 @@ export function replyStream(meta: CompletionMeta, plan: ReplyPlan, timing: Strea
           return controller.error(new Error("simulated cut"));
         }
         const target = due(next);
-        try {
-          const wait = target - Math.max(timing.now(), clock);
-          if (wait > 0) await timing.sleep(wait, timers.signal);
-        } catch {
-          return; // cancelled or aborted; that path already settled the stream
+        const wait = target - Math.max(timing.now(), clock);
+        // Timers are no finer than a millisecond, so a piece due sooner goes out now.
+        if (wait >= 1) {
+          try {
+            timers ??= new AbortController();
+            await timing.sleep(wait, timers.signal);
+          } catch {
+            return; // cancelled or aborted; that path already settled the stream
+          }
+          if (finished) return;
+          // An injected clock may stand still while sleeping; time still reaches the target.
+          clock = target;
         }
-        if (finished) return;
-        // An injected clock may stand still while sleeping, so time is never behind the last target.
-        clock = Math.max(timing.now(), target);
+        clock = Math.max(timing.now(), clock);
+        const horizon = Math.max(clock, target);
         let out = next === 0 ? events.first : "";
-        while (next < stop && due(next) <= clock) out += events.piece(pieces[next++]!);
+        while (next < stop && due(next) <= horizon) out += events.piece(pieces[next++]!);
         if (next < stop) return controller.enqueue(encoder.encode(out));
         // A cut errors on the next read, so the pieces before it are delivered first.
         if (options.cutAfter !== undefined) {
@@ -82,7 +92,7 @@ export function replyStream(meta: CompletionMeta, plan: ReplyPlan, timing: Strea
         controller.close();
       },
       cancel() {
-        finish();
+        stopTimers();
       },
     },
     { highWaterMark: 0 },

@@ -175,7 +175,7 @@ describe("streaming", () => {
   it("stops generating, timers included, when the request is aborted", async () => {
     const { sim, pendingSleeps } = simulator();
     const aborter = new AbortController();
-    const res = await sim.fetch(chatRequest({ ...ask, stream: true }, { signal: aborter.signal }), { ttftMs: 5, tokensPerSecond: 100, outputTokens: 50 });
+    const res = await sim.fetch(chatRequest({ ...ask, stream: true }, { signal: aborter.signal }), { ttftMs: 5, tokensPerSecond: 20, outputTokens: 50 });
     const reader = res.body!.getReader();
     await reader.read();
     await reader.read();
@@ -190,7 +190,7 @@ describe("streaming", () => {
 
   it("stops its timers when the consumer cancels", async () => {
     const { sim, pendingSleeps } = simulator();
-    const res = await sim.fetch(chatRequest({ ...ask, stream: true }), { ttftMs: 5, tokensPerSecond: 100, outputTokens: 50 });
+    const res = await sim.fetch(chatRequest({ ...ask, stream: true }), { ttftMs: 5, tokensPerSecond: 20, outputTokens: 50 });
     const reader = res.body!.getReader();
     await reader.read();
     const pendingRead = reader.read();
