@@ -1,8 +1,8 @@
 import { getDb } from "../client";
-import { models, providers } from "../schema";
+import { models, providers, routes } from "../schema";
 
-/** Every provider and model, for the gateway's in-memory catalog. */
+/** Every provider, model and route, for the gateway's in-memory catalog. */
 export function listProvidersAndModels() {
   const db = getDb();
-  return { providers: db.select().from(providers).all(), models: db.select().from(models).all() };
+  return { providers: db.select().from(providers).all(), models: db.select().from(models).all(), routes: db.select().from(routes).all() };
 }

@@ -5,3 +5,4 @@ export * from "./api-keys";
 export * from "./usage";
 export * from "./events";
 export * from "./settings";
+export * from "./routes";

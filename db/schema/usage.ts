@@ -37,6 +37,8 @@ export const usage = sqliteTable(
     index("usage_team_created_idx").on(t.teamId, t.createdAt),
     // usage reports and exports over a date range
     index("usage_created_idx").on(t.createdAt),
+    // rollout windows: a route's rows since its stage started
+    index("usage_route_created_idx").on(t.routeId, t.createdAt),
   ],
 );
 

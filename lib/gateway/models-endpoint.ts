@@ -15,6 +15,9 @@ export async function listModels(gw: GatewayCore, req: Request): Promise<Respons
         created: Math.floor(m.createdAt / 1000),
         owned_by: catalog.providers.get(m.providerId)?.name ?? "switchyard",
       }));
+    for (const r of [...catalog.routes.values()].sort((a, b) => a.name.localeCompare(b.name))) {
+      data.push({ id: r.name, object: "model", created: Math.floor(r.createdAt / 1000), owned_by: "switchyard-route" });
+    }
     return Response.json({ object: "list", data });
   } catch (err) {
     return toErrorResponse(err, gw.deps.log);

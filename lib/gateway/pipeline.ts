@@ -24,7 +24,8 @@ export const DEFAULT_MAX_OUTPUT_TOKENS = 4096;
 export interface DoorContext {
   /** Set by the browser door, which authenticates with a session instead of an API key. */
   caller?: Caller;
-  stickyKey?: string;
+  /** The chat conversation, the first choice of sticky key for route splits. */
+  conversationId?: string;
 }
 
 /** What one request has learned so far; turned into its usage row exactly once. */
@@ -101,10 +102,9 @@ export async function handleChatCompletion(gw: GatewayCore, req: Request, door: 
     Object.assign(ledger.row, { requestedModel: body.model, stream });
 
     const catalog = deps.store.catalog();
-    const resolution = resolveModel(body.model, catalog);
-    const stickyKey = door.stickyKey ?? body.user ?? caller.keyId ?? null;
-    Object.assign(ledger.row, { routeId: resolution.routeId, variant: resolution.variant, stickyKey });
-    const targets = targetsFor(resolution.model, catalog);
+    const resolution = resolveModel(body.model, catalog, { conversationId: door.conversationId ?? null, user: body.user ?? null, keyId: caller.keyId }, deps.random);
+    Object.assign(ledger.row, { routeId: resolution.routeId, variant: resolution.variant, stickyKey: resolution.stickyKey });
+    const targets = targetsFor(resolution.model, catalog, resolution.extraFallbacks);
 
     // Worst case up front: estimated prompt plus the most output the call may produce.
     const promptEstimate = countPromptTokens(body);

@@ -48,10 +48,27 @@ export interface ModelConfig {
   createdAt: number;
 }
 
-/** Everything resolution needs, rebuilt when an admin changes providers or models. */
+export type StickyBy = "auto" | "conversation" | "user" | "key" | "request";
+
+/** A route alias splitting traffic between a control and a candidate model. */
+export interface RouteConfig {
+  id: string;
+  name: string;
+  seed: string;
+  status: "running" | "paused" | "rolled_back" | "promoted";
+  controlModel: string;
+  candidateModel: string | null;
+  /** Percent, 0–100. */
+  candidateWeight: number;
+  stickyBy: StickyBy;
+  createdAt: number;
+}
+
+/** Everything resolution needs, rebuilt when an admin changes providers, models or routes. */
 export interface Catalog {
   models: Map<string, ModelConfig>;
   providers: Map<string, ProviderConfig>;
+  routes: Map<string, RouteConfig>;
 }
 
 export interface TeamLimits {

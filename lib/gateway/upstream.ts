@@ -51,10 +51,10 @@ export class UpstreamFailure extends Error {
 }
 
 /** The candidate list: the model, then its fallbacks in order, each at most once. */
-export function targetsFor(model: ModelConfig, catalog: Catalog): UpstreamTarget[] {
+export function targetsFor(model: ModelConfig, catalog: Catalog, extraFallbacks: string[] = []): UpstreamTarget[] {
   const seen = new Set<string>();
   const out: UpstreamTarget[] = [];
-  for (const name of [model.name, ...model.fallbacks]) {
+  for (const name of [model.name, ...model.fallbacks, ...extraFallbacks]) {
     const m = catalog.models.get(name);
     const p = m && catalog.providers.get(m.providerId);
     if (!m || !p || seen.has(m.name)) continue;

@@ -1,6 +1,6 @@
 /** The gateway's in-memory view of providers and models, rebuilt after an admin changes either. */
 import { listProvidersAndModels } from "@/db/queries/catalog";
-import { DEFAULT_PROVIDER_SETTINGS, type Catalog, type ModelConfig, type ProviderConfig, type ProviderSettings } from "../gateway/types";
+import { DEFAULT_PROVIDER_SETTINGS, type Catalog, type ModelConfig, type ProviderConfig, type ProviderSettings, type RouteConfig } from "../gateway/types";
 import { decryptSecret } from "../secrets";
 
 export interface CatalogCache {
@@ -49,7 +49,21 @@ export function createCatalogCache(secret: string): CatalogCache {
         createdAt: m.createdAt,
       });
     }
-    return { providers, models };
+    const routes = new Map<string, RouteConfig>();
+    for (const r of rows.routes) {
+      routes.set(r.name, {
+        id: r.id,
+        name: r.name,
+        seed: r.seed,
+        status: r.status,
+        controlModel: r.controlModel,
+        candidateModel: r.candidateModel,
+        candidateWeight: r.candidateWeight,
+        stickyBy: r.stickyBy,
+        createdAt: r.createdAt,
+      });
+    }
+    return { providers, models, routes };
   };
   return {
     get: () => (current ??= build()),
