@@ -18,6 +18,9 @@ const schema = z.object({
   SWITCHYARD_USAGE_FLUSH_MS: z.coerce.number().int().positive().default(200),
   SWITCHYARD_GLOBAL_RPM: z.coerce.number().int().positive().optional(),
   SWITCHYARD_LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
+  // Circuit-breaker overrides, mainly so fault tests need not wait out the 30 s default cool-down.
+  SWITCHYARD_BREAKER_OPEN_MS: z.coerce.number().int().positive().optional(),
+  SWITCHYARD_BREAKER_MIN_REQUESTS: z.coerce.number().int().positive().optional(),
 });
 
 export type Env = z.infer<typeof schema>;

@@ -10,6 +10,7 @@ import {
   updateModel,
 } from "@/db/queries/models";
 import { getProviderById } from "@/db/queries/providers";
+import { getRouteByName, listRoutes } from "@/db/queries/routes";
 import type { ModelRow } from "@/db/schema";
 import { microsToUsd, usdToMicros } from "../gateway/cost";
 import { badRequest, conflict, notFound } from "../gateway/errors";
@@ -114,6 +115,21 @@ function assertNameFree(name: string, exceptId?: string): void {
   if (existing && existing.id !== exceptId) throw conflict(`A model named '${name}' already exists.`, "name");
 }
 
+// Resolution tries model names before route aliases, so a model named like a route would hijack it.
+function assertNotRouteName(name: string): void {
+  if (getRouteByName({ name })) {
+    throw badRequest(`The model name '${name}' is already a route name; clients could not tell them apart.`, "name", "shadows_route");
+  }
+}
+
+/** Routes refer to models by name: renaming or deleting one they use would break them. */
+function assertNotUsedByRoutes(name: string, action: "rename" | "delete"): void {
+  const using = listRoutes().filter((r) => r.controlModel === name || r.candidateModel === name).map((r) => r.name);
+  if (using.length) {
+    throw conflict(`Cannot ${action} model '${name}': route(s) ${using.join(", ")} use it. Change or delete those routes first.`);
+  }
+}
+
 function assertFallbacks(self: string, fallbacks: string[]): void {
   if (fallbacks.includes(self)) throw badRequest(`A model cannot fall back to itself ('${self}').`, "fallbacks");
   if (new Set(fallbacks).size !== fallbacks.length) throw badRequest("'fallbacks' lists a model more than once.", "fallbacks");
@@ -136,6 +152,7 @@ export function createModel(ctx: AdminContext, input: unknown): ModelView {
   const fallbacks = body.fallbacks ?? [];
   assertFallbacks(body.name, fallbacks);
   assertNameFree(body.name);
+  assertNotRouteName(body.name);
   const now = ctx.now();
   const row = insertModel({
     id: newId("mdl"),
@@ -161,9 +178,14 @@ export function patchModel(ctx: AdminContext, id: string, input: unknown): Model
   const current = requireModel(id);
   if (body.providerId !== undefined) assertProviderExists(body.providerId);
   const name = body.name ?? current.name;
-  if (body.name !== undefined) assertNameFree(body.name, id);
+  const renamed = body.name !== undefined && body.name !== current.name;
+  if (renamed) {
+    assertNameFree(name, id);
+    assertNotRouteName(name);
+    assertNotUsedByRoutes(current.name, "rename");
+  }
   // A rename is checked against the fallbacks it will keep, not only new ones.
-  if (body.fallbacks !== undefined || body.name !== undefined) assertFallbacks(name, body.fallbacks ?? current.fallbacks);
+  if (body.fallbacks !== undefined || renamed) assertFallbacks(name, body.fallbacks ?? current.fallbacks);
 
   const row = updateModel({
     id,
@@ -187,6 +209,7 @@ export function patchModel(ctx: AdminContext, id: string, input: unknown): Model
 }
 
 export function deleteModel(ctx: AdminContext, id: string): { id: string; deleted: true } {
+  assertNotUsedByRoutes(requireModel(id).name, "delete");
   if (!deleteModelRow({ id, now: ctx.now() })) throw notFound(`No model with id '${id}'.`);
   ctx.catalog.invalidate();
   return { id, deleted: true };

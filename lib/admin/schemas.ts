@@ -7,6 +7,15 @@ function paramPath(path: PropertyKey[]): string {
   return path.reduce<string>((acc, p) => (typeof p === "number" ? `${acc}[${p}]` : acc ? `${acc}.${String(p)}` : String(p)), "");
 }
 
+function valueAt(input: unknown, path: PropertyKey[]): unknown {
+  let value = input;
+  for (const key of path) {
+    if (value === null || typeof value !== "object") return undefined;
+    value = (value as Record<PropertyKey, unknown>)[key];
+  }
+  return value;
+}
+
 /** Parses admin input or throws a 400 naming the first offending field. */
 export function parseInput<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
   const result = schema.safeParse(input);
@@ -18,6 +27,9 @@ export function parseInput<S extends z.ZodType>(schema: S, input: unknown): z.ou
   }
   const param = paramPath(issue.path);
   if (!param) throw badRequest(`Invalid request body: ${issue.message}.`, null, "invalid_body");
+  if (issue.code === "invalid_type" && valueAt(input, issue.path) === undefined) {
+    throw badRequest(`Missing required field '${param}'.`, param, "missing_required_parameter");
+  }
   throw badRequest(`Invalid value for '${param}': ${issue.message}.`, param);
 }
 

@@ -10,12 +10,14 @@ import { closeDb, openDb, setDb } from "@/db/client";
 import { getSetting, setSetting } from "@/db/queries/settings";
 import { insertUsageBatch } from "@/db/queries/usage";
 import { parseEnv, type Env } from "../env";
+import type { BreakerOptions } from "../gateway/circuit-breaker";
 import { createGateway, type Gateway } from "../gateway/gateway";
 import type { Logger } from "../gateway/types";
 import { createLogger } from "../log";
 import { generateToken, safeEqual, sha256Hex } from "../secrets";
 import { createSimulator } from "../simulator/handler";
 import { createUsageWriter, type UsageWriter } from "../usage/writer";
+import { startRolloutLoop } from "../rollout/loop";
 import { createCatalogCache, type CatalogCache } from "./catalog";
 import { seedDemo } from "./seed";
 import { createStore } from "./store";
@@ -63,6 +65,14 @@ function adminTokenHash(env: Env, now: number, banner: string[]): string {
   return hash;
 }
 
+/** Only the breaker settings the environment sets; the rest keep the gateway's defaults. */
+function breakerOptions(env: Env): Partial<BreakerOptions> {
+  const opts: Partial<BreakerOptions> = {};
+  if (env.SWITCHYARD_BREAKER_OPEN_MS !== undefined) opts.openMs = env.SWITCHYARD_BREAKER_OPEN_MS;
+  if (env.SWITCHYARD_BREAKER_MIN_REQUESTS !== undefined) opts.minimumRequests = env.SWITCHYARD_BREAKER_MIN_REQUESTS;
+  return opts;
+}
+
 export function createRuntime(env: Env = parseEnv()): Runtime {
   const log = createLogger(env.SWITCHYARD_LOG_LEVEL);
   const now = Date.now;
@@ -86,7 +96,10 @@ export function createRuntime(env: Env = parseEnv()): Runtime {
       log,
     },
     { maxBodyBytes: env.SWITCHYARD_MAX_BODY_BYTES, globalRpm: env.SWITCHYARD_GLOBAL_RPM ?? null },
+    { breaker: breakerOptions(env) },
   );
+
+  const rollout = startRolloutLoop({ now, log, onRouteChanged: () => catalog.invalidate(), flushUsage: () => usage.flush() });
 
   const runtime: Runtime = {
     env,
@@ -99,6 +112,7 @@ export function createRuntime(env: Env = parseEnv()): Runtime {
     banner,
     verifyAdminToken: (token) => safeEqual(sha256Hex(token), tokenHash),
     async shutdown() {
+      rollout.stop();
       usage.stop();
       closeDb();
       delete (globalThis as Holder)[KEY];

@@ -1,2 +1,47 @@
+/**
+ * First-start demo data, so the gateway answers with no network and no setup: a simulator
+ * provider, three simulated models, a team and a key. Runs through the admin services, so the
+ * demo obeys the same validation as anything an admin creates.
+ */
+import { countProviders } from "@/db/queries/providers";
+import { getSetting, setSetting } from "@/db/queries/settings";
+import { countTeams } from "@/db/queries/teams";
+import { adminContext } from "../admin/context";
+import { createTeamKey } from "../admin/keys";
+import { createModel } from "../admin/models";
+import { createProvider } from "../admin/providers";
+import { createTeam } from "../admin/teams";
 import type { Runtime } from "./runtime";
-export function seedDemo(_runtime: Runtime): void {}
+
+const DEMO_SEEDED = "demo_seeded";
+
+export function seedDemo(runtime: Runtime): void {
+  // Seed only a brand-new database: never on top of an admin's own setup, never twice
+  // (the marker stays after an admin deletes the demo data).
+  if (getSetting({ key: DEMO_SEEDED }) !== undefined || countProviders() > 0 || countTeams() > 0) return;
+
+  const ctx = adminContext(runtime);
+  const provider = createProvider(ctx, { name: "Built-in simulator", kind: "simulator" });
+  const model = (name: string, sim: { ttftMs: number; tokensPerSecond: number }, prices: [number, number], maxOutputTokens: number, fallbacks: string[] = []) =>
+    createModel(ctx, {
+      name,
+      providerId: provider.id,
+      upstreamModel: name,
+      inputPricePerMTok: prices[0],
+      outputPricePerMTok: prices[1],
+      maxOutputTokens,
+      fallbacks,
+      simulator: sim,
+    });
+  // Created fastest first: each fallback must exist before a model may name it.
+  model("sim-fast", { ttftMs: 40, tokensPerSecond: 250 }, [0.1, 0.4], 1024);
+  model("sim-balanced", { ttftMs: 150, tokensPerSecond: 90 }, [1, 4], 2048, ["sim-fast"]);
+  model("sim-slow", { ttftMs: 400, tokensPerSecond: 35 }, [5, 15], 4096, ["sim-balanced"]);
+
+  const team = createTeam(ctx, { name: "Demo team", dailyBudgetUsd: 5 });
+  const key = createTeamKey(ctx, team.id, { name: "demo key" });
+
+  setSetting({ key: DEMO_SEEDED, value: new Date(runtime.now()).toISOString(), now: runtime.now() });
+  runtime.banner.push(`Demo API key (shown once): ${key.key}`);
+  runtime.log.info("seeded demo data", { providerId: provider.id, teamId: team.id });
+}

@@ -1,0 +1,168 @@
+/** Admin service for teams: limits, budgets, and spend read back from recorded usage. */
+import { z } from "zod";
+import { listEvents } from "@/db/queries/events";
+import { deleteTeam as deleteTeamRow, getTeamById, getTeamByName, insertTeam, listTeams as listTeamRows, updateTeam } from "@/db/queries/teams";
+import { sumTeamSpendSince } from "@/db/queries/usage";
+import type { TeamRow } from "@/db/schema";
+import type { PeriodSnapshot } from "../gateway/budget";
+import { microsToUsd, usdToMicros } from "../gateway/cost";
+import { conflict, notFound } from "../gateway/errors";
+import { startOfUtcDay, startOfUtcMonth } from "../gateway/period";
+import { newId, toIso, type AdminContext } from "./context";
+import { toEventView, type EventView } from "./events";
+import { displayName, parseInput, perMinuteLimit, usdAmount } from "./schemas";
+
+const DEFAULT_ALERT_THRESHOLD_PCT = 80;
+const ALERTS_SHOWN = 50;
+
+const fields = {
+  name: displayName,
+  rpmLimit: perMinuteLimit,
+  tpmLimit: perMinuteLimit,
+  dailyBudgetUsd: usdAmount.nullable(),
+  monthlyBudgetUsd: usdAmount.nullable(),
+  alertThresholdPct: z.int().min(1).max(100),
+};
+
+const createSchema = z.strictObject({
+  name: fields.name,
+  rpmLimit: fields.rpmLimit.optional(),
+  tpmLimit: fields.tpmLimit.optional(),
+  dailyBudgetUsd: fields.dailyBudgetUsd.optional(),
+  monthlyBudgetUsd: fields.monthlyBudgetUsd.optional(),
+  alertThresholdPct: fields.alertThresholdPct.optional(),
+});
+
+const patchSchema = z.strictObject(fields).partial();
+
+export interface TeamView {
+  id: string;
+  name: string;
+  rpmLimit: number | null;
+  tpmLimit: number | null;
+  dailyBudgetUsd: number | null;
+  monthlyBudgetUsd: number | null;
+  alertThresholdPct: number;
+  spentTodayUsd: number;
+  spentThisMonthUsd: number;
+  createdAt: string;
+  updatedAt: string;
+}
+
+interface BudgetPeriodView {
+  periodKey: string;
+  capUsd: number | null;
+  spentUsd: number;
+  /** Worst-case cost of requests in flight. */
+  reservedUsd: number;
+  alerted: boolean;
+}
+
+export interface TeamDetailView extends TeamView {
+  budget: { day: BudgetPeriodView; month: BudgetPeriodView };
+  alerts: EventView[];
+}
+
+const usdOrNull = (micros: number | null): number | null => (micros === null ? null : microsToUsd(micros));
+const microsOrNull = (usd: number | null | undefined): number | null | undefined => (usd == null ? usd : usdToMicros(usd));
+
+/** Callers flush queued usage first, so spend includes requests that finished a moment ago. */
+function toView(row: TeamRow, now: number): TeamView {
+  return {
+    id: row.id,
+    name: row.name,
+    rpmLimit: row.rpmLimit,
+    tpmLimit: row.tpmLimit,
+    dailyBudgetUsd: usdOrNull(row.dailyBudgetMicros),
+    monthlyBudgetUsd: usdOrNull(row.monthlyBudgetMicros),
+    alertThresholdPct: row.alertThresholdPct,
+    spentTodayUsd: microsToUsd(sumTeamSpendSince({ teamId: row.id, since: startOfUtcDay(now) })),
+    spentThisMonthUsd: microsToUsd(sumTeamSpendSince({ teamId: row.id, since: startOfUtcMonth(now) })),
+    createdAt: toIso(row.createdAt),
+    updatedAt: toIso(row.updatedAt),
+  };
+}
+
+const periodView = (p: PeriodSnapshot): BudgetPeriodView => ({
+  periodKey: p.key,
+  capUsd: usdOrNull(p.capMicros),
+  spentUsd: microsToUsd(p.spentMicros),
+  reservedUsd: microsToUsd(p.reservedMicros),
+  alerted: p.alerted,
+});
+
+function requireTeam(id: string): TeamRow {
+  const row = getTeamById({ id });
+  if (!row) throw notFound(`No team with id '${id}'.`);
+  return row;
+}
+
+function assertNameFree(name: string, exceptId?: string): void {
+  const existing = getTeamByName({ name });
+  if (existing && existing.id !== exceptId) throw conflict(`A team named '${name}' already exists.`, "name");
+}
+
+export function listTeams(ctx: AdminContext): { data: TeamView[] } {
+  ctx.usage.flush();
+  const now = ctx.now();
+  return { data: listTeamRows().map((row) => toView(row, now)) };
+}
+
+export function getTeam(ctx: AdminContext, id: string): TeamDetailView {
+  const row = requireTeam(id);
+  ctx.usage.flush();
+  const now = ctx.now();
+  const snap = ctx.gateway.budgets.snapshot(
+    { id: row.id, dailyBudgetMicros: row.dailyBudgetMicros, monthlyBudgetMicros: row.monthlyBudgetMicros, alertThresholdPct: row.alertThresholdPct },
+    now,
+  );
+  const alerts = listEvents({ subjectType: "team", subjectId: id, type: "budget.alert", limit: ALERTS_SHOWN });
+  return { ...toView(row, now), budget: { day: periodView(snap.day), month: periodView(snap.month) }, alerts: alerts.map(toEventView) };
+}
+
+export function createTeam(ctx: AdminContext, input: unknown): TeamView {
+  const body = parseInput(createSchema, input);
+  assertNameFree(body.name);
+  const now = ctx.now();
+  const row = insertTeam({
+    id: newId("team"),
+    name: body.name,
+    rpmLimit: body.rpmLimit ?? null,
+    tpmLimit: body.tpmLimit ?? null,
+    dailyBudgetMicros: microsOrNull(body.dailyBudgetUsd) ?? null,
+    monthlyBudgetMicros: microsOrNull(body.monthlyBudgetUsd) ?? null,
+    alertThresholdPct: body.alertThresholdPct ?? DEFAULT_ALERT_THRESHOLD_PCT,
+    createdAt: now,
+    updatedAt: now,
+  });
+  return toView(row, now);
+}
+
+export function patchTeam(ctx: AdminContext, id: string, input: unknown): TeamView {
+  const body = parseInput(patchSchema, input);
+  requireTeam(id);
+  if (body.name !== undefined) assertNameFree(body.name, id);
+  const now = ctx.now();
+  // The gateway reads limits and caps from the database on every request, so no cache to refresh.
+  const row = updateTeam({
+    id,
+    patch: {
+      name: body.name,
+      rpmLimit: body.rpmLimit,
+      tpmLimit: body.tpmLimit,
+      dailyBudgetMicros: microsOrNull(body.dailyBudgetUsd),
+      monthlyBudgetMicros: microsOrNull(body.monthlyBudgetUsd),
+      alertThresholdPct: body.alertThresholdPct,
+      updatedAt: now,
+    },
+  });
+  if (!row) throw notFound(`No team with id '${id}'.`);
+  ctx.usage.flush();
+  return toView(row, now);
+}
+
+export function deleteTeam(ctx: AdminContext, id: string): { id: string; deleted: true } {
+  if (!deleteTeamRow({ id })) throw notFound(`No team with id '${id}'.`);
+  ctx.gateway.budgets.invalidate(id);
+  return { id, deleted: true };
+}

@@ -1,0 +1,49 @@
+/**
+ * Wraps every admin route handler: admin bearer token, Next's async params, lazy JSON body with a
+ * size limit, and errors through the one OpenAI-shaped error response.
+ */
+import { adminContext, type AdminContext } from "../admin/context";
+import { bearerToken } from "../gateway/auth";
+import { readJsonBody } from "../gateway/body";
+import { toErrorResponse, unauthorized } from "../gateway/errors";
+import { getRuntime, type Runtime } from "./runtime";
+
+// Admin bodies are small objects; the limit is fixed rather than following the chat door's setting.
+const ADMIN_MAX_BODY_BYTES = 1024 * 1024;
+
+export interface AdminRequest<P> {
+  ctx: AdminContext;
+  params: P;
+  query: URLSearchParams;
+  /** Reads and parses the JSON body: 400 invalid_json when malformed, 413 over 1 MiB. */
+  json: () => Promise<unknown>;
+  req: Request;
+}
+
+function requireAdmin(req: Request, runtime: Runtime): void {
+  const token = bearerToken(req);
+  if (!token || !runtime.verifyAdminToken(token)) throw unauthorized();
+}
+
+export function adminRoute<P extends Record<string, string> = Record<string, never>>(
+  handler: (input: AdminRequest<P>) => unknown,
+  opts: { status?: number } = {},
+) {
+  return async (req: Request, route: { params: Promise<P> }): Promise<Response> => {
+    let runtime: Runtime | undefined;
+    try {
+      runtime = getRuntime();
+      requireAdmin(req, runtime);
+      const result = await handler({
+        ctx: adminContext(runtime),
+        params: await route.params,
+        query: new URL(req.url).searchParams,
+        json: () => readJsonBody(req, ADMIN_MAX_BODY_BYTES),
+        req,
+      });
+      return Response.json(result, { status: opts.status ?? 200, headers: { "cache-control": "no-store" } });
+    } catch (err) {
+      return toErrorResponse(err, runtime?.log ?? console);
+    }
+  };
+}

@@ -1,0 +1,136 @@
+// Child processes of the benchmark: started with a readiness line, always stopped, even on a crash or Ctrl-C.
+import { spawn, type ChildProcess } from "node:child_process";
+import { readFileSync } from "node:fs";
+
+export interface Child {
+  name: string;
+  proc: ChildProcess;
+  pid: number;
+  output(): string;
+  /** SIGTERM, then SIGKILL if it has not exited within `graceMs`. */
+  stop(graceMs?: number): Promise<void>;
+}
+
+const live = new Set<ChildProcess>();
+const OUTPUT_LIMIT = 64 * 1024;
+
+function killAll(): void {
+  for (const proc of live) if (proc.exitCode === null && proc.signalCode === null) proc.kill("SIGKILL");
+  live.clear();
+}
+
+process.on("exit", killAll);
+for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
+  process.once(signal, () => {
+    console.error(`\nbench: ${signal}, stopping child processes`);
+    killAll();
+    process.exit(130);
+  });
+}
+
+function track(proc: ChildProcess): void {
+  live.add(proc);
+  proc.once("exit", () => live.delete(proc));
+}
+
+function exited(proc: ChildProcess): boolean {
+  return proc.exitCode !== null || proc.signalCode !== null;
+}
+
+/**
+ * Spawns `node --import tsx <script>` and resolves once its stdout matches `ready`.
+ * Output is kept (the last 64 KiB) for error messages.
+ */
+export async function startChild(opts: {
+  name: string;
+  script: string;
+  args?: string[];
+  env: NodeJS.ProcessEnv;
+  ready: RegExp;
+  timeoutMs: number;
+}): Promise<{ child: Child; match: RegExpExecArray }> {
+  const proc = spawn(process.execPath, ["--import", "tsx", opts.script, ...(opts.args ?? [])], {
+    env: opts.env,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  track(proc);
+  let out = "";
+  const append = (d: Buffer) => {
+    out += d.toString("utf8");
+    if (out.length > OUTPUT_LIMIT) out = out.slice(-OUTPUT_LIMIT);
+  };
+  proc.stdout!.on("data", append);
+  proc.stderr!.on("data", append);
+
+  const child: Child = {
+    name: opts.name,
+    proc,
+    pid: proc.pid ?? -1,
+    output: () => out,
+    async stop(graceMs = 15_000) {
+      if (exited(proc)) return;
+      const done = new Promise<void>((resolve) => proc.once("exit", () => resolve()));
+      proc.kill("SIGTERM");
+      const timer = setTimeout(() => proc.kill("SIGKILL"), graceMs);
+      await done;
+      clearTimeout(timer);
+    },
+  };
+
+  const match = await new Promise<RegExpExecArray>((resolve, reject) => {
+    const fail = (why: string) => {
+      cleanup();
+      reject(new Error(`${opts.name} ${why}:\n${out.slice(-4000)}`));
+    };
+    const timer = setTimeout(() => fail(`did not start within ${opts.timeoutMs / 1000} s`), opts.timeoutMs);
+    const check = () => {
+      const m = opts.ready.exec(out);
+      if (!m) return;
+      cleanup();
+      resolve(m);
+    };
+    const onExit = (code: number | null) => fail(`exited with ${code} before it was ready`);
+    const cleanup = () => {
+      clearTimeout(timer);
+      proc.stdout!.off("data", check);
+      proc.off("exit", onExit);
+    };
+    proc.stdout!.on("data", check);
+    proc.once("exit", onExit);
+  }).catch(async (err: unknown) => {
+    await child.stop(2_000);
+    throw err;
+  });
+  return { child, match };
+}
+
+/** Runs a script to completion with an IPC channel (so it notices if we die) and returns its stdout. */
+export async function runToEnd(script: string, args: string[], timeoutMs: number): Promise<string> {
+  const proc = spawn(process.execPath, ["--import", "tsx", script, ...args], { stdio: ["ignore", "pipe", "pipe", "ipc"] });
+  track(proc);
+  let out = "";
+  let err = "";
+  proc.stdout!.on("data", (d: Buffer) => (out += d.toString("utf8")));
+  proc.stderr!.on("data", (d: Buffer) => {
+    err += d.toString("utf8");
+    if (err.length > OUTPUT_LIMIT) err = err.slice(-OUTPUT_LIMIT);
+  });
+  const timer = setTimeout(() => proc.kill("SIGKILL"), timeoutMs);
+  const code = await new Promise<number | null>((resolve) => proc.once("exit", (c) => resolve(c)));
+  clearTimeout(timer);
+  if (code !== 0) throw new Error(`${script} exited with ${code ?? proc.signalCode}:\n${err.slice(-4000)}`);
+  return out;
+}
+
+/** Resident set size of a process: now and its high-water mark, in bytes (null once it is gone). */
+export function readRss(pid: number): { rss: number; hwm: number } | null {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, "utf8");
+    const kb = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, "m").exec(status)?.[1] ?? NaN) * 1024;
+    const rss = kb("VmRSS");
+    const hwm = kb("VmHWM");
+    return Number.isFinite(rss) && Number.isFinite(hwm) ? { rss, hwm } : null;
+  } catch {
+    return null;
+  }
+}

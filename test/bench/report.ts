@@ -1,0 +1,140 @@
+// Turns benchmark results into a markdown section and keeps RESULTS.md newest-first.
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import type { LoadResult } from "./load";
+
+export interface ScenarioResult {
+  label: string;
+  load: string;
+  stream: boolean;
+  result: LoadResult;
+}
+
+export interface RunInfo {
+  date: Date;
+  commit: string;
+  node: string;
+  nproc: string;
+  totalMemBytes: number;
+  cpuModel: string;
+  loadAvg: number[];
+  quick: boolean;
+  scenarioSeconds: number;
+  warmupSeconds: number;
+  profiles: Record<string, { ttftMs: number; tokensPerSecond: number; outputTokens: number }>;
+}
+
+export interface Overhead {
+  stream: boolean;
+  direct: LoadResult;
+  gateway: LoadResult;
+}
+
+export interface Memory {
+  afterStartBytes: number | null;
+  peakBytes: number | null;
+  endBytes: number | null;
+}
+
+const HEADER = `# Benchmark results
+
+Written by \`npm run bench\` (\`test/bench/run.ts\`); newest run first. Each run starts the simulator
+and the built gateway as their own processes and drives them from a separate load-generator process
+over loopback, first straight to the simulator, then through the gateway to the same simulator.
+Latencies are in milliseconds over successful requests; at a fixed rate they count from the moment
+a request was due, so falling behind the schedule shows up as latency. TTFT is the time to the
+first SSE event with non-empty \`delta.content\`; a chunk gap is the time between consecutive content
+events. An error is a non-200 answer, a failed connection, or a stream without \`data: [DONE]\`.
+All processes share the same machine, so the numbers include their competition for its cores.
+`;
+
+const num = (v: number | null, digits = 1) => (v === null ? "–" : v.toFixed(digits));
+const mib = (bytes: number | null) => (bytes === null ? "–" : `${(bytes / 2 ** 20).toFixed(0)} MiB`);
+const signed = (a: number | null, b: number | null) => {
+  if (a === null || b === null) return "–";
+  const d = a - b;
+  return `${d >= 0 ? "+" : "−"}${Math.abs(d).toFixed(1)} ms`;
+};
+
+function errorsCell(r: LoadResult): string {
+  const parts = [String(r.errors)];
+  const kinds = Object.entries(r.errorKinds).map(([k, n]) => `${k}: ${n}`);
+  if (kinds.length) parts.push(`(${kinds.join(", ")})`);
+  if (r.dropped) parts.push(`+ ${r.dropped} not sent (in-flight cap)`);
+  return parts.join(" ");
+}
+
+function nonStreamTable(rows: ScenarioResult[]): string[] {
+  const lines = ["| scenario | load | requests | errors | req/s | p50 | p90 | p99 | max |", "|---|---|--:|---|--:|--:|--:|--:|--:|"];
+  for (const { label, load, result: r } of rows) {
+    lines.push(`| ${label} | ${load} | ${r.requests} | ${errorsCell(r)} | ${num(r.rps)} | ${num(r.p50)} | ${num(r.p90)} | ${num(r.p99)} | ${num(r.max)} |`);
+  }
+  return lines;
+}
+
+function streamTable(rows: ScenarioResult[]): string[] {
+  const lines = [
+    "| scenario | load | requests | errors | req/s | p50 | p99 | TTFT p50 | TTFT p99 | chunk gap p50 | chunk gap p99 |",
+    "|---|---|--:|---|--:|--:|--:|--:|--:|--:|--:|",
+  ];
+  for (const { label, load, result: r } of rows) {
+    lines.push(
+      `| ${label} | ${load} | ${r.requests} | ${errorsCell(r)} | ${num(r.rps)} | ${num(r.p50)} | ${num(r.p99)} | ${num(r.ttftP50)} | ${num(r.ttftP99)} | ${num(r.chunkGapP50)} | ${num(r.chunkGapP99)} |`,
+    );
+  }
+  return lines;
+}
+
+function overheadLines({ stream, direct: d, gateway: g }: Overhead, rate: number): string[] {
+  const base = `p50 ${signed(g.p50, d.p50)} (${num(g.p50)} vs ${num(d.p50)}), p99 ${signed(g.p99, d.p99)} (${num(g.p99)} vs ${num(d.p99)})`;
+  const line = stream
+    ? `- Streaming: ${base}, TTFT p50 ${signed(g.ttftP50, d.ttftP50)} (${num(g.ttftP50)} vs ${num(d.ttftP50)}), TTFT p99 ${signed(g.ttftP99, d.ttftP99)}`
+    : `- Non-streaming: ${base}`;
+  // Below the offered rate the differences are queueing, not per-request overhead; say so.
+  if (g.dropped === 0 && g.errors === 0 && g.rps >= rate * 0.98) return [line];
+  return [line, `  - the gateway did not keep up: ${num(g.rps)} of ${rate} req/s served, ${g.errors} errors, ${g.dropped} arrivals not sent, so this includes queueing`];
+}
+
+export function formatSection(info: RunInfo, results: ScenarioResult[], overhead: Overhead[], memory: Memory, rate: number): string {
+  const when = info.date.toISOString().replace("T", " ").slice(0, 16) + " UTC";
+  const profile = (name: string) => {
+    const p = info.profiles[name]!;
+    return `\`${name}\` (TTFT ${p.ttftMs} ms, ${p.tokensPerSecond.toLocaleString("en-US")} tokens/s, ${p.outputTokens} output tokens)`;
+  };
+  const [nonStream, stream] = Object.keys(info.profiles);
+  const lines = [
+    `## ${when} · ${info.commit}${info.quick ? " · quick run" : ""}`,
+    "",
+    `- node ${info.node}; ${info.nproc} CPUs (nproc), ${(info.totalMemBytes / 2 ** 30).toFixed(1)} GiB RAM; ${info.cpuModel}`,
+    `- load average before the run: ${info.loadAvg.map((l) => l.toFixed(2)).join(", ")}`,
+    `- ${info.warmupSeconds} s warm-up through the gateway, then ${info.scenarioSeconds} s per scenario`,
+    `- simulator models: ${profile(nonStream!)} for non-streaming, ${profile(stream!)} for streaming`,
+    "",
+    "### Non-streaming",
+    "",
+    ...nonStreamTable(results.filter((r) => !r.stream)),
+    "",
+    "### Streaming",
+    "",
+    ...streamTable(results.filter((r) => r.stream)),
+    "",
+    `### Added by the gateway at ${rate} req/s (gateway vs direct, ms)`,
+    "",
+    ...overhead.flatMap((o) => overheadLines(o, rate)),
+    "",
+    "### Gateway memory",
+    "",
+    `- RSS after start and setup: ${mib(memory.afterStartBytes)}; at the end: ${mib(memory.endBytes)}; peak (VmHWM): ${mib(memory.peakBytes)}`,
+    "",
+  ];
+  return lines.join("\n");
+}
+
+/** Puts `section` above earlier runs, keeping them as they are. */
+export function prependSection(file: string, section: string): void {
+  const old = existsSync(file) ? readFileSync(file, "utf8") : "";
+  const firstRun = old.search(/^## /m);
+  const runs = firstRun === -1 ? "" : old.slice(firstRun);
+  // A preamble someone edited by hand stays as it is.
+  const preamble = (firstRun === -1 ? old : old.slice(0, firstRun)).trim() || HEADER.trim();
+  writeFileSync(file, `${preamble}\n\n${section}${runs ? "\n" + runs : ""}`);
+}

@@ -1,0 +1,149 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startServer, type TestServer } from "../../helpers/server";
+
+/** Status of a response whose body is read, so no connection is left busy when the server stops. */
+async function statusOf(pending: Promise<Response>): Promise<number> {
+  const res = await pending;
+  await res.arrayBuffer();
+  return res.status;
+}
+
+let server: TestServer;
+let providerId: string;
+
+beforeAll(async () => {
+  server = await startServer();
+  const res = await server.admin("/api/admin/providers", { method: "POST", json: { name: "Simulator", kind: "simulator" } });
+  providerId = (await res.json()).id;
+});
+afterAll(async () => {
+  await server?.stop();
+});
+
+const base = () => ({ providerId, upstreamModel: "sim-balanced", inputPricePerMTok: 1, outputPricePerMTok: 4 });
+
+async function create(body: Record<string, unknown>) {
+  return server.admin("/api/admin/models", { method: "POST", json: { ...base(), ...body } });
+}
+
+async function expectError(res: Response, status: number, param?: string | null) {
+  expect(res.status).toBe(status);
+  const { error } = await res.json();
+  expect(error.type).toBe("invalid_request_error");
+  if (param !== undefined) expect(error.param).toBe(param);
+  return error;
+}
+
+describe("models", () => {
+  it("round-trips create, read, list, update and delete", async () => {
+    const res = await create({
+      name: "m-one",
+      inputPricePerMTok: 0.15,
+      outputPricePerMTok: 0.6,
+      maxOutputTokens: 512,
+      rpmLimit: 100,
+      simulator: { ttftMs: 5, tokensPerSecond: 1000 },
+    });
+    expect(res.status).toBe(201);
+    const m = await res.json();
+    expect(m).toMatchObject({
+      name: "m-one",
+      providerId,
+      upstreamModel: "sim-balanced",
+      inputPricePerMTok: 0.15,
+      outputPricePerMTok: 0.6,
+      maxOutputTokens: 512,
+      rpmLimit: 100,
+      tpmLimit: null,
+      fallbacks: [],
+      simulator: { ttftMs: 5, tokensPerSecond: 1000 },
+      breaker: { state: "closed", failureRate: 0, requests: 0, failures: 0, openedAt: null, nextProbeAt: null },
+    });
+    expect(m.id).toMatch(/^mdl_[0-9a-f]+$/);
+
+    const row = server.db().prepare("select input_micros_per_mtok, output_micros_per_mtok from models where id = ?").get(m.id);
+    expect(row).toEqual({ input_micros_per_mtok: 150_000, output_micros_per_mtok: 600_000 });
+
+    expect(await (await server.admin(`/api/admin/models/${m.id}`)).json()).toEqual(m);
+    const list = await (await server.admin("/api/admin/models")).json();
+    expect(list.data.map((x: { name: string }) => x.name)).toContain("m-one");
+
+    const patched = await server.admin(`/api/admin/models/${m.id}`, { method: "PATCH", json: { outputPricePerMTok: 0.8, rpmLimit: null, simulator: null } });
+    expect(patched.status).toBe(200);
+    expect(await patched.json()).toMatchObject({ inputPricePerMTok: 0.15, outputPricePerMTok: 0.8, rpmLimit: null, simulator: null, maxOutputTokens: 512 });
+
+    const del = await server.admin(`/api/admin/models/${m.id}`, { method: "DELETE" });
+    expect(await del.json()).toEqual({ id: m.id, deleted: true });
+    await expectError(await server.admin(`/api/admin/models/${m.id}`), 404);
+    await expectError(await server.admin(`/api/admin/models/${m.id}`, { method: "DELETE" }), 404);
+  });
+
+  it("is served by the gateway right after it is created", async () => {
+    await create({ name: "m-live", simulator: { ttftMs: 0, tokensPerSecond: 100000 } });
+    const team = await (await server.admin("/api/admin/teams", { method: "POST", json: { name: "model team" } })).json();
+    const { key } = await (await server.admin(`/api/admin/teams/${team.id}/keys`, { method: "POST", json: { name: "k" } })).json();
+    const listed = await (await fetch(`${server.url}/v1/models`, { headers: { authorization: `Bearer ${key}` } })).json();
+    expect(listed.data.map((x: { id: string }) => x.id)).toContain("m-live");
+    const res = await fetch(`${server.url}/v1/chat/completions`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
+      body: JSON.stringify({ model: "m-live", messages: [{ role: "user", content: "hello" }] }),
+    });
+    expect(res.status).toBe(200);
+    expect((await res.json()).choices[0].message.content).toBeTruthy();
+  });
+
+  it("validates fields", async () => {
+    await expectError(await create({ name: "has space" }), 400, "name");
+    await expectError(await create({ name: "x".repeat(129) }), 400, "name");
+    await expectError(await create({ name: "neg", inputPricePerMTok: -1 }), 400, "inputPricePerMTok");
+    await expectError(await create({ name: "str-price", outputPricePerMTok: "1" }), 400, "outputPricePerMTok");
+    await expectError(await create({ name: "bad-prov", providerId: "prv_missing" }), 400, "providerId");
+    await expectError(await create({ name: "bad-sim", simulator: { errorRate: 2 } }), 400, "simulator.errorRate");
+    await expectError(await create({ name: "bad-sim2", simulator: { speed: 2 } }), 400, "simulator.speed");
+    await expectError(await create({ name: "bad-limit", tpmLimit: 1.5 }), 400, "tpmLimit");
+    const err = await expectError(await create({ name: "extra", temperature: 1 }), 400, "temperature");
+    expect(err.message).toContain("temperature");
+  });
+
+  it("checks fallbacks and keeps them consistent on rename and delete", async () => {
+    await expectError(await create({ name: "fb-a", fallbacks: ["nope"] }), 400, "fallbacks");
+    await expectError(await create({ name: "fb-a", fallbacks: ["fb-a"] }), 400, "fallbacks");
+
+    const a = await (await create({ name: "fb-a" })).json();
+    const b = await (await create({ name: "fb-b", fallbacks: ["fb-a"] })).json();
+    expect(b.fallbacks).toEqual(["fb-a"]);
+    await expectError(await server.admin(`/api/admin/models/${a.id}`, { method: "PATCH", json: { fallbacks: ["fb-a"] } }), 400, "fallbacks");
+
+    const renamed = await (await server.admin(`/api/admin/models/${a.id}`, { method: "PATCH", json: { name: "fb-a2" } })).json();
+    expect(renamed.name).toBe("fb-a2");
+    expect((await (await server.admin(`/api/admin/models/${b.id}`)).json()).fallbacks).toEqual(["fb-a2"]);
+
+    expect(await statusOf(server.admin(`/api/admin/models/${a.id}`, { method: "DELETE" }))).toBe(200);
+    expect((await (await server.admin(`/api/admin/models/${b.id}`)).json()).fallbacks).toEqual([]);
+  });
+
+  it("keeps model names and route aliases apart", async () => {
+    const control = await (await create({ name: "rt-control" })).json();
+    const route = await server.admin("/api/admin/routes", { method: "POST", json: { name: "rt-alias", control: "rt-control" } });
+    expect(route.status).toBe(201);
+    const { id: routeId } = await route.json();
+
+    const shadow = await expectError(await create({ name: "rt-alias" }), 400, "name");
+    expect(shadow.code).toBe("shadows_route");
+    await expectError(await server.admin(`/api/admin/models/${control.id}`, { method: "DELETE" }), 409);
+    await expectError(await server.admin(`/api/admin/models/${control.id}`, { method: "PATCH", json: { name: "rt-control-2" } }), 409);
+    // Other changes to a model a route uses are fine.
+    expect(await statusOf(server.admin(`/api/admin/models/${control.id}`, { method: "PATCH", json: { outputPricePerMTok: 5 } }))).toBe(200);
+
+    expect(await statusOf(server.admin(`/api/admin/routes/${routeId}`, { method: "DELETE" }))).toBe(200);
+    expect(await statusOf(server.admin(`/api/admin/models/${control.id}`, { method: "DELETE" }))).toBe(200);
+  });
+
+  it("answers 409 for a duplicate name", async () => {
+    expect(await statusOf(create({ name: "dup" }))).toBe(201);
+    await expectError(await create({ name: "dup" }), 409, "name");
+    const other = await (await create({ name: "dup-2" })).json();
+    await expectError(await server.admin(`/api/admin/models/${other.id}`, { method: "PATCH", json: { name: "dup" } }), 409, "name");
+  });
+});
