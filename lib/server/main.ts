@@ -35,8 +35,8 @@ async function main() {
   const address = server.address();
   const port = typeof address === "object" && address ? address.port : env.PORT;
   const url = `http://localhost:${port}`;
-  console.log(`Switchyard listening on ${url}`);
-  for (const line of runtime.banner) console.log(line);
+  // One write, so whoever watches for the first line gets the banner with it.
+  console.log([`Switchyard listening on ${url}`, ...runtime.banner].join("\n"));
 
   let stopping = false;
   const stop = async (signal: string) => {

@@ -1,6 +1,6 @@
 /**
  * First-start demo data, so the gateway answers with no network and no setup: a simulator
- * provider, three simulated models, a team and a key. Runs through the admin services, so the
+ * provider, three simulated models, a route splitting traffic between two of them, a team and a key. Runs through the admin services, so the
  * demo obeys the same validation as anything an admin creates.
  */
 import { countProviders } from "@/db/queries/providers";
@@ -10,6 +10,7 @@ import { adminContext } from "../admin/context";
 import { createTeamKey } from "../admin/keys";
 import { createModel } from "../admin/models";
 import { createProvider } from "../admin/providers";
+import { createRoute } from "../admin/routes";
 import { createTeam } from "../admin/teams";
 import type { Runtime } from "./runtime";
 
@@ -37,6 +38,17 @@ export function seedDemo(runtime: Runtime): void {
   model("sim-fast", { ttftMs: 40, tokensPerSecond: 250 }, [0.1, 0.4], 1024);
   model("sim-balanced", { ttftMs: 150, tokensPerSecond: 90 }, [1, 4], 2048, ["sim-fast"]);
   model("sim-slow", { ttftMs: 400, tokensPerSecond: 35 }, [5, 15], 4096, ["sim-balanced"]);
+
+  // A split a first-time user can watch: "sim-chat" sends a share of traffic to sim-fast and
+  // advances (or rolls back) on its own as requests flow.
+  createRoute(ctx, {
+    name: "sim-chat",
+    control: "sim-balanced",
+    candidate: "sim-fast",
+    evalIntervalSeconds: 15,
+    minStageSeconds: 120,
+    guardrails: { minSamples: 20 },
+  });
 
   const team = createTeam(ctx, { name: "Demo team", dailyBudgetUsd: 5 });
   const key = createTeamKey(ctx, team.id, { name: "demo key" });

@@ -21,7 +21,7 @@ afterAll(async () => {
 describe("official openai client against the gateway", () => {
   it("lists the demo models", async () => {
     const page = await client.models.list();
-    expect(page.data.map((m) => m.id)).toEqual(expect.arrayContaining(["sim-fast", "sim-balanced", "sim-slow"]));
+    expect(page.data.map((m) => m.id)).toEqual(expect.arrayContaining(["sim-fast", "sim-balanced", "sim-slow", "sim-chat"]));
   });
 
   it("answers a non-streaming completion with usage", async () => {

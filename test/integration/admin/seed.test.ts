@@ -49,6 +49,10 @@ describe("demo seed", () => {
     expect(byName["sim-slow"]).toMatchObject({ inputPricePerMTok: 5, outputPricePerMTok: 15, maxOutputTokens: 4096, fallbacks: ["sim-balanced"] });
     expect(byName["sim-slow"].simulator).toEqual({ ttftMs: 400, tokensPerSecond: 35 });
 
+    const routes = (await (await server.admin("/api/admin/routes")).json()).data;
+    expect(routes).toHaveLength(1);
+    expect(routes[0]).toMatchObject({ name: "sim-chat", status: "running", control: "sim-balanced", candidate: "sim-fast", candidateWeight: 5 });
+
     const teams = (await (await server.admin("/api/admin/teams")).json()).data;
     expect(teams).toHaveLength(1);
     expect(teams[0]).toMatchObject({ name: "Demo team", dailyBudgetUsd: 5 });
@@ -74,6 +78,7 @@ describe("demo seed", () => {
     server = await startServer({ dir, env: { SWITCHYARD_DEMO: "1" } });
     expect((await (await server.admin("/api/admin/teams")).json()).data).toHaveLength(0);
     expect((await (await server.admin("/api/admin/models")).json()).data).toHaveLength(3);
+    expect((await (await server.admin("/api/admin/routes")).json()).data).toHaveLength(1);
     expect((await (await server.admin("/api/admin/providers")).json()).data).toHaveLength(1);
     expect(await demoKeyLine(server)).toBeUndefined();
   });
