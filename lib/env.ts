@@ -17,6 +17,10 @@ const schema = z.object({
   SWITCHYARD_MAX_BODY_BYTES: z.coerce.number().int().positive().default(1024 * 1024),
   SWITCHYARD_USAGE_FLUSH_MS: z.coerce.number().int().positive().default(200),
   SWITCHYARD_GLOBAL_RPM: z.coerce.number().int().positive().optional(),
+  SWITCHYARD_ADMIN_EMAIL: z.email().optional(),
+  SWITCHYARD_ADMIN_PASSWORD: z.string().min(8).optional(),
+  /** The URL people open, e.g. https://llm.example.com; sign-in cookies are Secure when it is https. */
+  SWITCHYARD_PUBLIC_URL: z.url().optional(),
   SWITCHYARD_LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
   // Circuit-breaker overrides, mainly so fault tests need not wait out the 30 s default cool-down.
   SWITCHYARD_BREAKER_OPEN_MS: z.coerce.number().int().positive().optional(),

@@ -16,10 +16,29 @@ export function getCallerByKeyHash({ hash }: { hash: string }) {
         dailyBudgetMicros: teams.dailyBudgetMicros,
         monthlyBudgetMicros: teams.monthlyBudgetMicros,
         alertThresholdPct: teams.alertThresholdPct,
+        allowedModels: teams.allowedModels,
       },
     })
     .from(apiKeys)
     .innerJoin(teams, eq(apiKeys.teamId, teams.id))
     .where(and(eq(apiKeys.keyHash, hash), isNull(apiKeys.revokedAt)))
+    .get();
+}
+
+/** A team's limits, for the browser door which authenticates a person rather than a key. */
+export function getTeamLimits({ teamId }: { teamId: string }) {
+  return getDb()
+    .select({
+      id: teams.id,
+      name: teams.name,
+      rpmLimit: teams.rpmLimit,
+      tpmLimit: teams.tpmLimit,
+      dailyBudgetMicros: teams.dailyBudgetMicros,
+      monthlyBudgetMicros: teams.monthlyBudgetMicros,
+      alertThresholdPct: teams.alertThresholdPct,
+      allowedModels: teams.allowedModels,
+    })
+    .from(teams)
+    .where(eq(teams.id, teamId))
     .get();
 }

@@ -10,6 +10,8 @@ export const teams = sqliteTable("teams", {
   monthlyBudgetMicros: integer("monthly_budget_micros"),
   /** Share of a cap, in percent, at which a budget alert event is recorded once per period. */
   alertThresholdPct: integer("alert_threshold_pct").notNull().default(80),
+  /** JSON array of model and route names the team may use; null means all. */
+  allowedModels: text("allowed_models", { mode: "json" }).$type<string[]>(),
   createdAt: integer("created_at").notNull(),
   updatedAt: integer("updated_at").notNull(),
 });

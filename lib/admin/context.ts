@@ -13,6 +13,8 @@ export interface AdminContext {
   gateway: Pick<GatewayCore, "budgets" | "breakers">;
   /** Flushed before spend is read, so rows still queued behind requests are counted. */
   usage: Pick<UsageWriter, "flush">;
+  /** Who acts, for audit events: "admin-token", a user id, or "system". */
+  actor?: string;
 }
 
 export function adminContext(source: AdminContext): AdminContext {

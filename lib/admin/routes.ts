@@ -123,7 +123,7 @@ function requireRoute(id: string): RouteRow {
   return row;
 }
 
-const actorOf = (ctx: AdminContext) => (ctx as AdminContext & { actor?: string }).actor ?? "admin";
+const actorOf = (ctx: AdminContext) => ctx.actor ?? "system";
 
 export function listRoutes(ctx: AdminContext): { data: RouteView[] } {
   return { data: listRouteRows().map((r) => toView(ctx, r, false)) };

@@ -22,6 +22,8 @@ const fields = {
   dailyBudgetUsd: usdAmount.nullable(),
   monthlyBudgetUsd: usdAmount.nullable(),
   alertThresholdPct: z.int().min(1).max(100),
+  /** Model and route names the team may use; null lets it use every one. */
+  allowedModels: z.array(z.string().min(1).max(128)).max(500).nullable(),
 };
 
 const createSchema = z.strictObject({
@@ -31,6 +33,7 @@ const createSchema = z.strictObject({
   dailyBudgetUsd: fields.dailyBudgetUsd.optional(),
   monthlyBudgetUsd: fields.monthlyBudgetUsd.optional(),
   alertThresholdPct: fields.alertThresholdPct.optional(),
+  allowedModels: fields.allowedModels.optional(),
 });
 
 const patchSchema = z.strictObject(fields).partial();
@@ -43,6 +46,7 @@ export interface TeamView {
   dailyBudgetUsd: number | null;
   monthlyBudgetUsd: number | null;
   alertThresholdPct: number;
+  allowedModels: string[] | null;
   spentTodayUsd: number;
   spentThisMonthUsd: number;
   createdAt: string;
@@ -76,6 +80,7 @@ function toView(row: TeamRow, now: number): TeamView {
     dailyBudgetUsd: usdOrNull(row.dailyBudgetMicros),
     monthlyBudgetUsd: usdOrNull(row.monthlyBudgetMicros),
     alertThresholdPct: row.alertThresholdPct,
+    allowedModels: row.allowedModels ?? null,
     spentTodayUsd: microsToUsd(sumTeamSpendSince({ teamId: row.id, since: startOfUtcDay(now) })),
     spentThisMonthUsd: microsToUsd(sumTeamSpendSince({ teamId: row.id, since: startOfUtcMonth(now) })),
     createdAt: toIso(row.createdAt),
@@ -132,6 +137,7 @@ export function createTeam(ctx: AdminContext, input: unknown): TeamView {
     dailyBudgetMicros: microsOrNull(body.dailyBudgetUsd) ?? null,
     monthlyBudgetMicros: microsOrNull(body.monthlyBudgetUsd) ?? null,
     alertThresholdPct: body.alertThresholdPct ?? DEFAULT_ALERT_THRESHOLD_PCT,
+    allowedModels: body.allowedModels ?? null,
     createdAt: now,
     updatedAt: now,
   });
@@ -153,6 +159,7 @@ export function patchTeam(ctx: AdminContext, id: string, input: unknown): TeamVi
       dailyBudgetMicros: microsOrNull(body.dailyBudgetUsd),
       monthlyBudgetMicros: microsOrNull(body.monthlyBudgetUsd),
       alertThresholdPct: body.alertThresholdPct,
+      allowedModels: body.allowedModels,
       updatedAt: now,
     },
   });

@@ -5,9 +5,11 @@ import type { GatewayCore } from "./gateway";
 
 export async function listModels(gw: GatewayCore, req: Request): Promise<Response> {
   try {
-    authenticateApiKey(req, gw.deps.store);
+    const caller = authenticateApiKey(req, gw.deps.store);
     const catalog = gw.deps.store.catalog();
+    const allowed = caller.team.allowedModels;
     const data = [...catalog.models.values()]
+      .filter((m) => !allowed || allowed.includes(m.name))
       .sort((a, b) => a.name.localeCompare(b.name))
       .map((m) => ({
         id: m.name,
@@ -16,6 +18,7 @@ export async function listModels(gw: GatewayCore, req: Request): Promise<Respons
         owned_by: catalog.providers.get(m.providerId)?.name ?? "switchyard",
       }));
     for (const r of [...catalog.routes.values()].sort((a, b) => a.name.localeCompare(b.name))) {
+      if (allowed && !allowed.includes(r.name)) continue;
       data.push({ id: r.name, object: "model", created: Math.floor(r.createdAt / 1000), owned_by: "switchyard-route" });
     }
     return Response.json({ object: "list", data });

@@ -26,6 +26,8 @@ export interface DoorContext {
   caller?: Caller;
   /** The chat conversation, the first choice of sticky key for route splits. */
   conversationId?: string;
+  /** Told the request's usage row once it is final (the chat shows cost and model per reply). */
+  onUsage?: (row: UsageRecord) => void;
 }
 
 /** What one request has learned so far; turned into its usage row exactly once. */
@@ -35,7 +37,12 @@ class RequestLedger {
   reservation: Reservation | null = null;
   private done = false;
 
-  constructor(private readonly gw: GatewayCore, requestId: string, readonly startedAt: number) {
+  constructor(
+    private readonly gw: GatewayCore,
+    requestId: string,
+    readonly startedAt: number,
+    private readonly onUsage?: (row: UsageRecord) => void,
+  ) {
     this.row = {
       requestId, createdAt: startedAt, teamId: null, keyId: null, userId: null, routeId: null, variant: null,
       stickyKey: null, requestedModel: null, servedModel: null, providerId: null, attempts: 0, fallbackUsed: false,
@@ -75,6 +82,7 @@ class RequestLedger {
     }
     this.gw.deps.store.recordUsage(r);
     this.gw.observe(r);
+    this.onUsage?.(r);
   }
 }
 
@@ -88,7 +96,7 @@ export async function handleChatCompletion(gw: GatewayCore, req: Request, door: 
   const { deps } = gw;
   const startedAt = deps.now();
   const requestId = `req_${crypto.randomUUID().replaceAll("-", "")}`;
-  const ledger = new RequestLedger(gw, requestId, startedAt);
+  const ledger = new RequestLedger(gw, requestId, startedAt, door.onUsage);
   let opened: OpenedUpstream | null = null;
   let rateHeaders: Record<string, string> = {};
 
@@ -102,7 +110,7 @@ export async function handleChatCompletion(gw: GatewayCore, req: Request, door: 
     Object.assign(ledger.row, { requestedModel: body.model, stream });
 
     const catalog = deps.store.catalog();
-    const resolution = resolveModel(body.model, catalog, { conversationId: door.conversationId ?? null, user: body.user ?? null, keyId: caller.keyId }, deps.random);
+    const resolution = resolveModel(body.model, catalog, { conversationId: door.conversationId ?? null, user: body.user ?? null, keyId: caller.keyId }, deps.random, caller.team.allowedModels);
     Object.assign(ledger.row, { routeId: resolution.routeId, variant: resolution.variant, stickyKey: resolution.stickyKey });
     const targets = targetsFor(resolution.model, catalog, resolution.extraFallbacks);
 
@@ -134,7 +142,15 @@ export async function handleChatCompletion(gw: GatewayCore, req: Request, door: 
     }
     ledger.reservation = reserved.reservation;
 
-    opened = await openUpstream(deps, { targets, body: upstreamJson, stream, clientSignal: req.signal, startedAt, breakers: gw.breakers });
+    opened = await openUpstream(deps, {
+      targets,
+      body: upstreamJson,
+      stream,
+      clientSignal: req.signal,
+      startedAt,
+      breakers: gw.breakers,
+      onAttempt: (target, attempts, fallbackUsed) => ledger.served(target, attempts, fallbackUsed),
+    });
     ledger.served(opened.target, opened.attempts, opened.fallbackUsed);
     const headers: Record<string, string> = { "x-request-id": requestId, "x-switchyard-model": opened.target.model.name, ...rateHeaders };
     if (resolution.variant) headers["x-switchyard-variant"] = resolution.variant;

@@ -21,8 +21,10 @@ export interface Resolution {
   stickyKey: string | null;
 }
 
-export function availableNames(catalog: Catalog): string[] {
-  return [...catalog.models.keys(), ...catalog.routes.keys()].sort();
+/** The model and route names a team may ask for. */
+export function availableNames(catalog: Catalog, allowed: string[] | null = null): string[] {
+  const all = [...catalog.models.keys(), ...catalog.routes.keys()];
+  return (allowed ? all.filter((n) => allowed.includes(n)) : all).sort();
 }
 
 export function stickyKeyFor(stickyBy: StickyBy, s: StickySources): string | null {
@@ -42,12 +44,20 @@ export function stickyKeyFor(stickyBy: StickyBy, s: StickySources): string | nul
   }
 }
 
-export function resolveModel(requested: string, catalog: Catalog, sticky: StickySources, random: () => number): Resolution {
+export function resolveModel(
+  requested: string,
+  catalog: Catalog,
+  sticky: StickySources,
+  random: () => number,
+  allowed: string[] | null = null,
+): Resolution {
+  // A model the team may not use looks exactly like one that does not exist.
+  if (allowed && !allowed.includes(requested)) throw modelNotFound(requested, availableNames(catalog, allowed));
   const direct = catalog.models.get(requested);
   if (direct) return { model: direct, extraFallbacks: [], routeId: null, variant: null, stickyKey: stickyKeyFor("auto", sticky) };
 
   const route = catalog.routes.get(requested);
-  if (!route) throw modelNotFound(requested, availableNames(catalog));
+  if (!route) throw modelNotFound(requested, availableNames(catalog, allowed));
   const control = catalog.models.get(route.controlModel);
   if (!control) throw modelNotFound(route.controlModel, availableNames(catalog));
   const candidate = route.candidateModel ? catalog.models.get(route.candidateModel) : undefined;

@@ -79,6 +79,8 @@ export interface TeamLimits {
   dailyBudgetMicros: number | null;
   monthlyBudgetMicros: number | null;
   alertThresholdPct: number;
+  /** Model and route names the team may use; null means all. */
+  allowedModels: string[] | null;
 }
 
 export interface Caller {

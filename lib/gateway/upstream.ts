@@ -180,6 +180,11 @@ export interface UpstreamRequest {
   clientSignal: AbortSignal;
   startedAt: number;
   breakers: CircuitBreakers;
+  /**
+   * Told before each attempt goes out, so a request that ends without an answer (the client went
+   * away mid-attempt) is still recorded with its attempts and the upstream it reached.
+   */
+  onAttempt?: (target: UpstreamTarget, attempts: number, fallbackUsed: boolean) => void;
 }
 
 export async function openUpstream(deps: GatewayDeps, req: UpstreamRequest): Promise<Opened> {
@@ -201,6 +206,7 @@ export async function openUpstream(deps: GatewayDeps, req: UpstreamRequest): Pro
       if (!gate.allowed) break;
       if (deps.now() >= deadlineAt) throw new UpstreamFailure(upstreamTimeout("The request deadline passed before the upstream answered."), attempts, last.target, t > 0, true);
       attempts++;
+      req.onAttempt?.(target, attempts, t > 0);
       const r = await attempt(deps, target, req.body, req.stream, req.clientSignal, deadlineAt);
       if (r.ok) {
         // A stream's health is known only at its end; the response stream reports it then.

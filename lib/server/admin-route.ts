@@ -7,6 +7,7 @@ import { bearerToken } from "../gateway/auth";
 import { readJsonBody } from "../gateway/body";
 import { toErrorResponse, unauthorized } from "../gateway/errors";
 import { getRuntime, type Runtime } from "./runtime";
+import { assertSameOrigin, requireAdminViewer, viewerFrom } from "./session";
 
 // Admin bodies are small objects; the limit is fixed rather than following the chat door's setting.
 const ADMIN_MAX_BODY_BYTES = 1024 * 1024;
@@ -20,9 +21,18 @@ export interface AdminRequest<P> {
   req: Request;
 }
 
-function requireAdmin(req: Request, runtime: Runtime): void {
+/** The admin token (tools) or an admin's session (browser); a member's session gets 403. */
+async function requireAdmin(req: Request, runtime: Runtime): Promise<string> {
   const token = bearerToken(req);
-  if (!token || !runtime.verifyAdminToken(token)) throw unauthorized();
+  if (token) {
+    if (!runtime.verifyAdminToken(token)) throw unauthorized();
+    return "admin-token";
+  }
+  const viewer = await viewerFrom(runtime, req.headers);
+  if (!viewer) throw unauthorized("Sign in as an admin, or send the admin token as 'Authorization: Bearer …'.");
+  requireAdminViewer(viewer);
+  assertSameOrigin(req, runtime.env.SWITCHYARD_PUBLIC_URL);
+  return viewer.userId;
 }
 
 export function adminRoute<P extends Record<string, string> = Record<string, never>>(
@@ -33,9 +43,9 @@ export function adminRoute<P extends Record<string, string> = Record<string, nev
     let runtime: Runtime | undefined;
     try {
       runtime = getRuntime();
-      requireAdmin(req, runtime);
+      const actor = await requireAdmin(req, runtime);
       const result = await handler({
-        ctx: adminContext(runtime),
+        ctx: { ...adminContext(runtime), actor },
         params: await route.params,
         query: new URL(req.url).searchParams,
         json: () => readJsonBody(req, ADMIN_MAX_BODY_BYTES),

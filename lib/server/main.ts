@@ -6,6 +6,7 @@
 import { createServer } from "node:http";
 import next from "next";
 import { parseEnv } from "../env";
+import { ensureAdminFromEnv } from "./first-admin";
 import { createRuntime, installRuntime } from "./runtime";
 
 const GRACE_MS = Number(process.env.SWITCHYARD_SHUTDOWN_GRACE_MS) || 10_000;
@@ -15,6 +16,7 @@ async function main() {
   const env = parseEnv();
   const runtime = createRuntime(env);
   installRuntime(runtime);
+  await ensureAdminFromEnv(runtime);
 
   const app = next({ dev, dir: process.cwd(), hostname: env.HOSTNAME, port: env.PORT });
   await app.prepare();

@@ -6,7 +6,7 @@
 import { existsSync, readFileSync, writeFileSync, mkdirSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { setTimeout as delay } from "node:timers/promises";
-import { closeDb, openDb, setDb } from "@/db/client";
+import { closeDb, getDb, openDb, setDb } from "@/db/client";
 import { getSetting, setSetting } from "@/db/queries/settings";
 import { insertUsageBatch } from "@/db/queries/usage";
 import { parseEnv, type Env } from "../env";
@@ -18,6 +18,7 @@ import { generateToken, safeEqual, sha256Hex } from "../secrets";
 import { createSimulator } from "../simulator/handler";
 import { createUsageWriter, type UsageWriter } from "../usage/writer";
 import { startRolloutLoop } from "../rollout/loop";
+import { createAuth, type Auth } from "./auth";
 import { createCatalogCache, type CatalogCache } from "./catalog";
 import { seedDemo } from "./seed";
 import { createStore } from "./store";
@@ -29,6 +30,7 @@ export interface Runtime {
   catalog: CatalogCache;
   usage: UsageWriter;
   gateway: Gateway;
+  auth: Auth;
   now: () => number;
   verifyAdminToken(token: string): boolean;
   /** Lines to print once at start (generated admin token, demo key). */
@@ -99,6 +101,11 @@ export function createRuntime(env: Env = parseEnv()): Runtime {
     { breaker: breakerOptions(env) },
   );
 
+  const auth = createAuth(getDb(), {
+    secret,
+    baseURL: env.SWITCHYARD_PUBLIC_URL,
+    trustedOrigins: env.SWITCHYARD_PUBLIC_URL ? [new URL(env.SWITCHYARD_PUBLIC_URL).origin] : undefined,
+  });
   const rollout = startRolloutLoop({ now, log, onRouteChanged: () => catalog.invalidate(), flushUsage: () => usage.flush() });
 
   const runtime: Runtime = {
@@ -108,6 +115,7 @@ export function createRuntime(env: Env = parseEnv()): Runtime {
     catalog,
     usage,
     gateway,
+    auth,
     now,
     banner,
     verifyAdminToken: (token) => safeEqual(sha256Hex(token), tokenHash),

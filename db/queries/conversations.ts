@@ -1,0 +1,71 @@
+import { and, asc, desc, eq, sql } from "drizzle-orm";
+import { getDb } from "../client";
+import { conversations, messages, type ConversationRow } from "../schema";
+
+export function listConversationsOfUser({ userId }: { userId: string }) {
+  return getDb().select().from(conversations).where(eq(conversations.userId, userId)).orderBy(desc(conversations.updatedAt)).all();
+}
+
+/** A conversation only if it belongs to this user: other people's are indistinguishable from missing. */
+export function getConversationOfUser({ id, userId }: { id: string; userId: string }): ConversationRow | undefined {
+  return getDb()
+    .select()
+    .from(conversations)
+    .where(and(eq(conversations.id, id), eq(conversations.userId, userId)))
+    .get();
+}
+
+export function insertConversation(row: typeof conversations.$inferInsert) {
+  return getDb().insert(conversations).values(row).returning().get();
+}
+
+export function updateConversation({ id, userId, patch }: { id: string; userId: string; patch: Partial<Pick<ConversationRow, "title" | "model" | "teamId" | "updatedAt">> }) {
+  return getDb()
+    .update(conversations)
+    .set(patch)
+    .where(and(eq(conversations.id, id), eq(conversations.userId, userId)))
+    .returning()
+    .get();
+}
+
+export function deleteConversation({ id, userId }: { id: string; userId: string }): boolean {
+  return Boolean(
+    getDb()
+      .delete(conversations)
+      .where(and(eq(conversations.id, id), eq(conversations.userId, userId)))
+      .returning({ id: conversations.id })
+      .get(),
+  );
+}
+
+export function listMessages({ conversationId }: { conversationId: string }) {
+  return getDb().select().from(messages).where(eq(messages.conversationId, conversationId)).orderBy(asc(messages.seq)).all();
+}
+
+/**
+ * Stores the conversation as the client now shows it: messages after the common prefix are
+ * replaced (a regenerated reply replaces the old one), in one transaction.
+ */
+export function replaceMessages({
+  conversationId,
+  rows,
+  now,
+}: {
+  conversationId: string;
+  rows: Array<{ id: string; role: "system" | "user" | "assistant"; parts: unknown[]; metadata: Record<string, unknown> | null }>;
+  now: number;
+}) {
+  getDb().transaction((tx) => {
+    tx.delete(messages).where(eq(messages.conversationId, conversationId)).run();
+    if (rows.length) {
+      tx.insert(messages)
+        .values(rows.map((r, seq) => ({ ...r, conversationId, seq, createdAt: now })))
+        .run();
+    }
+    tx.update(conversations).set({ updatedAt: now }).where(eq(conversations.id, conversationId)).run();
+  });
+}
+
+export function countMessages({ conversationId }: { conversationId: string }): number {
+  return getDb().select({ n: sql<number>`count(*)` }).from(messages).where(eq(messages.conversationId, conversationId)).get()?.n ?? 0;
+}

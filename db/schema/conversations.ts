@@ -1,0 +1,25 @@
+import { sqliteTable, text, integer, index } from "drizzle-orm/sqlite-core";
+import { users } from "./users";
+
+/** A chat in the browser workspace, owned by one user. Its id is the sticky key for route splits. */
+export const conversations = sqliteTable(
+  "conversations",
+  {
+    id: text("id").primaryKey(),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    teamId: text("team_id"),
+    title: text("title").notNull(),
+    /** The model or route alias the conversation talks to. */
+    model: text("model").notNull(),
+    createdAt: integer("created_at").notNull(),
+    updatedAt: integer("updated_at").notNull(),
+  },
+  (t) => [
+    // listConversationsOfUser, newest first
+    index("conversations_user_updated_idx").on(t.userId, t.updatedAt),
+  ],
+);
+
+export type ConversationRow = typeof conversations.$inferSelect;

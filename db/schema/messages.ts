@@ -1,0 +1,26 @@
+import { sqliteTable, text, integer, index } from "drizzle-orm/sqlite-core";
+import { conversations } from "./conversations";
+
+/** Chat messages as the UI renders them (AI SDK UI message parts), with per-reply metadata. */
+export const messages = sqliteTable(
+  "messages",
+  {
+    id: text("id").primaryKey(),
+    conversationId: text("conversation_id")
+      .notNull()
+      .references(() => conversations.id, { onDelete: "cascade" }),
+    role: text("role", { enum: ["system", "user", "assistant"] }).notNull(),
+    parts: text("parts", { mode: "json" }).$type<unknown[]>().notNull(),
+    /** Served model, variant, tokens, cost, time to first token. */
+    metadata: text("metadata", { mode: "json" }).$type<Record<string, unknown>>(),
+    /** Order within the conversation. */
+    seq: integer("seq").notNull(),
+    createdAt: integer("created_at").notNull(),
+  },
+  (t) => [
+    // listMessagesOfConversation in order
+    index("messages_conversation_seq_idx").on(t.conversationId, t.seq),
+  ],
+);
+
+export type MessageRow = typeof messages.$inferSelect;

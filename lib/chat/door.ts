@@ -1,0 +1,147 @@
+/**
+ * The browser's door: the AI SDK's streamText over an OpenAI-compatible provider whose fetch goes
+ * into the gateway pipeline in-process, as the signed-in person's current team, with the
+ * conversation as the sticky key. Chat traffic is limited, budgeted, split, retried and recorded
+ * exactly like API traffic.
+ */
+import { createOpenAICompatible } from "@ai-sdk/openai-compatible";
+import { APICallError, convertToModelMessages, createUIMessageStreamResponse, streamText, toUIMessageStream, validateUIMessages, type UIMessage } from "ai";
+import { randomBytes } from "node:crypto";
+import { z } from "zod";
+import { getTeamLimits } from "@/db/queries/auth";
+import { replaceMessages, updateConversation } from "@/db/queries/conversations";
+import { parseInput } from "../admin/schemas";
+import { badRequest, forbidden } from "../gateway/errors";
+import type { Gateway } from "../gateway/gateway";
+import type { Caller, UsageRecord } from "../gateway/types";
+import { teamOfViewer, type Viewer } from "../server/session";
+import { NEW_CHAT_TITLE, requireConversation } from "./conversations";
+
+export interface ReplyMetadata {
+  model?: string;
+  variant?: string | null;
+  promptTokens?: number;
+  completionTokens?: number;
+  costUsd?: number;
+  ttftMs?: number | null;
+  latencyMs?: number;
+}
+
+const bodySchema = z.looseObject({
+  id: z.string().min(1).max(100),
+  messages: z.array(z.unknown()).min(1).max(1000),
+  model: z.string().min(1).max(128).optional(),
+  /** Compare mode: nothing is stored, the id is only the sticky key. */
+  ephemeral: z.boolean().optional(),
+});
+
+/** What the chat page needs to show an error in words: the kind, and when to try again. */
+export function describeChatError(err: unknown): string {
+  const cause = APICallError.isInstance(err) ? err : APICallError.isInstance((err as { cause?: unknown })?.cause) ? ((err as { cause: APICallError }).cause) : null;
+  if (!cause) return JSON.stringify({ kind: "error", message: "The reply failed. Try again." });
+  let message = cause.message;
+  let code: string | null = null;
+  try {
+    const parsed = JSON.parse(cause.responseBody ?? "{}") as { error?: { message?: string; code?: string } };
+    message = parsed.error?.message ?? message;
+    code = parsed.error?.code ?? null;
+  } catch {
+    // keep the SDK's message
+  }
+  const retryAfter = Number(cause.responseHeaders?.["retry-after"]);
+  const retryAfterSeconds = Number.isFinite(retryAfter) ? retryAfter : null;
+  const kind =
+    code === "budget_exceeded" ? "budget_exceeded" : cause.statusCode === 429 ? "rate_limited" : (cause.statusCode ?? 500) >= 500 ? "upstream_down" : "rejected";
+  return JSON.stringify({ kind, code, message, status: cause.statusCode ?? null, retryAfterSeconds, resetAt: retryAfterSeconds !== null ? new Date(Date.now() + retryAfterSeconds * 1000).toISOString() : null });
+}
+
+function callerOf(viewer: Viewer): Caller {
+  const teamId = teamOfViewer(viewer);
+  const team = getTeamLimits({ teamId });
+  if (!team) throw forbidden("Your team no longer exists; ask an admin to add you to one.");
+  return { team, keyId: null, keyRpmLimit: null, userId: viewer.userId };
+}
+
+function titleFrom(messages: UIMessage[]): string {
+  const first = messages.find((m) => m.role === "user");
+  const text = first?.parts.map((p) => (p.type === "text" ? p.text : "")).join(" ").trim() ?? "";
+  return text ? (text.length > 60 ? `${text.slice(0, 57)}…` : text) : NEW_CHAT_TITLE;
+}
+
+export async function handleChat(gateway: Gateway, viewer: Viewer, req: Request, now: () => number): Promise<Response> {
+  let json: unknown;
+  try {
+    json = await req.json();
+  } catch {
+    throw badRequest("The request body is not valid JSON.", null, "invalid_json");
+  }
+  const body = parseInput(bodySchema, json);
+  const conversation = body.ephemeral ? null : requireConversation(viewer.userId, body.id);
+  const model = body.model ?? conversation?.model;
+  if (!model) throw badRequest("Pick a model for this conversation.", "model");
+  const caller = callerOf(viewer);
+
+  let messages: UIMessage[];
+  try {
+    messages = await validateUIMessages({ messages: body.messages });
+  } catch (err) {
+    throw badRequest(`Invalid messages: ${(err as Error).message}`, "messages");
+  }
+
+  let usage: UsageRecord | null = null;
+  const provider = createOpenAICompatible({
+    name: "switchyard",
+    baseURL: "http://switchyard.internal/v1",
+    includeUsage: true,
+    fetch: (input, init) =>
+      gateway.chatCompletions(new Request(input, init), {
+        caller,
+        conversationId: body.id,
+        onUsage: (row) => (usage = row),
+      }),
+  });
+
+  const result = streamText({
+    model: provider.chatModel(model),
+    messages: await convertToModelMessages(messages),
+    abortSignal: req.signal,
+    maxRetries: 0, // the gateway already retries where it is safe
+  });
+
+  const metadataOf = (): ReplyMetadata | undefined => {
+    const u = usage as UsageRecord | null;
+    if (!u) return undefined;
+    return {
+      model: u.servedModel ?? model,
+      variant: u.variant,
+      promptTokens: u.promptTokens,
+      completionTokens: u.completionTokens,
+      costUsd: u.costMicros / 1_000_000,
+      ttftMs: u.ttftMs,
+      latencyMs: u.latencyMs,
+    };
+  };
+
+  const stream = toUIMessageStream({
+    stream: result.stream,
+    originalMessages: messages,
+    generateMessageId: () => `msg_${randomBytes(12).toString("hex")}`,
+    onError: describeChatError,
+    messageMetadata: ({ part }) => (part.type === "finish" ? metadataOf() : undefined),
+    onEnd: ({ messages: final }) => {
+      if (!conversation) return;
+      const rows = final.map((m) => ({
+        id: m.id,
+        role: m.role,
+        parts: m.parts as unknown[],
+        metadata: m.role === "assistant" ? ((m.metadata as Record<string, unknown> | undefined) ?? (metadataOf() as Record<string, unknown> | undefined) ?? null) : null,
+      }));
+      replaceMessages({ conversationId: conversation.id, rows, now: now() });
+      const patch: { title?: string; model?: string; updatedAt: number } = { updatedAt: now() };
+      if (conversation.title === NEW_CHAT_TITLE) patch.title = titleFrom(final);
+      if (model !== conversation.model) patch.model = model;
+      updateConversation({ id: conversation.id, userId: viewer.userId, patch });
+    },
+  });
+  return createUIMessageStreamResponse({ stream });
+}

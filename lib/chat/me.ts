@@ -1,0 +1,44 @@
+/** The signed-in person's own view: who they are, their teams, and what their current team may use. */
+import { z } from "zod";
+import { getTeamLimits } from "@/db/queries/auth";
+import { isTeamMember, listTeamsOfUser, updateUser } from "@/db/queries/users";
+import { parseInput } from "../admin/schemas";
+import { forbidden } from "../gateway/errors";
+import type { Catalog } from "../gateway/types";
+import { availableNames } from "../gateway/resolve";
+import { teamOfViewer, type Viewer } from "../server/session";
+
+export function describeMe(viewer: Viewer) {
+  const teams = listTeamsOfUser({ userId: viewer.userId });
+  let currentTeamId: string | null = null;
+  try {
+    currentTeamId = teamOfViewer(viewer);
+  } catch {
+    // not in any team yet: the page says so
+  }
+  return { id: viewer.userId, email: viewer.email, name: viewer.name, role: viewer.role, teams, currentTeamId };
+}
+
+const patchSchema = z.strictObject({ currentTeamId: z.string().min(1).max(64) });
+
+export function switchTeam(viewer: Viewer, input: unknown) {
+  const { currentTeamId } = parseInput(patchSchema, input);
+  if (!isTeamMember({ userId: viewer.userId, teamId: currentTeamId })) throw forbidden("You are not a member of that team.");
+  updateUser({ id: viewer.userId, patch: { currentTeamId } });
+  return describeMe({ ...viewer, currentTeamId });
+}
+
+/** Models and route aliases the current team may use, for the chat's picker. */
+export function modelsForViewer(viewer: Viewer, catalog: Catalog) {
+  const team = getTeamLimits({ teamId: teamOfViewer(viewer) });
+  const names = availableNames(catalog, team?.allowedModels ?? null);
+  return {
+    data: names.map((name) => {
+      const model = catalog.models.get(name);
+      const route = catalog.routes.get(name);
+      return model
+        ? { id: name, kind: "model" as const, inputPricePerMTok: model.inputMicrosPerMTok / 1e6, outputPricePerMTok: model.outputMicrosPerMTok / 1e6 }
+        : { id: name, kind: "route" as const, control: route!.controlModel, candidate: route!.candidateModel };
+    }),
+  };
+}

@@ -1,0 +1,65 @@
+/**
+ * Browser sign-in with email and password, on the auth library with our Drizzle tables: scrypt
+ * password hashes, database sessions, HttpOnly SameSite=Lax cookies (Secure over https). Public
+ * sign-up is off: the first admin comes from the environment or the setup page, admins add others.
+ */
+import { betterAuth } from "better-auth";
+import { drizzleAdapter } from "better-auth/adapters/drizzle";
+import { createHash } from "node:crypto";
+import type { Db } from "@/db/client";
+import { accounts, sessions, users, verifications } from "@/db/schema";
+
+export type Role = "admin" | "member";
+
+export function createAuth(db: Db, opts: { secret: string; baseURL?: string; trustedOrigins?: string[] }) {
+  return betterAuth({
+    appName: "Switchyard",
+    // Derived, so rotating SWITCHYARD_SECRET also signs everyone out.
+    secret: createHash("sha256").update(`switchyard:sessions:${opts.secret}`).digest("hex"),
+    baseURL: opts.baseURL,
+    trustedOrigins: opts.trustedOrigins,
+    database: drizzleAdapter(db, {
+      provider: "sqlite",
+      schema: { user: users, session: sessions, account: accounts, verification: verifications },
+    }),
+    emailAndPassword: { enabled: true, disableSignUp: true, minPasswordLength: 8, maxPasswordLength: 256 },
+    user: {
+      additionalFields: {
+        role: { type: "string", required: false, defaultValue: "member", input: false },
+        currentTeamId: { type: "string", required: false, input: false },
+      },
+    },
+    session: { expiresIn: 60 * 60 * 24 * 7, updateAge: 60 * 60 * 24 },
+    telemetry: { enabled: false },
+    // Secure cookies follow the public URL's scheme; unset, the library decides (Secure in production).
+    advanced: { cookiePrefix: "switchyard", ...(opts.baseURL ? { useSecureCookies: opts.baseURL.startsWith("https:") } : {}) },
+  });
+}
+
+export type Auth = ReturnType<typeof createAuth>;
+
+/** Creates a user with a password through the auth library's own adapter and hasher. */
+export async function createUserWithPassword(
+  auth: Auth,
+  input: { email: string; name: string; password: string; role: Role },
+): Promise<{ id: string; email: string; name: string; role: Role }> {
+  const ctx = await auth.$context;
+  const user = await ctx.internalAdapter.createUser({
+    email: input.email.toLowerCase(),
+    name: input.name,
+    emailVerified: true,
+    role: input.role,
+  }, { method: "admin" });
+  await ctx.internalAdapter.linkAccount({
+    userId: user.id,
+    providerId: "credential",
+    accountId: user.id,
+    password: await ctx.password.hash(input.password),
+  });
+  return { id: user.id, email: user.email, name: user.name, role: input.role };
+}
+
+export async function setUserPassword(auth: Auth, userId: string, password: string): Promise<void> {
+  const ctx = await auth.$context;
+  await ctx.internalAdapter.updatePassword(userId, await ctx.password.hash(password));
+}
