@@ -159,6 +159,6 @@ describe("restart mid-rollout", () => {
     expect(await variantsOf()).toEqual(beforeRestart);
     const resumed = await must(await server.admin(`/api/admin/routes/${created.id}/resume`, { method: "POST" }));
     expect(resumed.status).toBe("running");
-    expect(resumed.events[0]).toMatchObject({ type: "route.resumed", actor: "admin" });
+    expect(resumed.events[0]).toMatchObject({ type: "route.resumed", actor: "admin-token" });
   });
 });
