@@ -3,7 +3,8 @@ import { GatewayError } from "./errors";
 import { retryAfterSeconds, type Admission, type LimitCheck, type RateLimiter } from "./rate-limit";
 import type { Caller, ModelConfig } from "./types";
 
-export function limitChecks(caller: Caller, model: ModelConfig, tokens: number, globalRpm: number | null): LimitCheck[] {
+/** The caller's limits: the gateway's global cap, the team's and the key's. */
+export function callerChecks(caller: Caller, tokens: number, globalRpm: number | null): LimitCheck[] {
   const checks: LimitCheck[] = [];
   const t = caller.team;
   if (globalRpm) checks.push({ key: "global:rpm", kind: "requests", limitPerMinute: globalRpm, cost: 1 });
@@ -12,6 +13,12 @@ export function limitChecks(caller: Caller, model: ModelConfig, tokens: number, 
   if (caller.keyId && caller.keyRpmLimit) {
     checks.push({ key: `key:${caller.keyId}:rpm`, kind: "requests", limitPerMinute: caller.keyRpmLimit, cost: 1 });
   }
+  return checks;
+}
+
+/** An upstream model's own limits, checked per target so a refused model falls back to the next. */
+export function modelChecks(model: ModelConfig, tokens: number): LimitCheck[] {
+  const checks: LimitCheck[] = [];
   if (model.rpmLimit) checks.push({ key: `model:${model.id}:rpm`, kind: "requests", limitPerMinute: model.rpmLimit, cost: 1 });
   if (model.tpmLimit) checks.push({ key: `model:${model.id}:tpm`, kind: "tokens", limitPerMinute: model.tpmLimit, cost: tokens });
   return checks;
@@ -22,6 +29,10 @@ const SCOPES: Record<string, string> = { global: "the gateway", team: "your team
 export function admit(limiter: RateLimiter, checks: LimitCheck[], now: number): Extract<Admission, { ok: true }> {
   const result = limiter.admit(checks, now);
   if (result.ok) return result;
+  throw refusal(result);
+}
+
+export function refusal(result: Extract<Admission, { ok: false }>): GatewayError {
   const scope = SCOPES[result.failed.key.split(":")[0]!] ?? "a limit";
   const unit = result.failed.kind === "requests" ? "requests per minute" : "tokens per minute";
   const message = result.tooLarge
@@ -32,5 +43,5 @@ export function admit(limiter: RateLimiter, checks: LimitCheck[], now: number): 
     headers["retry-after"] = String(retryAfterSeconds(result.retryAfterMs));
     headers["retry-after-ms"] = String(Math.ceil(result.retryAfterMs));
   }
-  throw new GatewayError(429, message, result.failed.kind, result.tooLarge ? "request_too_large" : "rate_limit_exceeded", null, headers);
+  return new GatewayError(429, message, result.failed.kind, result.tooLarge ? "request_too_large" : "rate_limit_exceeded", null, headers);
 }

@@ -2,7 +2,7 @@
  * One chat-completions request through the whole pipeline: authenticate, validate, resolve, admit,
  * reserve budget, call upstream, stream back, account. Every path ends in exactly one usage row.
  */
-import { admit, limitChecks } from "./admission";
+import { admit, callerChecks, modelChecks, refusal } from "./admission";
 import { authenticateApiKey } from "./auth";
 import { readJsonBody } from "./body";
 import type { Reservation } from "./budget";
@@ -33,7 +33,7 @@ export interface DoorContext {
 /** What one request has learned so far; turned into its usage row exactly once. */
 class RequestLedger {
   row: UsageRecord;
-  grant: Grant | null = null;
+  grants: Grant[] = [];
   reservation: Reservation | null = null;
   private done = false;
 
@@ -74,7 +74,7 @@ class RequestLedger {
       r.completionTokens = tokens.completion;
       r.costMicros = costMicros(tokens.prices, tokens.prompt, tokens.completion);
     }
-    if (this.grant) this.gw.limiter.adjust(this.grant, r.promptTokens + r.completionTokens, now);
+    for (const grant of this.grants) this.gw.limiter.adjust(grant, r.promptTokens + r.completionTokens, now);
     if (this.reservation) {
       for (const alert of this.gw.budgets.settle(this.reservation, r.costMicros, now)) {
         this.gw.deps.store.recordEvent({ type: "budget.alert", subjectType: "team", subjectId: alert.teamId, actor: "system", data: { ...alert } });
@@ -84,6 +84,12 @@ class RequestLedger {
     this.gw.observe(r);
     this.onUsage?.(r);
   }
+}
+
+/** "$5.00", "$0.005", "$0.000132": cents at least, every micro-dollar that is there. */
+function usd(micros: number): string {
+  const text = (micros / 1e6).toFixed(6).replace(/0{1,4}$/, "");
+  return `$${text}`;
 }
 
 function statusOf(err: GatewayError): UsageStatus {
@@ -123,8 +129,8 @@ export async function handleChatCompletion(gw: GatewayCore, req: Request, door: 
     const capped = caller.team.dailyBudgetMicros !== null || caller.team.monthlyBudgetMicros !== null;
     if (clientMax === null && (resolution.model.maxOutputTokens !== null || capped)) upstreamJson.max_tokens = maxOut;
 
-    const admission = admit(gw.limiter, limitChecks(caller, resolution.model, promptEstimate + maxOut, gw.options.globalRpm), deps.now());
-    ledger.grant = admission.grant;
+    const admission = admit(gw.limiter, callerChecks(caller, promptEstimate + maxOut, gw.options.globalRpm), deps.now());
+    ledger.grants.push(admission.grant);
     rateHeaders = admission.headers;
 
     const worstCase = Math.max(...targets.map((t) => costMicros(t.model, promptEstimate, maxOut)), 0);
@@ -133,7 +139,7 @@ export async function handleChatCompletion(gw: GatewayCore, req: Request, door: 
       const resetAt = new Date(deps.now() + reserved.retryAfterSeconds * 1000).toISOString();
       throw new GatewayError(
         429,
-        `Your team's ${reserved.period === "day" ? "daily" : "monthly"} budget of $${(reserved.capMicros / 1e6).toFixed(2)} is used up ($${(reserved.spentMicros / 1e6).toFixed(6)} spent, $${(reserved.reservedMicros / 1e6).toFixed(6)} reserved by requests in flight). It resets at ${resetAt}.`,
+        `Your team's ${reserved.period === "day" ? "daily" : "monthly"} budget of ${usd(reserved.capMicros)} is used up (${usd(reserved.spentMicros)} spent, ${usd(reserved.reservedMicros)} reserved by requests in flight). It resets at ${resetAt}.`,
         "insufficient_quota",
         "budget_exceeded",
         null,
@@ -150,6 +156,14 @@ export async function handleChatCompletion(gw: GatewayCore, req: Request, door: 
       startedAt,
       breakers: gw.breakers,
       onAttempt: (target, attempts, fallbackUsed) => ledger.served(target, attempts, fallbackUsed),
+      admit: (target) => {
+        const checks = modelChecks(target.model, promptEstimate + maxOut);
+        if (checks.length === 0) return null;
+        const result = gw.limiter.admit(checks, deps.now());
+        if (!result.ok) return refusal(result);
+        ledger.grants.push(result.grant);
+        return null;
+      },
     });
     ledger.served(opened.target, opened.attempts, opened.fallbackUsed);
     const headers: Record<string, string> = { "x-request-id": requestId, "x-switchyard-model": opened.target.model.name, ...rateHeaders };

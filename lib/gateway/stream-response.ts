@@ -88,6 +88,7 @@ export function clientStream(
 
   return new ReadableStream<Uint8Array>({
     async pull(controller) {
+      opened.clock.consumerReady();
       try {
         for (;;) {
           const event = pending ?? (await events.next());
@@ -124,6 +125,9 @@ export function clientStream(
           if (upstreamErrored) {
             end("error", "upstream_error");
             controller.close();
+          } else if (controller.desiredSize !== null && controller.desiredSize <= 0) {
+            // The client's side is full: until it reads, silence is ours, not the upstream's.
+            opened.clock.consumerBusy();
           }
           return;
         }

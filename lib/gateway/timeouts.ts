@@ -25,6 +25,7 @@ export class AttemptClock {
   private deadline: ReturnType<typeof setTimeout> | null = null;
   private streaming = false;
   private lastActivity = 0;
+  private waitingForConsumer = false;
 
   constructor(
     private readonly controller: AbortController,
@@ -45,6 +46,20 @@ export class AttemptClock {
     }
   }
 
+  /**
+   * The client has not asked for more yet: the upstream is held back by us, not silent, so the
+   * idle clock stops until `consumerReady`. The total deadline still runs.
+   */
+  consumerBusy(): void {
+    this.waitingForConsumer = true;
+  }
+
+  consumerReady(): void {
+    if (!this.waitingForConsumer) return;
+    this.waitingForConsumer = false;
+    this.lastActivity = this.opts.now();
+  }
+
   clear(): void {
     if (this.phase) clearTimeout(this.phase);
     if (this.deadline) clearTimeout(this.deadline);
@@ -53,7 +68,8 @@ export class AttemptClock {
 
   private checkIdle = (): void => {
     const quiet = this.opts.now() - this.lastActivity;
-    if (quiet >= this.opts.idleMs) this.fire(new UpstreamTimeout("idle", this.opts.idleMs));
+    if (this.waitingForConsumer) this.phase = setTimeout(this.checkIdle, this.opts.idleMs);
+    else if (quiet >= this.opts.idleMs) this.fire(new UpstreamTimeout("idle", this.opts.idleMs));
     else this.phase = setTimeout(this.checkIdle, this.opts.idleMs - quiet);
   };
 

@@ -93,11 +93,12 @@ async function failureFromResponse(res: Response, signal: AbortSignal): Promise<
   if (!retryable) {
     return { ok: false, retryable: false, fault: false, headers: res.headers, error: new GatewayError(res.status, message, type ?? "invalid_request_error", code, param) };
   }
-  const status = res.status === 429 ? 429 : 502;
+  // When the gateway gives up on an upstream 429, the client still learns how long to wait.
+  const retryAfter = res.headers.get("retry-after");
   const error =
     res.status === 429
-      ? new GatewayError(429, `Upstream rate limit: ${message}`, "rate_limit_error", "upstream_rate_limited")
-      : upstreamError(`Upstream error (HTTP ${res.status}): ${message}`, status);
+      ? new GatewayError(429, `Upstream rate limit: ${message}`, "rate_limit_error", "upstream_rate_limited", null, retryAfter ? { "retry-after": retryAfter } : {})
+      : upstreamError(`Upstream error (HTTP ${res.status}): ${message}`);
   return { ok: false, retryable: true, fault: true, headers: res.headers, error };
 }
 
@@ -167,6 +168,9 @@ async function attempt(
     // The listener stays: a client abort mid-stream must still abort the upstream.
     return { ok: true, opened: { target, controller, clock, headers: res.headers, events, first, firstAt } };
   } catch (err) {
+    // Whatever ends the attempt, its timers and listener must not outlive it.
+    clock.clear();
+    clientSignal.removeEventListener("abort", onClientAbort);
     const r = failureFromThrown(err, controller.signal);
     controller.abort();
     return done(r);
@@ -185,6 +189,11 @@ export interface UpstreamRequest {
    * away mid-attempt) is still recorded with its attempts and the upstream it reached.
    */
   onAttempt?: (target: UpstreamTarget, attempts: number, fallbackUsed: boolean) => void;
+  /**
+   * The target's own rate limits (a provider's quota): null when it may be called, else the 429
+   * to answer if no other target can serve. A refused target is skipped for the next one.
+   */
+  admit?: (target: UpstreamTarget) => GatewayError | null;
 }
 
 export async function openUpstream(deps: GatewayDeps, req: UpstreamRequest): Promise<Opened> {
@@ -201,6 +210,12 @@ export async function openUpstream(deps: GatewayDeps, req: UpstreamRequest): Pro
   for (let t = 0; t < req.targets.length; t++) {
     const target = req.targets[t]!;
     const s = target.provider.settings;
+    if (req.breakers.state(target.model.id, deps.now()).state === "open") continue;
+    const refused = req.admit?.(target) ?? null;
+    if (refused) {
+      last = { error: refused, fault: false, target };
+      continue;
+    }
     for (let n = 1; n <= s.maxAttempts; n++) {
       const gate = req.breakers.acquire(target.model.id, deps.now());
       if (!gate.allowed) break;
