@@ -108,6 +108,7 @@ export function formatSection(info: RunInfo, results: ScenarioResult[], overhead
     `- load average before the run: ${info.loadAvg.map((l) => l.toFixed(2)).join(", ")}`,
     `- ${info.warmupSeconds} s warm-up through the gateway, then ${info.scenarioSeconds} s per scenario`,
     `- simulator models: ${profile(nonStream!)} for non-streaming, ${profile(stream!)} for streaming`,
+    "- through the gateway the whole pipeline is on: key auth, team RPM/TPM, key RPM, per-model RPM/TPM, daily and monthly budget reservation, a route alias splitting 50/50 (sticky per key) with the evaluator running, fallbacks, breaker, usage rows",
     "",
     "### Non-streaming",
     "",

@@ -20,7 +20,7 @@ import { parseArgs } from "node:util";
 import type { LoadResult } from "./load";
 import { readRss, runToEnd, startChild, type Child } from "./processes";
 import { formatSection, prependSection, type Memory, type Overhead, type RunInfo, type ScenarioResult } from "./report";
-import { checkTarget, configureGateway, type BenchTarget } from "./setup";
+import { checkTarget, configureGateway, routeAlias, type BenchTarget } from "./setup";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const RESULTS_FILE = join(ROOT, "test/bench/RESULTS.md");
@@ -128,7 +128,7 @@ function runInfo(quick: boolean, scenarioSeconds: number, warmupSeconds: number)
 async function runLoad(target: BenchTarget, stream: boolean, load: Scenario["load"], seconds: number): Promise<LoadResult> {
   const args = [
     "--url", `${target.base}/v1/chat/completions`,
-    "--model", stream ? STREAM_MODEL : NON_STREAM_MODEL,
+    "--model", (target.modelFor ?? ((m: string) => m))(stream ? STREAM_MODEL : NON_STREAM_MODEL),
     "--duration", String(seconds),
     ...("rate" in load ? ["--rate", String(load.rate), "--max-in-flight", String(MAX_IN_FLIGHT)] : ["--concurrency", String(load.concurrency)]),
     ...(target.key ? ["--key", target.key] : []),
@@ -204,7 +204,7 @@ async function main(): Promise<void> {
     console.log(`bench: simulator ${simUrl} (pid ${simulator.pid}), gateway ${gatewayUrl} (pid ${gateway.pid})`);
 
     const key = await configureGateway({ gateway: gatewayUrl, adminToken, simulator: simUrl, models: Object.keys(PROFILES) });
-    const targets: Record<Scenario["target"], BenchTarget> = { direct: { base: simUrl }, gateway: { base: gatewayUrl, key } };
+    const targets: Record<Scenario["target"], BenchTarget> = { direct: { base: simUrl }, gateway: { base: gatewayUrl, key, modelFor: routeAlias } };
     for (const [label, target] of Object.entries(targets)) {
       await checkTarget(target, label, NON_STREAM_MODEL, false);
       await checkTarget(target, label, STREAM_MODEL, true);

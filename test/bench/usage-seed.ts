@@ -1,0 +1,70 @@
+/**
+ * Fills a database with synthetic usage rows shaped like real traffic (a few busy teams, a long
+ * tail, streaming and non-streaming, a few percent errors and refusals) for the reports benchmark.
+ */
+import type Database from "better-sqlite3";
+
+export interface SeedShape {
+  rows: number;
+  /** Rows are spread evenly over [from, to). */
+  from: number;
+  to: number;
+  teams: string[];
+  models: string[];
+  routes: Array<{ id: string; name: string }>;
+}
+
+const COLUMNS = [
+  "request_id", "created_at", "team_id", "key_id", "user_id", "route_id", "variant", "sticky_key", "requested_model",
+  "served_model", "provider_id", "attempts", "fallback_used", "stream", "status", "http_status", "error_type",
+  "prompt_tokens", "completion_tokens", "cost_micros", "latency_ms", "ttft_ms",
+] as const;
+
+// A fixed-seed generator so two runs measure the same data.
+function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** One prepared insert, 50,000 rows per transaction. Returns the sum of cost_micros written. */
+export function seedUsage(sqlite: Database.Database, shape: SeedShape): { costMicros: number } {
+  const rand = mulberry32(42);
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!;
+  // Skewed team choice: the first teams carry most of the traffic, as in a real deployment.
+  const team = () => shape.teams[Math.min(shape.teams.length - 1, Math.floor(shape.teams.length * rand() * rand()))]!;
+  const insert = sqlite.prepare(`insert into usage (${COLUMNS.join(", ")}) values (${COLUMNS.map(() => "?").join(", ")})`);
+  const span = shape.to - shape.from;
+  const BATCH = 50_000;
+  let total = 0;
+  const write = sqlite.transaction((start: number, end: number) => {
+    for (let i = start; i < end; i++) {
+      const createdAt = shape.from + Math.floor((i / shape.rows) * span);
+      const r = rand();
+      const status = r < 0.93 ? "ok" : r < 0.96 ? "error" : r < 0.98 ? "rate_limited" : r < 0.99 ? "aborted" : r < 0.995 ? "budget_exceeded" : "rejected";
+      const routed = rand() < 0.3 ? pick(shape.routes) : null;
+      const stream = rand() < 0.6;
+      const served = status === "rate_limited" || status === "rejected" || status === "budget_exceeded" ? null : pick(shape.models);
+      const prompt = served ? 20 + Math.floor(rand() * 2000) : 0;
+      const completion = served && status !== "error" ? Math.floor(rand() * 800) : 0;
+      const cost = served ? prompt * 3 + completion * 12 : 0;
+      total += cost;
+      const latency = served ? Math.round(150 + Math.exp(rand() * 8)) : Math.floor(rand() * 3);
+      insert.run(
+        `req_${i.toString(16).padStart(12, "0")}`, createdAt, team(), `key_${i % 97}`, null, routed?.id ?? null,
+        routed ? (rand() < 0.2 ? "candidate" : "control") : null, routed ? `user-${i % 5000}` : null,
+        routed ? routed.name : (served ?? "unknown-model"), served, served ? "prv_bench" : null, served ? 1 : 0,
+        0, stream ? 1 : 0, status, status === "ok" ? 200 : status === "error" ? 502 : status === "aborted" ? 499 : 429,
+        status === "ok" ? null : status, prompt, completion, cost, latency,
+        stream && status === "ok" ? Math.round(latency * (0.1 + rand() * 0.3)) : null,
+      );
+    }
+  });
+  for (let start = 0; start < shape.rows; start += BATCH) write(start, Math.min(shape.rows, start + BATCH));
+  return { costMicros: total };
+}
