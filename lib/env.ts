@@ -21,6 +21,8 @@ const schema = z.object({
   SWITCHYARD_ADMIN_PASSWORD: z.string().min(8).optional(),
   /** The URL people open, e.g. https://llm.example.com; sign-in cookies are Secure when it is https. */
   SWITCHYARD_PUBLIC_URL: z.url().optional(),
+  /** Comma-separated hosts provider base URLs may use, e.g. "api.openai.com,*.openrouter.ai,localhost:11434". */
+  SWITCHYARD_PROVIDER_ALLOWLIST: z.string().optional(),
   SWITCHYARD_LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
   // Circuit-breaker overrides, mainly so fault tests need not wait out the 30 s default cool-down.
   SWITCHYARD_BREAKER_OPEN_MS: z.coerce.number().int().positive().optional(),

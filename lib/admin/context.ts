@@ -15,10 +15,19 @@ export interface AdminContext {
   usage: Pick<UsageWriter, "flush">;
   /** Who acts, for audit events: "admin-token", a user id, or "system". */
   actor?: string;
+  /** Hosts provider base URLs may point at (SWITCHYARD_PROVIDER_ALLOWLIST); null allows any but link-local. */
+  egressAllowlist?: string[] | null;
 }
 
 export function adminContext(source: AdminContext): AdminContext {
-  return { secret: source.secret, now: source.now, catalog: source.catalog, gateway: source.gateway, usage: source.usage };
+  return {
+    secret: source.secret,
+    now: source.now,
+    catalog: source.catalog,
+    gateway: source.gateway,
+    usage: source.usage,
+    egressAllowlist: source.egressAllowlist ?? null,
+  };
 }
 
 /** "prv_3f9a…": a type prefix makes ids self-describing in logs and URLs. */

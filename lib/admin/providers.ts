@@ -14,6 +14,7 @@ import { badRequest, conflict, notFound } from "../gateway/errors";
 import type { ProviderSettings } from "../gateway/types";
 import { encryptSecret } from "../secrets";
 import { providerSettings } from "../server/catalog";
+import { checkEgress } from "../gateway/egress";
 import { newId, toIso, type AdminContext } from "./context";
 import { displayName, parseInput } from "./schemas";
 
@@ -88,9 +89,13 @@ function sealKey(ctx: AdminContext, key: string | null): { apiKeyCiphertext: str
   return key === null ? { apiKeyCiphertext: null, apiKeyLast4: null } : { apiKeyCiphertext: encryptSecret(key, ctx.secret), apiKeyLast4: last4(key) };
 }
 
-function requireBaseUrl(kindValue: ProviderRow["kind"], url: string | null): void {
+function requireBaseUrl(ctx: AdminContext, kindValue: ProviderRow["kind"], url: string | null): void {
   if (kindValue === "openai-compatible" && !url) {
     throw badRequest("'baseUrl' is required for openai-compatible providers, e.g. https://api.openai.com/v1.", "baseUrl");
+  }
+  if (kindValue === "openai-compatible" && url) {
+    const egress = checkEgress(url, ctx.egressAllowlist ?? null);
+    if (!egress.ok) throw badRequest(`The gateway may not call this base URL: ${egress.reason}.`, "baseUrl", "egress_denied");
   }
 }
 
@@ -116,7 +121,7 @@ export function getProvider(_ctx: AdminContext, id: string): ProviderView {
 export function createProvider(ctx: AdminContext, input: unknown): ProviderView {
   const body = parseInput(createSchema, input);
   const url = body.baseUrl ?? null;
-  requireBaseUrl(body.kind, url);
+  requireBaseUrl(ctx, body.kind, url);
   assertNameFree(body.name);
   const now = ctx.now();
   const row = insertProvider({
@@ -136,7 +141,7 @@ export function createProvider(ctx: AdminContext, input: unknown): ProviderView 
 export function patchProvider(ctx: AdminContext, id: string, input: unknown): ProviderView {
   const body = parseInput(patchSchema, input);
   const current = requireProvider(id);
-  requireBaseUrl(body.kind ?? current.kind, body.baseUrl === undefined ? current.baseUrl : body.baseUrl);
+  requireBaseUrl(ctx, body.kind ?? current.kind, body.baseUrl === undefined ? current.baseUrl : body.baseUrl);
   if (body.name !== undefined) assertNameFree(body.name, id);
 
   let settings: Record<string, unknown> | undefined;

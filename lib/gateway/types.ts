@@ -31,6 +31,8 @@ export interface ProviderConfig {
   /** Decrypted, only in memory. */
   apiKey: string | null;
   settings: ProviderSettings;
+  /** Why the egress policy forbids calling this provider, or null when it may be called. */
+  egressDenied: string | null;
 }
 
 export interface ModelConfig {

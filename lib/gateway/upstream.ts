@@ -88,7 +88,8 @@ async function failureFromResponse(res: Response, signal: AbortSignal): Promise<
   const retryable = isRetryableStatus(res.status);
   if (res.status === 401 || res.status === 403) {
     // The provider refused our credentials: a gateway configuration problem, not the client's.
-    return { ok: false, retryable: false, fault: true, headers: res.headers, error: upstreamError(`The upstream provider refused the gateway's credentials (HTTP ${res.status}).`) };
+    const why = type === "egress_denied" ? message : `The upstream provider refused the gateway's credentials (HTTP ${res.status}).`;
+    return { ok: false, retryable: false, fault: true, headers: res.headers, error: upstreamError(why) };
   }
   if (!retryable) {
     return { ok: false, retryable: false, fault: false, headers: res.headers, error: new GatewayError(res.status, message, type ?? "invalid_request_error", code, param) };

@@ -1,7 +1,13 @@
 /** The gateway's in-memory view of providers and models, rebuilt after an admin changes either. */
 import { listProvidersAndModels } from "@/db/queries/catalog";
 import { DEFAULT_PROVIDER_SETTINGS, type Catalog, type ModelConfig, type ProviderConfig, type ProviderSettings, type RouteConfig } from "../gateway/types";
+import { checkEgress } from "../gateway/egress";
 import { decryptSecret } from "../secrets";
+
+function egressDenial(url: string, allowlist: string[] | null): string | null {
+  const r = checkEgress(url, allowlist);
+  return r.ok ? null : r.reason;
+}
 
 export interface CatalogCache {
   get(): Catalog;
@@ -17,7 +23,7 @@ export function providerSettings(raw: Record<string, unknown> | null | undefined
   return s;
 }
 
-export function createCatalogCache(secret: string): CatalogCache {
+export function createCatalogCache(secret: string, egressAllowlist: string[] | null = null): CatalogCache {
   let current: Catalog | null = null;
   const build = (): Catalog => {
     const rows = listProvidersAndModels();
@@ -30,6 +36,7 @@ export function createCatalogCache(secret: string): CatalogCache {
         baseUrl: p.baseUrl,
         apiKey: p.apiKeyCiphertext ? decryptSecret(p.apiKeyCiphertext, secret) : null,
         settings: providerSettings(p.settings),
+        egressDenied: p.kind === "openai-compatible" && p.baseUrl ? egressDenial(p.baseUrl, egressAllowlist) : null,
       });
     }
     const models = new Map<string, ModelConfig>();

@@ -7,9 +7,14 @@ import { createServer } from "node:http";
 import next from "next";
 import { parseEnv } from "../env";
 import { ensureAdminFromEnv } from "./first-admin";
+import { setSecurityHeaders } from "./security-headers";
 import { createRuntime, installRuntime } from "./runtime";
 
 const GRACE_MS = Number(process.env.SWITCHYARD_SHUTDOWN_GRACE_MS) || 10_000;
+// Slow clients cannot hold a connection open forever while sending headers or a body. Settable so
+// tests need not wait out the production values.
+const HEADERS_TIMEOUT_MS = Number(process.env.SWITCHYARD_HEADERS_TIMEOUT_MS) || 30_000;
+const REQUEST_TIMEOUT_MS = Math.max(Number(process.env.SWITCHYARD_REQUEST_TIMEOUT_MS) || 120_000, HEADERS_TIMEOUT_MS);
 
 async function main() {
   const dev = process.argv.includes("--dev");
@@ -21,17 +26,24 @@ async function main() {
   const app = next({ dev, dir: process.cwd(), hostname: env.HOSTNAME, port: env.PORT });
   await app.prepare();
   const handle = app.getRequestHandler();
-  const server = createServer((req, res) => {
-    handle(req, res).catch((err: unknown) => {
-      runtime.log.error("request failed", { error: err instanceof Error ? err.message : String(err) });
-      if (!res.headersSent) res.writeHead(500);
-      res.end();
-    });
-  });
+  const server = createServer(
+    {
+      headersTimeout: HEADERS_TIMEOUT_MS,
+      requestTimeout: REQUEST_TIMEOUT_MS,
+      // Node enforces both timeouts only when this sweep runs (30 s by default), which would let a
+      // slow client stay up to twice as long as the timeout says.
+      connectionsCheckingInterval: Math.min(5_000, Math.max(100, Math.floor(HEADERS_TIMEOUT_MS / 4))),
+    },
+    (req, res) => {
+      setSecurityHeaders(res, dev);
+      handle(req, res).catch((err: unknown) => {
+        runtime.log.error("request failed", { error: err instanceof Error ? err.message : String(err) });
+        if (!res.headersSent) res.writeHead(500);
+        res.end();
+      });
+    },
+  );
   server.keepAliveTimeout = 65_000;
-  // Slow clients cannot hold a connection open forever while sending headers or a body.
-  server.headersTimeout = 30_000;
-  server.requestTimeout = 120_000;
 
   await new Promise<void>((resolve) => server.listen(env.PORT, env.HOSTNAME, resolve));
   const address = server.address();

@@ -11,6 +11,7 @@ import { getSetting, setSetting } from "@/db/queries/settings";
 import { insertUsageBatch } from "@/db/queries/usage";
 import { parseEnv, type Env } from "../env";
 import type { BreakerOptions } from "../gateway/circuit-breaker";
+import { parseAllowlist } from "../gateway/egress";
 import { createGateway, type Gateway } from "../gateway/gateway";
 import type { Logger } from "../gateway/types";
 import { createLogger } from "../log";
@@ -31,6 +32,7 @@ export interface Runtime {
   usage: UsageWriter;
   gateway: Gateway;
   auth: Auth;
+  egressAllowlist: string[] | null;
   now: () => number;
   verifyAdminToken(token: string): boolean;
   /** Lines to print once at start (generated admin token, demo key). */
@@ -83,7 +85,8 @@ export function createRuntime(env: Env = parseEnv()): Runtime {
   const secret = loadSecret(env, log);
   const tokenHash = adminTokenHash(env, now(), banner);
 
-  const catalog = createCatalogCache(secret);
+  const egressAllowlist = parseAllowlist(env.SWITCHYARD_PROVIDER_ALLOWLIST);
+  const catalog = createCatalogCache(secret, egressAllowlist);
   const usage = createUsageWriter({ insert: insertUsageBatch, flushMs: env.SWITCHYARD_USAGE_FLUSH_MS, log });
   const store = createStore(catalog, usage, now);
   const simulator = createSimulator({});
@@ -116,6 +119,7 @@ export function createRuntime(env: Env = parseEnv()): Runtime {
     usage,
     gateway,
     auth,
+    egressAllowlist,
     now,
     banner,
     verifyAdminToken: (token) => safeEqual(sha256Hex(token), tokenHash),

@@ -17,5 +17,11 @@ export function sendChatCompletion(
     const request = chatCompletionsRequest({ ...provider, baseUrl: SIMULATOR_BASE_URL, apiKey: null }, call);
     return deps.simulator(request, model.simulator);
   }
+  if (provider.egressDenied) {
+    // Answered like an upstream that refuses us: a configuration problem, never retried.
+    return Promise.resolve(
+      Response.json({ error: { message: `This provider's base URL is not allowed: ${provider.egressDenied}.`, type: "egress_denied" } }, { status: 403 }),
+    );
+  }
   return deps.fetch(chatCompletionsRequest(provider, call));
 }
