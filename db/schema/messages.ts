@@ -1,11 +1,12 @@
-import { sqliteTable, text, integer, index } from "drizzle-orm/sqlite-core";
+import { sqliteTable, text, integer, index, primaryKey } from "drizzle-orm/sqlite-core";
 import { conversations } from "./conversations";
 
 /** Chat messages as the UI renders them (AI SDK UI message parts), with per-reply metadata. */
 export const messages = sqliteTable(
   "messages",
   {
-    id: text("id").primaryKey(),
+    /** Chosen by the browser, so unique only within its conversation. */
+    id: text("id").notNull(),
     conversationId: text("conversation_id")
       .notNull()
       .references(() => conversations.id, { onDelete: "cascade" }),
@@ -18,6 +19,7 @@ export const messages = sqliteTable(
     createdAt: integer("created_at").notNull(),
   },
   (t) => [
+    primaryKey({ columns: [t.conversationId, t.id] }),
     // listMessagesOfConversation in order
     index("messages_conversation_seq_idx").on(t.conversationId, t.seq),
   ],

@@ -106,6 +106,10 @@ export async function handleChat(gateway: Gateway, viewer: Viewer, req: Request,
     messages: await convertToModelMessages(messages),
     abortSignal: req.signal,
     maxRetries: 0, // the gateway already retries where it is safe
+    // The failure reaches the person through the stream and is recorded as a usage row; the SDK's
+    // default handler would also dump every failed chat (each 429 included), request details and
+    // all, to stderr as multi-line text among the JSON log lines.
+    onError: () => {},
   });
 
   const metadataOf = (): ReplyMetadata | undefined => {
@@ -139,7 +143,8 @@ export async function handleChat(gateway: Gateway, viewer: Viewer, req: Request,
       replaceMessages({ conversationId: conversation.id, rows, now: now() });
       const patch: { title?: string; model?: string; updatedAt: number } = { updatedAt: now() };
       if (conversation.title === NEW_CHAT_TITLE) patch.title = titleFrom(final);
-      if (model !== conversation.model) patch.model = model;
+      // A model is remembered for the conversation only once it has actually answered.
+      if (model !== conversation.model && (usage as UsageRecord | null)?.status === "ok") patch.model = model;
       updateConversation({ id: conversation.id, userId: viewer.userId, patch });
     },
   });

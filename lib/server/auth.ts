@@ -17,7 +17,12 @@ export function createAuth(db: Db, opts: { secret: string; baseURL?: string; tru
     // Derived, so rotating SWITCHYARD_SECRET also signs everyone out.
     secret: createHash("sha256").update(`switchyard:sessions:${opts.secret}`).digest("hex"),
     baseURL: opts.baseURL,
-    trustedOrigins: opts.trustedOrigins,
+    // Sign-in is trusted from the public URL, or else from the very host the request was sent to
+    // (the same rule as assertSameOrigin): a browser cannot forge Origin, so cross-site posts fail.
+    trustedOrigins: (request?: Request) => {
+      const host = request?.headers.get("x-forwarded-host") ?? request?.headers.get("host");
+      return [...(opts.trustedOrigins ?? []), ...(host ? [`http://${host}`, `https://${host}`] : [])];
+    },
     database: drizzleAdapter(db, {
       provider: "sqlite",
       schema: { user: users, session: sessions, account: accounts, verification: verifications },

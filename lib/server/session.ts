@@ -30,13 +30,23 @@ export async function requireViewer(runtime: Runtime, req: Request): Promise<Vie
   return viewer;
 }
 
+// A malformed Referer is no evidence of where the request came from: refused, not a 500.
+function originOf(url: string | null): string | null {
+  if (!url) return null;
+  try {
+    return new URL(url).origin;
+  } catch {
+    return null;
+  }
+}
+
 /**
  * Cookies ride along on cross-site requests, so a state change authenticated by one must come
  * from our own pages: the Origin (or, lacking it, the Referer) has to be this server's.
  */
 export function assertSameOrigin(req: Request, publicUrl?: string): void {
   if (req.method === "GET" || req.method === "HEAD" || req.method === "OPTIONS") return;
-  const source = req.headers.get("origin") ?? (req.headers.get("referer") ? new URL(req.headers.get("referer")!).origin : null);
+  const source = req.headers.get("origin") ?? originOf(req.headers.get("referer"));
   const host = req.headers.get("x-forwarded-host") ?? req.headers.get("host");
   const allowed = new Set<string>();
   if (publicUrl) allowed.add(new URL(publicUrl).origin);

@@ -37,6 +37,8 @@ export async function startServer(opts: { env?: Record<string, string>; dir?: st
       SWITCHYARD_SECRET: "test-secret-0123456789abcdef0123",
       SWITCHYARD_DEMO: "0",
       SWITCHYARD_USAGE_FLUSH_MS: "20",
+      // Vitest sets TEST=true, which the auth library reads as "skip origin checks": not here.
+      TEST: "",
       SWITCHYARD_LOG_LEVEL: "warn",
       ...opts.env,
     },
