@@ -7,6 +7,8 @@ const config: NextConfig = {
   },
   serverExternalPackages: ["better-sqlite3"],
   poweredByHeader: false,
+  // forbidden(): members who open a settings page get a real 403 page.
+  experimental: { authInterrupts: true },
 };
 
 export default config;

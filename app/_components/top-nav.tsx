@@ -1,25 +1,36 @@
-"use client";
 import Link from "next/link";
-import { usePathname } from "next/navigation";
+import { meOf } from "@/lib/server/pages";
+import { currentViewer } from "./page-session";
+import { NavLinks, SignOutButton, TeamSwitcher } from "./top-nav-parts";
 
-const SETTINGS_LINKS = [{ href: "/settings/routes", label: "Routes" }];
-
-export function TopNav() {
-  const pathname = usePathname();
+/** The bar on every page: where to go, who is signed in, which team pays for the chat. */
+export async function TopNav() {
+  const viewer = await currentViewer();
+  const me = viewer ? meOf(viewer) : null;
   return (
     <header className="topnav">
       <div className="topnav-inner">
         <Link href="/" className="brand">
           Switchyard
         </Link>
-        <nav aria-label="Settings" className="topnav-links">
-          <span className="topnav-group">Settings</span>
-          {SETTINGS_LINKS.map((l) => (
-            <Link key={l.href} href={l.href} className="topnav-link" aria-current={pathname.startsWith(l.href) ? "page" : undefined}>
-              {l.label}
-            </Link>
-          ))}
-        </nav>
+        {me ? (
+          <>
+            <NavLinks isAdmin={me.role === "admin"} />
+            <div className="topnav-user" data-testid="nav-user">
+              {me.teams.length > 1 ? (
+                <TeamSwitcher teams={me.teams} currentTeamId={me.currentTeamId} />
+              ) : me.teams.length === 1 ? (
+                <span className="topnav-team" data-testid="nav-team">
+                  {me.teams[0]!.name}
+                </span>
+              ) : null}
+              <span className="topnav-email" data-testid="nav-email">
+                {me.email}
+              </span>
+              <SignOutButton />
+            </div>
+          </>
+        ) : null}
       </div>
     </header>
   );

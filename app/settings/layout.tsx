@@ -1,6 +1,14 @@
 import type { ReactNode } from "react";
-import { AdminGate } from "../_components/admin-gate";
+import { requireAdmin } from "../_components/page-session";
+import { SettingsNav } from "../_components/settings-nav";
 
-export default function SettingsLayout({ children }: { children: ReactNode }) {
-  return <AdminGate>{children}</AdminGate>;
+// A layout does not know which settings page was asked for, so sign-in comes back to the settings home.
+export default async function SettingsLayout({ children }: { children: ReactNode }) {
+  await requireAdmin("/settings");
+  return (
+    <>
+      <SettingsNav />
+      {children}
+    </>
+  );
 }

@@ -1,5 +1,4 @@
-/** Browser-side calls to the admin API: adds the admin bearer, parses JSON, turns error bodies into ApiError. */
-import { clearAdminToken, getAdminToken } from "./admin-token";
+/** Browser-side calls to our JSON APIs: same-origin with the session cookie, errors turned into ApiError. */
 
 export class ApiError extends Error {
   constructor(
@@ -17,8 +16,6 @@ export class ApiError extends Error {
 export interface ApiOptions {
   method?: "GET" | "POST" | "PATCH" | "DELETE";
   json?: unknown;
-  /** Overrides the stored token, e.g. to check one before storing it. */
-  token?: string;
   signal?: AbortSignal;
 }
 
@@ -27,9 +24,7 @@ interface ErrorBody {
 }
 
 export async function api<T>(path: string, opts: ApiOptions = {}): Promise<T> {
-  const token = opts.token ?? getAdminToken();
   const headers: Record<string, string> = { accept: "application/json" };
-  if (token) headers.authorization = `Bearer ${token}`;
   if (opts.json !== undefined) headers["content-type"] = "application/json";
 
   let res: Response;
@@ -39,6 +34,7 @@ export async function api<T>(path: string, opts: ApiOptions = {}): Promise<T> {
       headers,
       body: opts.json !== undefined ? JSON.stringify(opts.json) : undefined,
       signal: opts.signal,
+      credentials: "same-origin",
       cache: "no-store",
     });
   } catch (err) {
@@ -57,9 +53,12 @@ export async function api<T>(path: string, opts: ApiOptions = {}): Promise<T> {
   }
   if (!res.ok) {
     const e = (body as ErrorBody | null)?.error;
-    const message = typeof e?.message === "string" ? e.message : `The server answered ${res.status} ${res.statusText}.`;
-    // A stored token that stops working (rotated, server restarted) sends the user back to the gate.
-    if (res.status === 401 && opts.token === undefined && token) clearAdminToken();
+    const message =
+      typeof e?.message === "string"
+        ? e.message
+        : res.status === 401
+          ? "Your session has ended. Sign in again."
+          : `The server answered ${res.status} ${res.statusText}.`;
     throw new ApiError(res.status, message, typeof e?.param === "string" ? e.param : null, typeof e?.code === "string" ? e.code : null);
   }
   return body as T;

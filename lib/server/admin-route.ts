@@ -32,7 +32,8 @@ async function requireAdmin(req: Request, runtime: Runtime): Promise<string> {
   if (!viewer) throw unauthorized("Sign in as an admin, or send the admin token as 'Authorization: Bearer …'.");
   requireAdminViewer(viewer);
   assertSameOrigin(req, runtime.env.SWITCHYARD_PUBLIC_URL);
-  return viewer.userId;
+  // The audit trail names people by email: readable, and it outlives a deleted account's id.
+  return viewer.email;
 }
 
 export function adminRoute<P extends Record<string, string> = Record<string, never>>(

@@ -1,21 +1,16 @@
 /**
- * The traffic-split settings pages in a real browser against the built server: sign in with the
- * admin token, create a route from the empty state, see its live charts, edit the split with
+ * The traffic-split settings pages in a real browser against the built server: sign in as an
+ * admin, create a route from the empty state, see its live charts, edit the split with
  * validation as you type, and roll it back through the confirmation dialog.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { openBrowser, screenshot, type Browser } from "../helpers/browser";
-import { ADMIN_TOKEN, startServer, type TestServer } from "../helpers/server";
+import { browserUrl, openBrowser, screenshot, signIn, type Browser } from "../helpers/browser";
+import { startServer, type TestServer } from "../helpers/server";
+import { ADMIN, must } from "./accounts";
 
 let server: TestServer;
 let browser: Browser | undefined;
 let apiKey: string;
-
-async function must(res: Response) {
-  const body = await res.json();
-  if (!res.ok) throw new Error(`${res.status} ${JSON.stringify(body)}`);
-  return body as Record<string, any>;
-}
 
 async function setup(s: TestServer): Promise<string> {
   const provider = await must(await s.admin("/api/admin/providers", { method: "POST", json: { name: "sim", kind: "simulator", settings: { maxAttempts: 1 } } }));
@@ -46,7 +41,7 @@ async function sendTraffic(model: string, n: number): Promise<void> {
 }
 
 beforeAll(async () => {
-  server = await startServer();
+  server = await startServer({ env: { SWITCHYARD_ADMIN_EMAIL: ADMIN.email, SWITCHYARD_ADMIN_PASSWORD: ADMIN.password } });
   apiKey = await setup(server);
 });
 
@@ -63,15 +58,17 @@ describe("/settings/routes in the browser", () => {
     const pageErrors: string[] = [];
     page.on("pageerror", (err) => pageErrors.push(err.message));
 
-    // Sign in: a wrong token is refused, the right one opens the page.
-    await page.goto(`${server.url}/settings/routes`);
-    const token = page.getByLabel("Admin token");
-    await token.fill("not-the-token");
-    await page.getByRole("button", { name: "Continue" }).click();
-    await page.getByText("That token was refused").waitFor();
-    await screenshot(page, "01-token-refused");
-    await token.fill(ADMIN_TOKEN);
-    await page.getByRole("button", { name: "Continue" }).click();
+    // Settings send an anonymous visitor to sign in; a wrong password is refused, the right one comes back.
+    const base = browserUrl(server.url);
+    await page.goto(`${base}/settings/routes`);
+    await page.waitForURL(/\/sign-in\?next=%2Fsettings$/);
+    await page.getByLabel("Email").fill(ADMIN.email);
+    await page.getByLabel("Password").fill("not-the-password");
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.getByText("That email and password do not match an account.").waitFor();
+    await screenshot(page, "01-sign-in-refused");
+    await signIn(page, base, ADMIN.email, ADMIN.password);
+    await page.waitForURL(`${base}/settings/routes`);
 
     // Empty state, then the New route form: the server's error lands under the field it names.
     await page.getByTestId("routes-empty").getByText("A route is a name clients use").waitFor();
@@ -146,7 +143,7 @@ describe("/settings/routes in the browser", () => {
     const saved = await must(await server.admin(`/api/admin/routes/${routeId}`));
     expect(saved.candidateWeight).toBe(20);
     expect(saved.stages).toEqual([50, 100]);
-    expect(saved.events[0]).toMatchObject({ type: "route.updated", actor: "admin", data: { changed: { candidateWeight: 20 } } });
+    expect(saved.events[0]).toMatchObject({ type: "route.updated", actor: ADMIN.email, data: { changed: { candidateWeight: 20 } } });
     await screenshot(page, "06-saved");
 
     // Roll back through the confirmation dialog.
@@ -158,7 +155,7 @@ describe("/settings/routes in the browser", () => {
     await dialog.waitFor({ state: "hidden" });
     await page.getByTestId("status-badge").filter({ hasText: "rolled back" }).waitFor();
     const latest = page.getByTestId("timeline-event").first();
-    await latest.getByText("Rolled back by admin").waitFor();
+    await latest.getByText(`Rolled back by ${ADMIN.email}`).waitFor();
     expect(await latest.getAttribute("data-type")).toBe("route.rolled_back");
     expect(await page.getByTestId("split-candidate").textContent()).toBe("0 %");
     expect(await page.getByRole("button", { name: "Roll back", exact: true }).isDisabled()).toBe(true);
@@ -167,11 +164,13 @@ describe("/settings/routes in the browser", () => {
     const rolled = await must(await server.admin(`/api/admin/routes/${routeId}`));
     expect(rolled.status).toBe("rolled_back");
     expect(rolled.candidateWeight).toBe(0);
-    expect(rolled.events[0]).toMatchObject({ type: "route.rolled_back", actor: "admin" });
+    expect(rolled.events[0]).toMatchObject({ type: "route.rolled_back", actor: ADMIN.email });
 
-    // Signing out brings the token form back.
-    await page.getByRole("link", { name: "Sign out" }).click();
-    await page.getByLabel("Admin token").waitFor();
+    // Signing out ends the session: settings send you to sign in again.
+    await page.getByRole("button", { name: "Sign out" }).click();
+    await page.waitForURL(`${base}/sign-in`);
+    await page.goto(`${base}/settings/routes`);
+    await page.waitForURL(/\/sign-in\?next=/);
 
     expect(pageErrors).toEqual([]);
   }, 60_000);

@@ -44,6 +44,23 @@ export async function openBrowser(opts: { width?: number; height?: number } = {}
 }
 
 /**
+ * The server's address as the browser should use it: "localhost", not 127.0.0.1, because session
+ * cookies may be Secure and browsers accept those over plain http only from localhost.
+ */
+export function browserUrl(serverUrl: string): string {
+  return serverUrl.replace("//127.0.0.1", "//localhost");
+}
+
+/** Signs in through the sign-in page and waits until it has moved on. */
+export async function signIn(page: Page, baseUrl: string, email: string, password: string): Promise<void> {
+  if (!new URL(page.url() === "about:blank" ? baseUrl : page.url()).pathname.startsWith("/sign-in")) await page.goto(`${baseUrl}/sign-in`);
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Password").fill(password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.waitForURL((url) => !url.pathname.startsWith("/sign-in"));
+}
+
+/**
  * Saves a PNG to test-results/screenshots/<name>.png and returns its path. Full page by default;
  * a modal's backdrop only covers the viewport, so dialogs read better with `fullPage: false`.
  */

@@ -1,0 +1,142 @@
+"use client";
+import { useChat } from "@ai-sdk/react";
+import { DefaultChatTransport, generateId } from "ai";
+import { useMemo, useRef, useState } from "react";
+import { errorMessage } from "@/lib/client/api";
+import { useMyModels, type ChatMessage, type ModelOption } from "@/lib/client/chat";
+import { PendingReply } from "../_components/chat-pane";
+import { ChatErrorNotice } from "../_components/chat-error";
+import { Composer } from "../_components/composer";
+import { MessageView } from "../_components/message-view";
+import { ModelPicker } from "../_components/model-picker";
+import { useStickToBottom } from "../_components/use-stick-to-bottom";
+
+// generateId, not crypto.randomUUID: the latter needs https outside localhost.
+const newId = () => `compare_${generateId()}`;
+
+/** A chat that stores nothing: its random id is only the sticky key for route splits. */
+function useEphemeralChat(model: string | undefined) {
+  const [id, setId] = useState(newId);
+  const modelRef = useRef(model);
+  modelRef.current = model;
+  const transport = useMemo(
+    () => new DefaultChatTransport<ChatMessage>({ api: "/api/chat", body: () => ({ model: modelRef.current, ephemeral: true }) }),
+    [],
+  );
+  const [stopped, setStopped] = useState<ReadonlySet<string>>(() => new Set());
+  const chat = useChat<ChatMessage>({
+    id,
+    transport,
+    onFinish: ({ message, isAbort }) => {
+      if (isAbort) setStopped((ids) => new Set(ids).add(message.id));
+    },
+  });
+  return { ...chat, stopped, reset: () => setId(newId()) };
+}
+
+type Side = "left" | "right";
+
+/** The first two distinct entries, so a fresh page compares something straight away. */
+function initialPair(options: ModelOption[]): [string | undefined, string | undefined] {
+  const models = options.filter((o) => o.kind === "model");
+  const pool = models.length >= 2 ? models : options;
+  return [pool[0]?.id, pool[1]?.id ?? pool[0]?.id];
+}
+
+export function CompareView({ teamId }: { teamId: string }) {
+  const models = useMyModels(teamId);
+  const [picked, setPicked] = useState<Partial<Record<Side, string>>>({});
+  const defaults = models.data ? initialPair(models.data) : [undefined, undefined];
+  const leftModel = picked.left ?? defaults[0];
+  const rightModel = picked.right ?? defaults[1];
+  const left = useEphemeralChat(leftModel);
+  const right = useEphemeralChat(rightModel);
+
+  const busy = [left, right].some((c) => c.status === "submitted" || c.status === "streaming");
+  const hasMessages = left.messages.length > 0 || right.messages.length > 0;
+
+  const send = (text: string) => {
+    // Both at once, not one after the other: the panes race.
+    void left.sendMessage({ text });
+    void right.sendMessage({ text });
+  };
+
+  return (
+    <div className="compare" data-testid="compare">
+      {models.error ? (
+        <p className="form-error" role="alert">
+          Could not load the models: {errorMessage(models.error)}
+        </p>
+      ) : null}
+      <div className="compare-prompt card">
+        <Composer
+          onSend={send}
+          onStop={() => {
+            void left.stop();
+            void right.stop();
+          }}
+          busy={busy}
+          disabled={!leftModel || !rightModel}
+          placeholder="One prompt for both models"
+          sendLabel="Send to both"
+          autoFocus
+          actions={
+            hasMessages && !busy ? (
+              <button
+                type="button"
+                className="button"
+                onClick={() => {
+                  left.reset();
+                  right.reset();
+                }}
+              >
+                Start over
+              </button>
+            ) : null
+          }
+        />
+      </div>
+      <div className="compare-panes">
+        <ComparePane side="left" chat={left} options={models.data} model={leftModel} onModel={(m) => setPicked((p) => ({ ...p, left: m }))} />
+        <ComparePane side="right" chat={right} options={models.data} model={rightModel} onModel={(m) => setPicked((p) => ({ ...p, right: m }))} />
+      </div>
+    </div>
+  );
+}
+
+function ComparePane(props: {
+  side: Side;
+  chat: ReturnType<typeof useEphemeralChat>;
+  options: ModelOption[] | undefined;
+  model: string | undefined;
+  onModel: (model: string) => void;
+}) {
+  const { chat } = props;
+  const busy = chat.status === "submitted" || chat.status === "streaming";
+  const last = chat.messages.at(-1);
+  const scrollRef = useStickToBottom<HTMLDivElement>(chat.messages);
+
+  return (
+    <section className="compare-pane card" data-testid={`compare-${props.side}`} data-status={chat.status} aria-label={`${props.side === "left" ? "Left" : "Right"} model`}>
+      <div className="compare-pane-head">
+        <ModelPicker
+          id={`compare-model-${props.side}`}
+          label={props.side === "left" ? "Left" : "Right"}
+          options={props.options}
+          value={props.model}
+          onChange={props.onModel}
+          disabled={busy}
+          testId={`model-picker-${props.side}`}
+        />
+      </div>
+      <div className="compare-scroll" ref={scrollRef}>
+        {chat.messages.length === 0 && !busy ? <p className="muted chat-empty">Replies from {props.model ?? "this model"} appear here.</p> : null}
+        {chat.messages.map((m) => (
+          <MessageView key={m.id} message={m} streaming={busy && m === last && m.role === "assistant"} stopped={chat.stopped.has(m.id)} showLatency />
+        ))}
+        {chat.status === "submitted" && last?.role === "user" ? <PendingReply /> : null}
+        {chat.error ? <ChatErrorNotice error={chat.error} onRetry={chat.messages.length ? () => void chat.regenerate() : undefined} /> : null}
+      </div>
+    </section>
+  );
+}

@@ -1,0 +1,104 @@
+/** Wire types and react-query hooks for the chat workspace: the person's models and conversations. */
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import type { UIMessage } from "ai";
+import type { ReplyMetadata } from "@/lib/chat/door";
+import { api } from "./api";
+
+export type { ReplyMetadata };
+export type ChatMessage = UIMessage<ReplyMetadata>;
+
+export interface ModelOption {
+  id: string;
+  kind: "model" | "route";
+  control?: string;
+  candidate?: string | null;
+}
+
+export interface Conversation {
+  id: string;
+  title: string;
+  model: string;
+  teamId: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface ConversationWithMessages extends Conversation {
+  messages: ChatMessage[];
+}
+
+export const chatKeys = {
+  conversations: ["conversations"] as const,
+  models: (teamId: string | null) => ["me", "models", teamId] as const,
+};
+
+/** What the current team may use; keyed by team so switching teams refetches. */
+export function useMyModels(teamId: string | null) {
+  return useQuery({
+    queryKey: chatKeys.models(teamId),
+    queryFn: ({ signal }) => api<{ data: ModelOption[] }>("/api/me/models", { signal }).then((r) => r.data),
+    enabled: teamId !== null,
+    staleTime: 30_000,
+  });
+}
+
+export function useConversations() {
+  return useQuery({
+    queryKey: chatKeys.conversations,
+    queryFn: ({ signal }) => api<{ data: Conversation[] }>("/api/conversations", { signal }).then((r) => r.data),
+  });
+}
+
+export function useCreateConversation() {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: (input: { model: string }) => api<Conversation>("/api/conversations", { json: input }),
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: chatKeys.conversations }),
+  });
+}
+
+export function useUpdateConversation() {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: ({ id, ...patch }: { id: string; title?: string; model?: string }) =>
+      api<Conversation>(`/api/conversations/${encodeURIComponent(id)}`, { method: "PATCH", json: patch }),
+    onSuccess: (updated) => {
+      queryClient.setQueryData<Conversation[]>(chatKeys.conversations, (list) => list?.map((c) => (c.id === updated.id ? updated : c)));
+      return queryClient.invalidateQueries({ queryKey: chatKeys.conversations });
+    },
+  });
+}
+
+export function useDeleteConversation() {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: (id: string) => api(`/api/conversations/${encodeURIComponent(id)}`, { method: "DELETE" }),
+    onSuccess: (_, id) => {
+      queryClient.setQueryData<Conversation[]>(chatKeys.conversations, (list) => list?.filter((c) => c.id !== id));
+      return queryClient.invalidateQueries({ queryKey: chatKeys.conversations });
+    },
+  });
+}
+
+/**
+ * The first message of a chat started on the home page waits here while the new conversation's
+ * page loads; that page sends it. Kept in memory: a reload in between simply drops it.
+ */
+const pendingFirstMessages = new Map<string, string>();
+
+export function setPendingFirstMessage(conversationId: string, text: string): void {
+  pendingFirstMessages.set(conversationId, text);
+}
+
+export function takePendingFirstMessage(conversationId: string): string | undefined {
+  const text = pendingFirstMessages.get(conversationId);
+  pendingFirstMessages.delete(conversationId);
+  return text;
+}
+
+/** The model a new chat starts with: the one used last if it is still allowed, else a route, else the first. */
+export function defaultModel(options: ModelOption[], conversations: Conversation[] | undefined): string | undefined {
+  const last = conversations?.[0]?.model;
+  if (last && options.some((o) => o.id === last)) return last;
+  return (options.find((o) => o.kind === "route") ?? options[0])?.id;
+}

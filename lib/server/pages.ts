@@ -1,0 +1,38 @@
+/**
+ * Read-only lookups for server-rendered pages: who is signed in, their teams, one of their
+ * conversations, whether the first admin still has to be created.
+ */
+import { getConversation } from "../chat/conversations";
+import { describeMe } from "../chat/me";
+import { GatewayError } from "../gateway/errors";
+import { needsSetup as noUsersYet } from "./first-admin";
+import { getRuntime } from "./runtime";
+import { viewerFrom, type Viewer } from "./session";
+
+export type { Viewer };
+export type Me = ReturnType<typeof describeMe>;
+export type ConversationWithMessages = ReturnType<typeof getConversation>;
+
+export function viewerOf(headers: Headers): Promise<Viewer | null> {
+  return viewerFrom(getRuntime(), headers);
+}
+
+export function meOf(viewer: Viewer): Me {
+  return describeMe(viewer);
+}
+
+/** The viewer's own conversation with its messages, or null when it does not exist or is someone else's. */
+export function conversationOf(viewer: Viewer, id: string): ConversationWithMessages | null {
+  try {
+    return getConversation(viewer.userId, id);
+  } catch (err) {
+    if (err instanceof GatewayError && err.status === 404) return null;
+    throw err;
+  }
+}
+
+export function needsSetup(): boolean {
+  // The runtime opens the database; asking before it exists would find no tables.
+  getRuntime();
+  return noUsersYet();
+}
