@@ -1,0 +1,196 @@
+"use client";
+import { useRef, useState, type FormEvent } from "react";
+import { ConfirmDialog } from "@/app/_components/confirm-dialog";
+import { Field, fieldProps, WithUnit } from "@/app/_components/field";
+import { errorMessage } from "@/lib/client/api";
+import { formatCount, formatDateTime } from "@/lib/client/format";
+import { optionalInt, paramLookup, useFormState } from "@/lib/client/settings/form";
+import { validateKeyName } from "@/lib/client/settings/team-form";
+import { useCreateKey, useRevokeKey, useTeamKeys, type CreatedKey, type KeyView } from "@/lib/client/settings/teams";
+
+type KeyField = "name" | "rpmLimit";
+const keyFieldForParam = paramLookup<KeyField>({ name: "name", rpmLimit: "rpmLimit" });
+
+export function TeamKeys({ teamId }: { teamId: string }) {
+  const keys = useTeamKeys(teamId);
+  const [created, setCreated] = useState<CreatedKey | null>(null);
+  const [revoking, setRevoking] = useState<KeyView | null>(null);
+  const revoke = useRevokeKey(teamId);
+  const close = () => {
+    setRevoking(null);
+    revoke.reset();
+  };
+  const active = (keys.data ?? []).filter((k) => !k.revokedAt).length;
+
+  return (
+    <section className="card" aria-labelledby="keys-title" data-testid="team-keys">
+      <div className="card-head">
+        <h2 id="keys-title">API keys</h2>
+        {keys.data ? (
+          <span className="muted small">
+            {active} active, {keys.data.length - active} revoked
+          </span>
+        ) : null}
+      </div>
+      <p className="muted small">
+        Programs send a key as <code>Authorization: Bearer sk-…</code> to <code>/v1/chat/completions</code>. Switchyard keeps only a hash, so
+        a key is shown once, when it is created.
+      </p>
+      {created ? <NewKeyBox created={created} onDismiss={() => setCreated(null)} /> : null}
+      <NewKeyForm teamId={teamId} onCreated={setCreated} />
+      {keys.error ? (
+        <p className="form-error" role="alert">
+          Could not load keys: {errorMessage(keys.error)}
+        </p>
+      ) : !keys.data ? (
+        <p className="muted">Loading keys…</p>
+      ) : keys.data.length === 0 ? (
+        <p className="empty-inline" data-testid="keys-empty">
+          No keys yet. Create one above and give it to the program that should call the gateway for this team.
+        </p>
+      ) : (
+        <table className="table table-compact" data-testid="keys-table">
+          <thead>
+            <tr>
+              <th>Name</th>
+              <th>Prefix</th>
+              <th className="num">RPM</th>
+              <th>Created</th>
+              <th>Status</th>
+              <th>
+                <span className="visually-hidden">Actions</span>
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {keys.data.map((k) => (
+              <tr key={k.id} data-testid="key-row" data-key-name={k.name} className={k.revokedAt ? "row-muted" : undefined}>
+                <td className="strong">{k.name}</td>
+                <td className="mono">{k.prefix}…</td>
+                <td className="num">{k.rpmLimit === null ? <span className="muted">—</span> : formatCount(k.rpmLimit)}</td>
+                <td>{formatDateTime(k.createdAt)}</td>
+                <td>
+                  {k.revokedAt ? (
+                    <span className="badge badge-revoked" title={`Revoked ${formatDateTime(k.revokedAt)}`} data-testid="key-status">
+                      revoked {formatDateTime(k.revokedAt)}
+                    </span>
+                  ) : (
+                    <span className="badge badge-active" data-testid="key-status">
+                      active
+                    </span>
+                  )}
+                </td>
+                <td className="row-actions">
+                  {!k.revokedAt ? (
+                    <button type="button" className="button button-small button-danger-outline" onClick={() => setRevoking(k)} aria-label={`Revoke ${k.name}`}>
+                      Revoke
+                    </button>
+                  ) : null}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      <ConfirmDialog
+        open={revoking !== null}
+        title={`Revoke key ${revoking?.name ?? ""}?`}
+        confirmLabel="Revoke key"
+        danger
+        busy={revoke.isPending}
+        error={revoke.error ? errorMessage(revoke.error) : null}
+        onCancel={close}
+        onConfirm={() => revoking && revoke.mutate(revoking.id, { onSuccess: close })}
+      >
+        <p>
+          Requests with <code>{revoking?.prefix}…</code> are refused with 401 from the next request on. This cannot be undone; create a new
+          key if the program still needs access.
+        </p>
+      </ConfirmDialog>
+    </section>
+  );
+}
+
+function NewKeyForm({ teamId, onCreated }: { teamId: string; onCreated: (k: CreatedKey) => void }) {
+  const form = useFormState({ name: "", rpmLimit: "" });
+  const create = useCreateKey(teamId);
+  const rpm = optionalInt(form.values.rpmLimit, "RPM", 1, 1_000_000_000);
+  const errors: Partial<Record<KeyField, string>> = { name: validateKeyName(form.values.name), rpmLimit: rpm.error };
+  const invalid = !!(errors.name || errors.rpmLimit);
+  const err = (f: KeyField) => form.errorFor(errors, f);
+
+  function submit(e: FormEvent) {
+    e.preventDefault();
+    form.trySubmit();
+    if (invalid) return;
+    const body: Record<string, unknown> = { name: form.values.name.trim() };
+    if (rpm.value != null) body.rpmLimit = rpm.value;
+    create.mutate(body, {
+      onSuccess: (k) => {
+        form.reset({ name: "", rpmLimit: "" });
+        onCreated(k);
+      },
+      onError: (error) => form.fail(error, keyFieldForParam),
+    });
+  }
+
+  return (
+    <form className="inline-form" onSubmit={submit} noValidate aria-label="Create an API key" data-testid="new-key-form">
+      <Field id="key-name" label="Key name" hint="Where it is used, e.g. billing-service." error={err("name")}>
+        <input {...fieldProps("key-name", err("name"), "Where it is used, e.g. billing-service.")} type="text" autoComplete="off" value={form.values.name} onChange={(e) => form.set("name", e.target.value)} />
+      </Field>
+      <Field id="key-rpmLimit" label="Key RPM" hint="Optional, on top of the team's." error={err("rpmLimit")}>
+        <WithUnit unit="RPM">
+          <input {...fieldProps("key-rpmLimit", err("rpmLimit"), "Optional, on top of the team's.")} type="text" inputMode="numeric" autoComplete="off" value={form.values.rpmLimit} onChange={(e) => form.set("rpmLimit", e.target.value)} />
+        </WithUnit>
+      </Field>
+      <div className="inline-form-action">
+        <button type="submit" className="button button-primary" disabled={create.isPending || (form.submitted && invalid)}>
+          {create.isPending ? "Creating…" : "Create key"}
+        </button>
+      </div>
+      {form.formError ? (
+        <p className="form-error inline-form-error" role="alert">
+          {form.formError}
+        </p>
+      ) : null}
+    </form>
+  );
+}
+
+function NewKeyBox({ created, onDismiss }: { created: CreatedKey; onDismiss: () => void }) {
+  const input = useRef<HTMLInputElement>(null);
+  const [copied, setCopied] = useState<"yes" | "failed" | null>(null);
+
+  async function copy() {
+    try {
+      await navigator.clipboard.writeText(created.key);
+      setCopied("yes");
+    } catch {
+      // Without clipboard access (plain http on another host), select the text for Ctrl+C.
+      input.current?.select();
+      setCopied(document.execCommand?.("copy") ? "yes" : "failed");
+    }
+  }
+
+  return (
+    <div className="key-box" role="region" aria-label="New API key" data-testid="new-key">
+      <p className="key-box-title">
+        Key <strong>{created.name}</strong> created
+      </p>
+      <div className="key-box-value">
+        <input ref={input} className="mono" type="text" readOnly value={created.key} aria-label="API key" data-testid="new-key-value" onFocus={(e) => e.target.select()} />
+        <button type="button" className="button button-primary" onClick={() => void copy()}>
+          {copied === "yes" ? "Copied" : "Copy"}
+        </button>
+      </div>
+      <p className="key-box-warning" role="note">
+        {copied === "failed" ? "Copying is blocked here: the key is selected, press Ctrl+C (⌘C). " : null}
+        Copy it now and store it somewhere safe. It will not be shown again: Switchyard keeps only a hash.
+      </p>
+      <button type="button" className="button" onClick={onDismiss}>
+        I have saved it
+      </button>
+    </div>
+  );
+}

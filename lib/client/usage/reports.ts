@@ -1,0 +1,153 @@
+/** Wire types and react-query hooks for the usage reports API. */
+import { keepPreviousData, useQueries, useQuery } from "@tanstack/react-query";
+import { api } from "../api";
+import { apiQuery, type UsageFilters } from "./filters";
+
+export type GroupBy = "day" | "team" | "model" | "variant";
+export type TopBy = "team" | "model" | "key";
+
+export interface UsageStats {
+  requests: number;
+  ok: number;
+  /** Upstream failures and gateway faults; rate-limit and budget refusals are counted apart. */
+  errors: number;
+  rateLimited: number;
+  budgetExceeded: number;
+  aborted: number;
+  rejected: number;
+  errorRate: number;
+  promptTokens: number;
+  completionTokens: number;
+  costUsd: number;
+  p50LatencyMs: number | null;
+  p95LatencyMs: number | null;
+  p50TtftMs: number | null;
+  p95TtftMs: number | null;
+}
+
+export interface UsageRow extends UsageStats {
+  /** The group: a YYYY-MM-DD day, a team id, a model name, or route:variant; null for rows without one. */
+  key: string | null;
+  /** The group for people: a team's name, "(no team)". */
+  label: string;
+}
+
+export interface UsageReport {
+  from: string;
+  to: string;
+  groupBy: GroupBy;
+  data: UsageRow[];
+  totals: UsageStats;
+}
+
+export interface TopRow {
+  key: string | null;
+  label: string;
+  requests: number;
+  promptTokens: number;
+  completionTokens: number;
+  costUsd: number;
+  /** Share of the range's whole spend, 0–1. */
+  share: number;
+}
+
+export interface TopReport {
+  by: TopBy;
+  data: TopRow[];
+  totalCostUsd: number;
+}
+
+export interface BudgetPeriod {
+  capUsd: number | null;
+  spentUsd: number;
+  reservedUsd: number;
+  share: number | null;
+}
+
+export interface BudgetRow {
+  teamId: string;
+  teamName: string;
+  daily: BudgetPeriod;
+  monthly: BudgetPeriod;
+}
+
+export const usageKeys = {
+  all: ["usage"] as const,
+  report: (f: UsageFilters, groupBy: GroupBy, extra: Record<string, string> = {}) => ["usage", "report", f, groupBy, extra] as const,
+  top: (f: UsageFilters, by: TopBy, limit: number) => ["usage", "top", f, by, limit] as const,
+  budgets: (teamId: string) => ["usage", "budgets", teamId] as const,
+  keyNames: (teamId: string) => ["usage", "key-names", teamId] as const,
+};
+
+const REFRESH_MS = 30_000;
+
+function fetchReport(f: UsageFilters, groupBy: GroupBy, extra: Record<string, string>, signal: AbortSignal) {
+  return api<UsageReport>(`/api/usage?${apiQuery(f, { ...extra, groupBy })}`, { signal });
+}
+
+export function useUsageReport(f: UsageFilters, groupBy: GroupBy, opts: { enabled?: boolean } = {}) {
+  return useQuery({
+    queryKey: usageKeys.report(f, groupBy),
+    queryFn: ({ signal }) => fetchReport(f, groupBy, {}, signal),
+    placeholderData: keepPreviousData,
+    refetchInterval: REFRESH_MS,
+    enabled: opts.enabled ?? true,
+  });
+}
+
+/**
+ * Per-day reports, one for each of `keys` of a dimension (the biggest teams or models): what a
+ * chart stacked by that dimension draws.
+ */
+export function useDailyBy(f: UsageFilters, dimension: "team" | "model", keys: string[]) {
+  const param = dimension === "team" ? "teamId" : "model";
+  return useQueries({
+    queries: keys.map((key) => ({
+      queryKey: usageKeys.report(f, "day", { [param]: key }),
+      queryFn: ({ signal }: { signal: AbortSignal }) => fetchReport(f, "day", { [param]: key }, signal),
+      placeholderData: keepPreviousData,
+      refetchInterval: REFRESH_MS,
+    })),
+  });
+}
+
+export function useTop(f: UsageFilters, by: TopBy, limit = 10) {
+  return useQuery({
+    queryKey: usageKeys.top(f, by, limit),
+    queryFn: ({ signal }) => api<TopReport>(`/api/usage/top?${apiQuery(f, { by, limit: String(limit) })}`, { signal }),
+    placeholderData: keepPreviousData,
+    refetchInterval: REFRESH_MS,
+  });
+}
+
+/** Every team's current day and month against its caps; narrowed to one team when the filter names one. */
+export function useBudgets(teamId: string) {
+  return useQuery({
+    queryKey: usageKeys.budgets(""),
+    queryFn: ({ signal }) => api<{ data: BudgetRow[] }>("/api/usage/budgets", { signal }).then((r) => r.data),
+    select: (rows) => (teamId ? rows.filter((r) => r.teamId === teamId) : rows),
+    refetchInterval: REFRESH_MS,
+  });
+}
+
+export function exportUrl(f: UsageFilters, rows: "raw" | "grouped", groupBy: GroupBy): string {
+  return `/api/usage/export.csv?${apiQuery(f, rows === "raw" ? { rows } : { rows, groupBy })}`;
+}
+
+/**
+ * Key id → "name (sk-sy-abcd…)" for the top-keys table, which reports keys by id. Keys are listed
+ * per team, so this asks once per team and keeps the answer for a minute.
+ */
+export function useKeyNames(teamIds: string[]): Map<string, string> {
+  const results = useQueries({
+    queries: teamIds.map((id) => ({
+      queryKey: usageKeys.keyNames(id),
+      queryFn: ({ signal }: { signal: AbortSignal }) =>
+        api<{ data: Array<{ id: string; name: string; prefix: string }> }>(`/api/admin/teams/${encodeURIComponent(id)}/keys`, { signal }).then((r) => r.data),
+      staleTime: 60_000,
+    })),
+  });
+  const names = new Map<string, string>();
+  for (const r of results) for (const k of r.data ?? []) names.set(k.id, `${k.name} (${k.prefix}…)`);
+  return names;
+}

@@ -1,0 +1,150 @@
+/**
+ * The usage dashboard in a real browser against the built server: traffic from two teams to two
+ * simulated models, the charts drawn from it, filters kept in the URL, and the CSV export holding
+ * exactly the requests the filters show.
+ */
+import { readFileSync } from "node:fs";
+import { parse } from "csv-parse/sync";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { browserUrl, openBrowser, screenshot, signIn, type Browser } from "../helpers/browser";
+import { startServer, type TestServer } from "../helpers/server";
+import { ADMIN, must } from "./accounts";
+
+let server: TestServer;
+let browser: Browser | undefined;
+const teams: Array<{ id: string; name: string; key: string }> = [];
+
+const REQUESTS_PER_TEAM = { alpha: 30, beta: 20 };
+
+async function seed(s: TestServer): Promise<void> {
+  const provider = await must(await s.admin("/api/admin/providers", { method: "POST", json: { name: "sim", kind: "simulator", settings: { maxAttempts: 1 } } }));
+  for (const [name, price] of [["sim-fast", 1], ["sim-smart", 8]] as const) {
+    await must(
+      await s.admin("/api/admin/models", {
+        method: "POST",
+        json: { name, providerId: provider.id, upstreamModel: name, inputPricePerMTok: price, outputPricePerMTok: price * 4, simulator: { ttftMs: 5, tokensPerSecond: 4000 } },
+      }),
+    );
+  }
+  for (const [name, daily] of [["alpha", 1], ["beta", null]] as const) {
+    const team = await must(await s.admin("/api/admin/teams", { method: "POST", json: { name, dailyBudgetUsd: daily, monthlyBudgetUsd: 20 } }));
+    const key = await must(await s.admin(`/api/admin/teams/${team.id}/keys`, { method: "POST", json: { name: `${name}-key` } }));
+    teams.push({ id: team.id, name, key: key.key });
+  }
+}
+
+/** Streamed and plain requests, alternating models, so latency and time to first token are both recorded. */
+async function sendTraffic(): Promise<number> {
+  const jobs: Array<() => Promise<void>> = [];
+  for (const team of teams) {
+    const n = REQUESTS_PER_TEAM[team.name as keyof typeof REQUESTS_PER_TEAM];
+    for (let i = 0; i < n; i++) {
+      jobs.push(async () => {
+        const res = await fetch(`${server.url}/v1/chat/completions`, {
+          method: "POST",
+          headers: { authorization: `Bearer ${team.key}`, "content-type": "application/json" },
+          body: JSON.stringify({ model: i % 3 === 0 ? "sim-smart" : "sim-fast", stream: i % 2 === 0, messages: [{ role: "user", content: `question ${i} from ${team.name}` }] }),
+        });
+        await res.arrayBuffer();
+        if (res.status !== 200) throw new Error(`request answered ${res.status}`);
+      });
+    }
+  }
+  for (let i = 0; i < jobs.length; i += 10) await Promise.all(jobs.slice(i, i + 10).map((j) => j()));
+  return jobs.length;
+}
+
+beforeAll(async () => {
+  server = await startServer({ env: { SWITCHYARD_ADMIN_EMAIL: ADMIN.email, SWITCHYARD_ADMIN_PASSWORD: ADMIN.password } });
+  await seed(server);
+  const sent = await sendTraffic();
+  expect((await server.usageRows(sent)).length).toBe(sent);
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+/** The SVG shapes recharts drew inside one chart card. */
+async function drawn(page: Browser["page"], chart: string, selector: string): Promise<number> {
+  const shapes = page.locator(`[data-testid="${chart}"] svg ${selector}`);
+  await shapes.first().waitFor({ state: "attached" });
+  return shapes.count();
+}
+
+async function downloadCsv(page: Browser["page"], shape: string): Promise<Record<string, string>[]> {
+  const exportBox = page.getByTestId("export");
+  await exportBox.getByLabel("Rows to export").selectOption(shape);
+  const [download] = await Promise.all([page.waitForEvent("download"), exportBox.getByRole("button", { name: "Export CSV" }).click()]);
+  const path = await download.path();
+  await exportBox.getByTestId("export-status").getByText("Saved").waitFor();
+  return parse(readFileSync(path, "utf8"), { columns: true, skip_empty_lines: true }) as Record<string, string>[];
+}
+
+describe("/usage in the browser", () => {
+  it("draws the charts, keeps filters in the URL and exports what the filters show", async () => {
+    browser = await openBrowser({ width: 1400, height: 1000 });
+    const { page } = browser;
+    page.setDefaultTimeout(15_000);
+    const pageErrors: string[] = [];
+    page.on("pageerror", (err) => pageErrors.push(err.message));
+    const base = browserUrl(server.url);
+    const total = REQUESTS_PER_TEAM.alpha + REQUESTS_PER_TEAM.beta;
+
+    await page.goto(`${base}/usage`);
+    await page.waitForURL(/\/sign-in\?next=%2Fusage$/);
+    await signIn(page, base, ADMIN.email, ADMIN.password);
+    await page.waitForURL(`${base}/usage`);
+
+    const totals = page.getByTestId("usage-totals");
+    const filters = page.getByTestId("usage-filters");
+    await totals.getByText(String(total), { exact: true }).waitFor();
+
+    // Every chart drew something: stacked spend bars per team, request bars and the error-rate line,
+    // latency lines, and a budget bar per team.
+    expect(await drawn(page, "chart-spend", ".recharts-bar-rectangle path")).toBeGreaterThanOrEqual(2);
+    expect(await drawn(page, "chart-traffic", ".recharts-bar-rectangle path")).toBeGreaterThanOrEqual(1);
+    expect(await drawn(page, "chart-traffic", "path.recharts-line-curve")).toBe(1);
+    expect(await drawn(page, "chart-latency", "path.recharts-line-curve")).toBe(4);
+    expect(await drawn(page, "chart-budgets", ".recharts-bar-rectangle path")).toBeGreaterThanOrEqual(2);
+    await page.getByTestId("chart-spend").getByText("alpha").waitFor();
+    await page.getByTestId("top-team").getByText("alpha").waitFor();
+    await page.getByTestId("top-model").getByText("sim-smart").waitFor();
+    await page.getByTestId("top-key").getByText("alpha-key").waitFor();
+    await screenshot(page, "usage-01-dashboard");
+
+    // Toggles redraw by model.
+    await page.getByTestId("chart-spend").getByRole("button", { name: "by model" }).click();
+    await page.getByTestId("chart-spend").getByText("sim-fast").waitFor();
+    await page.getByTestId("chart-latency").getByRole("button", { name: "per model" }).click();
+    expect(await drawn(page, "chart-latency", ".recharts-bar-rectangle path")).toBeGreaterThanOrEqual(4);
+
+    // Everything, raw: one row per request.
+    const all = await downloadCsv(page, "raw");
+    expect(all.length).toBe(total);
+
+    // A team filter goes into the URL, survives a reload, and the export follows it.
+    await filters.getByLabel("Team").selectOption({ label: "beta" });
+    await page.waitForURL((url) => url.searchParams.get("team") === teams[1]!.id);
+    await totals.getByText(String(REQUESTS_PER_TEAM.beta), { exact: true }).waitFor();
+    await page.reload();
+    await totals.getByText(String(REQUESTS_PER_TEAM.beta), { exact: true }).waitFor();
+    expect(await filters.getByLabel("Team").inputValue()).toBe(teams[1]!.id);
+
+    const beta = await downloadCsv(page, "raw");
+    expect(beta.length).toBe(REQUESTS_PER_TEAM.beta);
+    const grouped = await downloadCsv(page, "model");
+    expect(grouped.length).toBe(2);
+    await screenshot(page, "usage-02-filtered-export");
+
+    // A model filter too: the export is the intersection.
+    await filters.getByLabel("Model").selectOption("sim-smart");
+    await page.waitForURL((url) => url.searchParams.get("model") === "sim-smart");
+    const smartBeta = Array.from({ length: REQUESTS_PER_TEAM.beta }, (_, i) => i).filter((i) => i % 3 === 0).length;
+    await totals.getByText(String(smartBeta), { exact: true }).waitFor();
+    expect((await downloadCsv(page, "raw")).length).toBe(smartBeta);
+
+    expect(pageErrors).toEqual([]);
+  }, 90_000);
+});
