@@ -8,6 +8,7 @@ export const SETTINGS_LINKS = [
   { href: "/settings/models", label: "Models" },
   { href: "/settings/teams", label: "Teams" },
   { href: "/settings/routes", label: "Routes" },
+  { href: "/settings/users", label: "Users" },
 ];
 
 export function SettingsNav() {

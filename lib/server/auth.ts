@@ -64,7 +64,9 @@ export async function createUserWithPassword(
   return { id: user.id, email: user.email, name: user.name, role: input.role };
 }
 
+/** A new password signs the person out everywhere: whoever knew the old one loses their session. */
 export async function setUserPassword(auth: Auth, userId: string, password: string): Promise<void> {
   const ctx = await auth.$context;
   await ctx.internalAdapter.updatePassword(userId, await ctx.password.hash(password));
+  await ctx.internalAdapter.deleteUserSessions(userId);
 }

@@ -1,4 +1,5 @@
 "use client";
+import Link from "next/link";
 import { useState, type FormEvent } from "react";
 import { errorMessage } from "@/lib/client/api";
 import { isMember, useMembership, useUsers } from "@/lib/client/settings/teams";
@@ -88,7 +89,7 @@ export function TeamMembers({ teamId }: { teamId: string }) {
             </form>
           ) : (
             <p className="muted small">
-              Everyone with an account is already a member. New accounts are created with <code>POST /api/admin/users</code>.
+              Everyone with an account is already a member. Add people on the <Link href="/settings/users">Users</Link> page.
             </p>
           )}
         </>
