@@ -50,19 +50,22 @@ export function deleteRouteWithEvent({ id, event }: { id: string; event: NewEven
   });
 }
 
+/** What the evaluator and the charts read of a usage row. */
+const windowColumns = {
+  variant: usage.variant,
+  status: usage.status,
+  httpStatus: usage.httpStatus,
+  errorType: usage.errorType,
+  fallbackUsed: usage.fallbackUsed,
+  latencyMs: usage.latencyMs,
+  ttftMs: usage.ttftMs,
+  costMicros: usage.costMicros,
+};
+
 /** The route's usage rows since an instant: the evaluator's cumulative stage window. */
 export function listRouteUsageSince({ routeId, since }: { routeId: string; since: number }) {
   return getDb()
-    .select({
-      variant: usage.variant,
-      status: usage.status,
-      httpStatus: usage.httpStatus,
-      errorType: usage.errorType,
-      fallbackUsed: usage.fallbackUsed,
-      latencyMs: usage.latencyMs,
-      ttftMs: usage.ttftMs,
-      costMicros: usage.costMicros,
-    })
+    .select(windowColumns)
     .from(usage)
     .where(and(eq(usage.routeId, routeId), gte(usage.createdAt, since)))
     .all();
@@ -71,17 +74,7 @@ export function listRouteUsageSince({ routeId, since }: { routeId: string; since
 /** The route's rows in a time range with their timestamps, for the per-variant charts. */
 export function listRouteUsageBetween({ routeId, from, to }: { routeId: string; from: number; to: number }) {
   return getDb()
-    .select({
-      createdAt: usage.createdAt,
-      variant: usage.variant,
-      status: usage.status,
-      httpStatus: usage.httpStatus,
-      errorType: usage.errorType,
-      fallbackUsed: usage.fallbackUsed,
-      latencyMs: usage.latencyMs,
-      ttftMs: usage.ttftMs,
-      costMicros: usage.costMicros,
-    })
+    .select({ createdAt: usage.createdAt, ...windowColumns })
     .from(usage)
     .where(and(eq(usage.routeId, routeId), gte(usage.createdAt, from), lt(usage.createdAt, to)))
     .all();
