@@ -72,7 +72,8 @@ export async function startSimulatorServer(options: SimulatorServerOptions = {})
   });
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
-    server.listen(port, host, () => resolve());
+    // Benchmarks open thousands of streams at once; the default accept queue (511) refuses some.
+    server.listen({ port, host, backlog: 4096 }, () => resolve());
   });
   const address = server.address() as AddressInfo;
   const hostname = address.family === "IPv6" ? `[${address.address}]` : address.address;
