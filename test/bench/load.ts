@@ -4,7 +4,11 @@
  * against one chat-completions URL; prints one JSON line of results on stdout.
  *
  *   tsx test/bench/load.ts --url http://127.0.0.1:4010/v1/chat/completions --model m \
- *     [--key sk-…] [--stream] --duration 15 (--concurrency 64 | --rate 500 [--max-in-flight 256])
+ *     [--key sk-…] [--stream [--pace-ms 20]] --duration 15 (--concurrency 64 | --rate 500 [--max-in-flight 256])
+ *
+ * Many long streams at once: `--rate 500 --duration 4 --max-in-flight 2000` opens 2,000 streams
+ * over 4 s; `--max-request-ms` bounds each one, `--pace-ms` (the upstream's interval between
+ * tokens) adds how late each chunk arrives against its stream's schedule.
  *
  * Latency runs from the moment a request was due (open loop) or sent (closed loop) to the end of
  * its body, so a server that falls behind the schedule shows it. Only successful requests feed
@@ -31,6 +35,17 @@ export interface LoadResult {
   ttftP99: number | null;
   chunkGapP50: number | null;
   chunkGapP99: number | null;
+  /**
+   * With --pace-ms: how late each content chunk arrived against its stream's own schedule, i.e.
+   * arrival − (index × pace) minus the smallest such value in that stream (its earliest chunk
+   * counts as on time). Jitter an upstream paced on a fixed schedule does not have, so it is
+   * delay added on the way.
+   */
+  chunkLateP50: number | null;
+  chunkLateP99: number | null;
+  chunkLateMax: number | null;
+  /** Most requests open at the same moment. */
+  peakInFlight: number;
 }
 
 interface Options {
@@ -43,7 +58,9 @@ interface Options {
   rate: number;
   maxInFlight: number;
   timeoutMs: number;
+  maxRequestMs: number;
   maxTokens: number;
+  paceMs: number | null;
 }
 
 // Hard ceilings so no run can grow without bound whatever the arguments say.
@@ -63,7 +80,9 @@ function readOptions(): Options {
       rate: { type: "string" },
       "max-in-flight": { type: "string", default: "256" },
       "timeout-ms": { type: "string", default: "10000" },
+      "max-request-ms": { type: "string", default: "30000" },
       "max-tokens": { type: "string", default: "64" },
+      "pace-ms": { type: "string" },
     },
   });
   if (!values.url || !values.model) throw new Error("--url and --model are required");
@@ -85,12 +104,14 @@ function readOptions(): Options {
     rate: values.rate === undefined ? 0 : num("rate", values.rate, 0.1, 100_000),
     maxInFlight: Math.floor(num("max-in-flight", values["max-in-flight"], 1, 4096)),
     timeoutMs: num("timeout-ms", values["timeout-ms"], 100, 120_000),
+    maxRequestMs: num("max-request-ms", values["max-request-ms"], 100, 300_000),
     maxTokens: Math.floor(num("max-tokens", values["max-tokens"], 1, 100_000)),
+    paceMs: values["pace-ms"] === undefined ? null : num("pace-ms", values["pace-ms"], 0.001, 60_000),
   };
 }
 
 /** What one request saw. `ok` false carries a short reason for the error tally. */
-type Outcome = { ok: true; endMs: number; ttftMs: number | null; gapsMs: number[] } | { ok: false; reason: string };
+type Outcome = { ok: true; endMs: number; ttftMs: number | null; gapsMs: number[]; latesMs: number[] } | { ok: false; reason: string };
 
 function createClient(opts: Options) {
   const sockets = opts.concurrency || opts.maxInFlight;
@@ -115,10 +136,12 @@ function createClient(opts: Options) {
   function send(startMs: number): Promise<Outcome> {
     return new Promise((resolve) => {
       let settled = false;
+      let expired = false;
       const settle = (outcome: Outcome) => {
         if (settled) return;
         settled = true;
-        resolve(outcome);
+        clearTimeout(limit);
+        resolve(!outcome.ok && expired ? { ok: false, reason: "max_request_time" } : outcome);
       };
       const req = request({ ...target, method: "POST", agent, headers }, (res) => {
         if (res.statusCode !== 200) {
@@ -128,10 +151,14 @@ function createClient(opts: Options) {
           return;
         }
         res.setEncoding("utf8");
-        if (opts.stream) readStream(res, startMs, settle);
+        if (opts.stream) readStream(res, startMs, opts.paceMs, settle);
         else readJson(res, settle);
       });
       req.setTimeout(opts.timeoutMs, () => req.destroy(new Error("timeout")));
+      const limit = setTimeout(() => {
+        expired = true;
+        req.destroy(new Error("max_request_time"));
+      }, opts.maxRequestMs);
       req.on("error", (err: NodeJS.ErrnoException) => settle({ ok: false, reason: err.code ?? err.message }));
       req.end(body);
     });
@@ -151,7 +178,7 @@ function readJson(res: IncomingMessage, settle: (o: Outcome) => void): void {
     } catch {
       return settle({ ok: false, reason: "bad_json" });
     }
-    settle({ ok: true, endMs, ttftMs: null, gapsMs: [] });
+    settle({ ok: true, endMs, ttftMs: null, gapsMs: [], latesMs: [] });
   });
   res.on("error", () => settle({ ok: false, reason: "body_error" }));
   res.on("close", () => settle({ ok: false, reason: "body_cut" }));
@@ -163,13 +190,14 @@ function readJson(res: IncomingMessage, settle: (o: Outcome) => void): void {
  * one network read have a gap of 0). A stream that ends without `data: [DONE]` or carries an
  * error event is a failure.
  */
-function readStream(res: IncomingMessage, startMs: number, settle: (o: Outcome) => void): void {
+function readStream(res: IncomingMessage, startMs: number, paceMs: number | null, settle: (o: Outcome) => void): void {
   let buffer = "";
   let done = false;
   let failed: string | null = null;
   let firstContentMs: number | null = null;
   let lastContentMs = 0;
   const gapsMs: number[] = [];
+  const arrivalsMs: number[] = [];
 
   const onEvent = (data: string, at: number) => {
     if (data === "[DONE]") {
@@ -189,6 +217,7 @@ function readStream(res: IncomingMessage, startMs: number, settle: (o: Outcome) 
     if (firstContentMs === null) firstContentMs = at;
     else gapsMs.push(at - lastContentMs);
     lastContentMs = at;
+    if (paceMs !== null) arrivalsMs.push(at);
   };
 
   res.on("data", (chunk: string) => {
@@ -206,10 +235,17 @@ function readStream(res: IncomingMessage, startMs: number, settle: (o: Outcome) 
     if (failed) return settle({ ok: false, reason: failed });
     if (!done) return settle({ ok: false, reason: "no_done" });
     if (firstContentMs === null) return settle({ ok: false, reason: "no_content" });
-    settle({ ok: true, endMs, ttftMs: firstContentMs - startMs, gapsMs });
+    settle({ ok: true, endMs, ttftMs: firstContentMs - startMs, gapsMs, latesMs: paceMs === null ? [] : lateness(arrivalsMs, paceMs) });
   });
   res.on("error", () => settle({ ok: false, reason: "stream_error" }));
   res.on("close", () => settle({ ok: false, reason: "stream_cut" }));
+}
+
+/** Each arrival against the schedule `index × pace`, anchored at the stream's earliest chunk. */
+function lateness(arrivalsMs: number[], paceMs: number): number[] {
+  let anchor = Number.POSITIVE_INFINITY;
+  for (const [i, at] of arrivalsMs.entries()) anchor = Math.min(anchor, at - i * paceMs);
+  return arrivalsMs.map((at, i) => at - i * paceMs - anchor);
 }
 
 async function run(opts: Options): Promise<LoadResult> {
@@ -217,6 +253,7 @@ async function run(opts: Options): Promise<LoadResult> {
   const latency = new Samples(MAX_SAMPLES);
   const ttft = new Samples(MAX_SAMPLES);
   const gaps = new Samples(MAX_SAMPLES);
+  const lates = new Samples(opts.paceMs === null ? 0 : MAX_SAMPLES);
   const errorKinds: Record<string, number> = {};
   let requests = 0;
   let errors = 0;
@@ -232,18 +269,21 @@ async function run(opts: Options): Promise<LoadResult> {
     latency.add(outcome.endMs - startMs);
     if (outcome.ttftMs !== null) ttft.add(outcome.ttftMs);
     for (const gap of outcome.gapsMs) gaps.add(gap);
+    for (const late of outcome.latesMs) lates.add(late);
   };
 
   const windowMs = opts.durationS * 1000;
   const began = performance.now();
   const deadline = began + windowMs;
   const inFlight = new Set<Promise<void>>();
+  let peakInFlight = 0;
   const track = (startMs: number) => {
     const p = client.send(startMs).then((outcome) => {
       record(startMs, outcome);
       inFlight.delete(p);
     });
     inFlight.add(p);
+    peakInFlight = Math.max(peakInFlight, inFlight.size);
     return p;
   };
 
@@ -282,6 +322,7 @@ async function run(opts: Options): Promise<LoadResult> {
   const sortedLatency = latency.sorted();
   const sortedTtft = ttft.sorted();
   const sortedGaps = gaps.sorted();
+  const sortedLates = lates.sorted();
   const ok = requests - errors;
   return {
     requests,
@@ -298,6 +339,10 @@ async function run(opts: Options): Promise<LoadResult> {
     ttftP99: ms(percentile(sortedTtft, 99)),
     chunkGapP50: ms(percentile(sortedGaps, 50)),
     chunkGapP99: ms(percentile(sortedGaps, 99)),
+    chunkLateP50: ms(percentile(sortedLates, 50)),
+    chunkLateP99: ms(percentile(sortedLates, 99)),
+    chunkLateMax: ms(sortedLates.length ? sortedLates[sortedLates.length - 1]! : null),
+    peakInFlight,
   };
 }
 
@@ -308,7 +353,7 @@ async function main(): Promise<void> {
   const hardStop = setTimeout(() => {
     console.error("load generator exceeded its time limit");
     process.exit(2);
-  }, opts.durationS * 1000 + opts.timeoutMs + 10_000);
+  }, opts.durationS * 1000 + Math.max(opts.timeoutMs, opts.maxRequestMs) + 10_000);
   const result = await run(opts);
   clearTimeout(hardStop);
   process.stdout.write(JSON.stringify(result) + "\n");

@@ -1,6 +1,6 @@
 // Child processes of the benchmark: started with a readiness line, always stopped, even on a crash or Ctrl-C.
 import { spawn, type ChildProcess } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 
 export interface Child {
   name: string;
@@ -37,6 +37,19 @@ function exited(proc: ChildProcess): boolean {
   return proc.exitCode !== null || proc.signalCode !== null;
 }
 
+/** Open files a benchmark process may hold: thousands of sockets in the many-streams scenario. */
+export const MAX_OPEN_FILES = 8192;
+
+/**
+ * `node --import tsx <script> …` behind a shell that first raises the open-files limit to at least
+ * MAX_OPEN_FILES where it may. `exec` keeps the pid, so signals and /proc reads reach node itself.
+ */
+function nodeCommand(script: string, args: string[]): [string, string[]] {
+  // Soft limit first (any user may raise it up to the hard limit), then both (root), else the hard limit.
+  const raise = `ulimit -Sn ${MAX_OPEN_FILES} 2>/dev/null || ulimit -n ${MAX_OPEN_FILES} 2>/dev/null || ulimit -Sn "$(ulimit -Hn)"; exec "$@"`;
+  return ["bash", ["-c", raise, "bash", process.execPath, "--import", "tsx", script, ...args]];
+}
+
 /**
  * Spawns `node --import tsx <script>` and resolves once its stdout matches `ready`.
  * Output is kept (the last 64 KiB) for error messages.
@@ -49,10 +62,8 @@ export async function startChild(opts: {
   ready: RegExp;
   timeoutMs: number;
 }): Promise<{ child: Child; match: RegExpExecArray }> {
-  const proc = spawn(process.execPath, ["--import", "tsx", opts.script, ...(opts.args ?? [])], {
-    env: opts.env,
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+  const [cmd, argv] = nodeCommand(opts.script, opts.args ?? []);
+  const proc = spawn(cmd, argv, { env: opts.env, stdio: ["ignore", "pipe", "pipe"] });
   track(proc);
   let out = "";
   const append = (d: Buffer) => {
@@ -106,7 +117,8 @@ export async function startChild(opts: {
 
 /** Runs a script to completion with an IPC channel (so it notices if we die) and returns its stdout. */
 export async function runToEnd(script: string, args: string[], timeoutMs: number): Promise<string> {
-  const proc = spawn(process.execPath, ["--import", "tsx", script, ...args], { stdio: ["ignore", "pipe", "pipe", "ipc"] });
+  const [cmd, argv] = nodeCommand(script, args);
+  const proc = spawn(cmd, argv, { stdio: ["ignore", "pipe", "pipe", "ipc"] });
   track(proc);
   let out = "";
   let err = "";
@@ -130,6 +142,49 @@ export function readRss(pid: number): { rss: number; hwm: number } | null {
     const rss = kb("VmRSS");
     const hwm = kb("VmHWM");
     return Number.isFinite(rss) && Number.isFinite(hwm) ? { rss, hwm } : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Starts the high-water mark (VmHWM) again from the current RSS; false where the kernel does not allow it. */
+export function resetPeakRss(pid: number): boolean {
+  try {
+    writeFileSync(`/proc/${pid}/clear_refs`, "5");
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Samples a process's RSS every `everyMs` until `stop`, which returns the peak seen: the larger of
+ * the samples and VmHWM (which also catches spikes between samples once reset at the start).
+ * Stopping again returns the same answer.
+ */
+export function watchPeakRss(pid: number, everyMs: number): { stop(): { peakBytes: number | null; hwmReset: boolean } } {
+  const hwmReset = resetPeakRss(pid);
+  let peak = readRss(pid)?.rss ?? 0;
+  const timer = setInterval(() => (peak = Math.max(peak, readRss(pid)?.rss ?? 0)), everyMs);
+  let answer: { peakBytes: number | null; hwmReset: boolean } | undefined;
+  return {
+    stop() {
+      if (answer) return answer;
+      clearInterval(timer);
+      const last = readRss(pid);
+      if (last) peak = Math.max(peak, last.rss, hwmReset ? last.hwm : 0);
+      answer = { peakBytes: peak || null, hwmReset };
+      return answer;
+    },
+  };
+}
+
+/** A process's soft limit on open files, or null when /proc does not say. */
+export function openFilesLimit(pid: number): number | null {
+  try {
+    const line = readFileSync(`/proc/${pid}/limits`, "utf8").split("\n").find((l) => l.startsWith("Max open files"));
+    const soft = Number(line?.split(/\s{2,}/)[1]);
+    return Number.isFinite(soft) ? soft : null;
   } catch {
     return null;
   }

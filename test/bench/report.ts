@@ -1,6 +1,10 @@
 // Turns benchmark results into a markdown section and keeps RESULTS.md newest-first.
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import type { LoadResult } from "./load";
+import { formatManyStreams, formatSaturation, formatUsageWriter } from "./report-sections";
+import { evaluateTargets, formatTarget } from "./targets";
+import type { TcpCounters } from "./tcp-counters";
+import type { UsageWriterResult } from "./usage-writer-bench";
 
 export interface ScenarioResult {
   label: string;
@@ -33,6 +37,37 @@ export interface Memory {
   afterStartBytes: number | null;
   peakBytes: number | null;
   endBytes: number | null;
+}
+
+export interface ManyStreams {
+  streams: number;
+  rampSeconds: number;
+  model: string;
+  profile: { ttftMs: number; tokensPerSecond: number; outputTokens: number };
+  paceMs: number;
+  /** Null when the direct comparison was not run. */
+  direct: LoadResult | null;
+  gateway: LoadResult;
+  rssBeforeBytes: number | null;
+  rssPeakBytes: number | null;
+  hwmReset: boolean;
+  /** How much the kernel's connect-trouble counters grew during each run. */
+  tcp: { direct: TcpCounters | null; gateway: TcpCounters | null };
+}
+
+/** Non-streaming saturation of the same pipeline behind Next.js and behind bare node:http. */
+export interface Saturation {
+  concurrency: number;
+  seconds: number;
+  direct: LoadResult;
+  bare: LoadResult;
+  next: LoadResult;
+}
+
+export interface Extras {
+  manyStreams: ManyStreams | null;
+  saturation: Saturation | null;
+  usageWriter: UsageWriterResult | null;
 }
 
 const HEADER = `# Benchmark results
@@ -94,13 +129,21 @@ function overheadLines({ stream, direct: d, gateway: g }: Overhead, rate: number
   return [line, `  - the gateway did not keep up: ${num(g.rps)} of ${rate} req/s served, ${g.errors} errors, ${g.dropped} arrivals not sent, so this includes queueing`];
 }
 
-export function formatSection(info: RunInfo, results: ScenarioResult[], overhead: Overhead[], memory: Memory, rate: number): string {
+/** The issue's targets as lines "target … : measured … — met / not met". */
+export function targetLines(overhead: Overhead[], extras: Extras, rate: number): string[] {
+  const nonStream = overhead.find((o) => !o.stream)!;
+  const stream = overhead.find((o) => o.stream)!;
+  return evaluateTargets({ rate, nonStream, stream, ...extras }).map(formatTarget);
+}
+
+export function formatSection(info: RunInfo, results: ScenarioResult[], overhead: Overhead[], memory: Memory, rate: number, extras: Extras): string {
   const when = info.date.toISOString().replace("T", " ").slice(0, 16) + " UTC";
   const profile = (name: string) => {
     const p = info.profiles[name]!;
     return `\`${name}\` (TTFT ${p.ttftMs} ms, ${p.tokensPerSecond.toLocaleString("en-US")} tokens/s, ${p.outputTokens} output tokens)`;
   };
   const [nonStream, stream] = Object.keys(info.profiles);
+  const targets = targetLines(overhead, extras, rate);
   const lines = [
     `## ${when} · ${info.commit}${info.quick ? " · quick run" : ""}`,
     "",
@@ -122,9 +165,16 @@ export function formatSection(info: RunInfo, results: ScenarioResult[], overhead
     "",
     ...overhead.flatMap((o) => overheadLines(o, rate)),
     "",
+    ...(extras.saturation ? formatSaturation(extras.saturation) : []),
+    ...(extras.manyStreams ? formatManyStreams(extras.manyStreams) : []),
+    ...(extras.usageWriter ? formatUsageWriter(extras.usageWriter) : []),
     "### Gateway memory",
     "",
     `- RSS after start and setup: ${mib(memory.afterStartBytes)}; at the end: ${mib(memory.endBytes)}; peak (VmHWM): ${mib(memory.peakBytes)}`,
+    "",
+    `### Targets${info.quick ? " (quick run: shorter and smaller than the targets assume)" : ""}`,
+    "",
+    ...targets.map((t) => `- ${t}`),
     "",
   ];
   return lines.join("\n");

@@ -1,43 +1,71 @@
 /**
  * `npm run bench`: throughput and latency of the gateway against the simulator it fronts.
- * Starts the simulator and the built gateway as child processes on loopback, configures the
- * gateway through its admin API, runs each scenario in a fresh load-generator process, and puts
- * the numbers on top of test/bench/RESULTS.md.
+ * Measures usage accounting on its own first (usage-writer-bench.ts), then starts the simulator
+ * and the built gateway as child processes on loopback, configures the gateway through its admin
+ * API, runs each scenario in a fresh load-generator process (many concurrent long streams first,
+ * then the latency scenarios), compares the pipeline behind a bare node:http server
+ * (bare-gateway.ts), and puts the numbers and the targets on top of test/bench/RESULTS.md.
  *
- *   npm run bench                  full run (~2.5 min), written to RESULTS.md
- *   npm run bench -- --quick       ~40 s smoke run, printed only (add --write to keep it)
+ *   npm run bench                  full run (~4 min), written to RESULTS.md
+ *   npm run bench -- --quick       ~70 s smoke run, printed only (add --write to keep it)
  *   npm run bench -- --build       rebuild .next first (it is built anyway when missing)
  *   npm run bench -- --no-write    full run without touching RESULTS.md
  */
-import { execFileSync, spawnSync } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { cpus, loadavg, tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
+import { ensureBuild } from "./build";
 import type { LoadResult } from "./load";
-import { readRss, runToEnd, startChild, type Child } from "./processes";
-import { formatSection, prependSection, type Memory, type Overhead, type RunInfo, type ScenarioResult } from "./report";
+import { openFilesLimit, readRss, runToEnd, startChild, watchPeakRss, type Child } from "./processes";
+import {
+  formatSection,
+  prependSection,
+  type ManyStreams,
+  type Memory,
+  type Overhead,
+  type RunInfo,
+  type Saturation,
+  type ScenarioResult,
+} from "./report";
 import { checkTarget, configureGateway, routeAlias, type BenchTarget } from "./setup";
+import { countTcpDuring, type TcpCounters } from "./tcp-counters";
+import type { UsageWriterResult } from "./usage-writer-bench";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const RESULTS_FILE = join(ROOT, "test/bench/RESULTS.md");
 
-// Non-streaming: no think time and a short fixed answer, so latency is mostly overhead.
-// Streaming: paced like a fast real model (32 tokens at 200/s after 20 ms, ~180 ms per request).
-const PROFILES = {
-  "bench-fast": { ttftMs: 0, tokensPerSecond: 1_000_000, outputTokens: 16 },
-  "bench-stream": { ttftMs: 20, tokensPerSecond: 200, outputTokens: 32 },
-};
 const NON_STREAM_MODEL = "bench-fast";
 const STREAM_MODEL = "bench-stream";
+const MANY_MODEL = "bench-many";
+
+// Many streams at once: paced like a real chat model (a token every 20 ms), long enough that all
+// of them are open together once the ramp is over. The quick run is a tenth of it, 5 s long.
+const MANY = {
+  full: { streams: 2000, rampSeconds: 4, outputTokens: 1000 },
+  quick: { streams: 200, rampSeconds: 1, outputTokens: 250 },
+};
+const MANY_PACING = { ttftMs: 100, tokensPerSecond: 50 };
+const PACE_MS = 1000 / MANY_PACING.tokensPerSecond;
+
+// Non-streaming: no think time and a short fixed answer, so latency is mostly overhead.
+// Streaming: paced like a fast real model (32 tokens at 200/s after 20 ms, ~180 ms per request).
+const profilesFor = (quick: boolean) => ({
+  [NON_STREAM_MODEL]: { ttftMs: 0, tokensPerSecond: 1_000_000, outputTokens: 16 },
+  [STREAM_MODEL]: { ttftMs: 20, tokensPerSecond: 200, outputTokens: 32 },
+  [MANY_MODEL]: { ...MANY_PACING, outputTokens: MANY[quick ? "quick" : "full"].outputTokens },
+});
 
 const CONCURRENCY = 64;
 const RATE = 500;
 const MAX_IN_FLIGHT = 256;
 const RSS_SAMPLE_MS = 250;
+const USAGE_ROWS = { full: 200_000, quick: 20_000 };
+const USAGE_STEADY = { rowsPerS: 5000, seconds: { full: 2, quick: 1.5 } };
 
 interface Scenario {
   label: string;
@@ -71,35 +99,6 @@ function freePort(): Promise<number> {
   });
 }
 
-/** Newest modification time of the sources the production build is made from. */
-function newestSourceMtime(): number {
-  let newest = 0;
-  for (const dir of ["app", "lib", "db"]) {
-    if (!existsSync(dir)) continue;
-    for (const entry of readdirSync(dir, { recursive: true, withFileTypes: true })) {
-      if (entry.isFile()) newest = Math.max(newest, statSync(join(entry.parentPath, entry.name)).mtimeMs);
-    }
-  }
-  return newest;
-}
-
-function ensureBuild(force: boolean): void {
-  const buildId = ".next/BUILD_ID";
-  if (!force && existsSync(buildId)) {
-    if (newestSourceMtime() > statSync(buildId).mtimeMs) {
-      console.log("bench: note: sources changed after the last `next build`; pass --build to benchmark the current tree");
-    }
-    return;
-  }
-  console.log(force ? "bench: rebuilding (next build)…" : "bench: no production build, running `next build` once…");
-  const r = spawnSync("npx", ["next", "build"], {
-    stdio: "inherit",
-    env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1" },
-    timeout: 15 * 60_000,
-  });
-  if (r.status !== 0) throw new Error(`next build failed (${r.status ?? r.signal ?? r.error?.message})`);
-}
-
 function runInfo(quick: boolean, scenarioSeconds: number, warmupSeconds: number): RunInfo {
   const text = (cmd: string, args: string[]) => {
     try {
@@ -121,29 +120,71 @@ function runInfo(quick: boolean, scenarioSeconds: number, warmupSeconds: number)
     quick,
     scenarioSeconds,
     warmupSeconds,
-    profiles: PROFILES,
+    profiles: profilesFor(quick),
   };
 }
 
-async function runLoad(target: BenchTarget, stream: boolean, load: Scenario["load"], seconds: number): Promise<LoadResult> {
+const lastLine = (out: string) => out.trim().split("\n").at(-1) ?? "";
+
+/** Runs the load generator once; `extra` are further load.ts flags, `maxRequestMs` bounds each request. */
+async function runLoad(
+  target: BenchTarget,
+  opts: { model: string; stream: boolean; load: Scenario["load"]; seconds: number; maxInFlight?: number; maxRequestMs?: number; extra?: string[] },
+): Promise<LoadResult> {
+  const maxRequestMs = opts.maxRequestMs ?? 30_000;
   const args = [
     "--url", `${target.base}/v1/chat/completions`,
-    "--model", (target.modelFor ?? ((m: string) => m))(stream ? STREAM_MODEL : NON_STREAM_MODEL),
-    "--duration", String(seconds),
-    ...("rate" in load ? ["--rate", String(load.rate), "--max-in-flight", String(MAX_IN_FLIGHT)] : ["--concurrency", String(load.concurrency)]),
+    "--model", (target.modelFor ?? ((m: string) => m))(opts.model),
+    "--duration", String(opts.seconds),
+    "--max-request-ms", String(maxRequestMs),
+    ...("rate" in opts.load
+      ? ["--rate", String(opts.load.rate), "--max-in-flight", String(opts.maxInFlight ?? MAX_IN_FLIGHT)]
+      : ["--concurrency", String(opts.load.concurrency)]),
     ...(target.key ? ["--key", target.key] : []),
-    ...(stream ? ["--stream"] : []),
+    ...(opts.stream ? ["--stream"] : []),
+    ...(opts.extra ?? []),
   ];
-  // The generator stops itself after duration + request timeout; this is the backstop.
-  const out = await runToEnd("test/bench/load.ts", args, (seconds + 40) * 1000);
-  const line = out.trim().split("\n").at(-1) ?? "";
-  return JSON.parse(line) as LoadResult;
+  // The generator stops itself after duration + the longest a request may take + 10 s; this is the backstop.
+  const out = await runToEnd("test/bench/load.ts", args, opts.seconds * 1000 + maxRequestMs + 30_000);
+  return JSON.parse(lastLine(out)) as LoadResult;
+}
+
+const scenarioModel = (stream: boolean) => (stream ? STREAM_MODEL : NON_STREAM_MODEL);
+
+/** Opens `streams` long streams over the ramp and holds them until the simulator ends each one. */
+function runManyStreams(target: BenchTarget, quick: boolean): Promise<LoadResult> {
+  const { streams, rampSeconds, outputTokens } = MANY[quick ? "quick" : "full"];
+  const streamMs = MANY_PACING.ttftMs + outputTokens * PACE_MS;
+  return runLoad(target, {
+    model: MANY_MODEL,
+    stream: true,
+    load: { rate: streams / rampSeconds },
+    seconds: rampSeconds,
+    maxInFlight: streams,
+    // Twice its paced length before a stream counts as failed: slow, not lost.
+    maxRequestMs: 2 * streamMs + 10_000,
+    extra: ["--pace-ms", String(PACE_MS), "--max-tokens", String(outputTokens), "--timeout-ms", "15000"],
+  });
+}
+
+async function runUsageWriter(quick: boolean): Promise<UsageWriterResult> {
+  const mode = quick ? "quick" : "full";
+  const args = ["--rows", String(USAGE_ROWS[mode]), "--rate", String(USAGE_STEADY.rowsPerS), "--seconds", String(USAGE_STEADY.seconds[mode])];
+  const out = await runToEnd("test/bench/usage-writer-bench.ts", args, 200_000);
+  return JSON.parse(lastLine(out)) as UsageWriterResult;
 }
 
 function summary(r: LoadResult): string {
   const base = `${r.requests} req, ${r.errors} err, ${r.rps} req/s, p50 ${r.p50} ms, p99 ${r.p99} ms`;
   return r.ttftP50 === null ? base : `${base}, TTFT p50 ${r.ttftP50} ms`;
 }
+
+const GATEWAY_ENV = {
+  SWITCHYARD_DEMO: "0",
+  SWITCHYARD_LOG_LEVEL: "warn",
+  NODE_ENV: "production",
+  NEXT_TELEMETRY_DISABLED: "1",
+} as const;
 
 async function main(): Promise<void> {
   const { values: flags } = parseArgs({
@@ -158,21 +199,32 @@ async function main(): Promise<void> {
   const write = quick ? flags.write === true : flags["no-write"] !== true;
   const scenarioSeconds = quick ? 3 : 15;
   const warmupSeconds = quick ? 2 : 5;
+  const bareWarmupSeconds = quick ? 1 : 2;
+  const began = performance.now();
   process.chdir(ROOT);
   ensureBuild(flags.build ?? false);
   const info = runInfo(quick, scenarioSeconds, warmupSeconds);
 
+  // First, while nothing else of ours runs: it needs no server.
+  process.stdout.write(`bench: usage accounting, ${USAGE_ROWS[quick ? "quick" : "full"].toLocaleString("en-US")} rows through the writer … `);
+  const usageWriter = await runUsageWriter(quick);
+  console.log(`${usageWriter.insertRowsPerS} rows/s, flush p99 ${usageWriter.flushP99Ms} ms, event-loop delay p99 ${usageWriter.steady.lagP99Ms} ms at ${USAGE_STEADY.rowsPerS} rows/s`);
+
   const dir = mkdtempSync(join(tmpdir(), "switchyard-bench-"));
   let simulator: Child | undefined;
   let gateway: Child | undefined;
+  let bare: Child | undefined;
   let sampler: NodeJS.Timeout | undefined;
   const results: ScenarioResult[] = [];
   const memory: Memory = { afterStartBytes: null, peakBytes: null, endBytes: null };
+  let manyStreams: ManyStreams | null = null;
+  let saturation: Saturation | null = null;
   try {
+    const profiles = profilesFor(quick);
     const sim = await startChild({
       name: "simulator",
       script: "lib/simulator/server.ts",
-      env: { ...process.env, SIM_PORT: "0", SIM_HOST: "127.0.0.1", SIM_CONFIG: JSON.stringify(PROFILES) },
+      env: { ...process.env, SIM_PORT: "0", SIM_HOST: "127.0.0.1", SIM_CONFIG: JSON.stringify(profiles) },
       ready: /Simulator listening on (http:\/\/\S+)/,
       timeoutMs: 30_000,
     });
@@ -180,34 +232,33 @@ async function main(): Promise<void> {
     const simUrl = sim.match[1]!;
 
     const adminToken = randomBytes(16).toString("hex");
+    // The bare gateway opens the same database with the same secret, so it reads the same keys.
+    const shared = { DATABASE_PATH: join(dir, "bench.db"), SWITCHYARD_SECRET: randomBytes(16).toString("hex"), HOSTNAME: "127.0.0.1", ...GATEWAY_ENV };
     const port = await freePort();
     const gw = await startChild({
       name: "gateway",
       script: "lib/server/main.ts",
-      env: {
-        ...process.env,
-        PORT: String(port),
-        HOSTNAME: "127.0.0.1",
-        DATABASE_PATH: join(dir, "bench.db"),
-        SWITCHYARD_ADMIN_TOKEN: adminToken,
-        SWITCHYARD_SECRET: randomBytes(16).toString("hex"),
-        SWITCHYARD_DEMO: "0",
-        SWITCHYARD_LOG_LEVEL: "warn",
-        NODE_ENV: "production",
-        NEXT_TELEMETRY_DISABLED: "1",
-      },
+      env: { ...process.env, ...shared, PORT: String(port), SWITCHYARD_ADMIN_TOKEN: adminToken },
       ready: /Switchyard listening on (http:\/\/\S+)/,
       timeoutMs: 120_000,
     });
     gateway = gw.child;
     const gatewayUrl = `http://127.0.0.1:${port}`;
     console.log(`bench: simulator ${simUrl} (pid ${simulator.pid}), gateway ${gatewayUrl} (pid ${gateway.pid})`);
+    const many = MANY[quick ? "quick" : "full"];
+    // The gateway holds a socket per stream on each side, plus its own files.
+    const filesNeeded = 2 * many.streams + 512;
+    for (const child of [simulator, gateway]) {
+      const limit = openFilesLimit(child.pid);
+      if (limit !== null && limit < filesNeeded) console.log(`bench: warning: the ${child.name} may open only ${limit} files, ${many.streams} streams need ~${filesNeeded}`);
+    }
 
-    const key = await configureGateway({ gateway: gatewayUrl, adminToken, simulator: simUrl, models: Object.keys(PROFILES) });
+    const key = await configureGateway({ gateway: gatewayUrl, adminToken, simulator: simUrl, models: Object.keys(profiles) });
     const targets: Record<Scenario["target"], BenchTarget> = { direct: { base: simUrl }, gateway: { base: gatewayUrl, key, modelFor: routeAlias } };
     for (const [label, target] of Object.entries(targets)) {
       await checkTarget(target, label, NON_STREAM_MODEL, false);
       await checkTarget(target, label, STREAM_MODEL, true);
+      await checkTarget(target, label, MANY_MODEL, true);
     }
     memory.afterStartBytes = readRss(gateway.pid)?.rss ?? null;
     let peakSample = 0;
@@ -215,39 +266,103 @@ async function main(): Promise<void> {
 
     console.log(`bench: warm-up ${warmupSeconds} s through the gateway`);
     const warmNonStream = Math.max(1, Math.floor(warmupSeconds * 0.6));
-    await runLoad(targets.gateway, false, { concurrency: 16 }, warmNonStream);
-    await runLoad(targets.gateway, true, { concurrency: 16 }, Math.max(1, warmupSeconds - warmNonStream));
+    await runLoad(targets.gateway, { model: NON_STREAM_MODEL, stream: false, load: { concurrency: 16 }, seconds: warmNonStream });
+    await runLoad(targets.gateway, { model: STREAM_MODEL, stream: true, load: { concurrency: 16 }, seconds: Math.max(1, warmupSeconds - warmNonStream) });
+
+    // Before the latency scenarios, so the gateway's memory is the streams' and not left over from overload.
+    const manyName = `${many.streams} concurrent streams of ~${Math.round((MANY_PACING.ttftMs + many.outputTokens * PACE_MS) / 1000)} s`;
+    process.stdout.write(`bench: ${manyName}, direct → simulator … `);
+    const { result: manyDirect, tcp: tcpDirect } = await countTcpDuring(() => runManyStreams(targets.direct, quick));
+    console.log(manySummary(manyDirect, tcpDirect));
+    process.stdout.write(`bench: ${manyName}, gateway → simulator … `);
+    // The run-wide peak must survive the high-water mark being reset for this scenario.
+    peakSample = Math.max(peakSample, readRss(gateway.pid)?.hwm ?? 0);
+    const rssBeforeBytes = readRss(gateway.pid)?.rss ?? null;
+    const watch = watchPeakRss(gateway.pid, RSS_SAMPLE_MS);
+    const { result: manyGateway, tcp: tcpGateway } = await countTcpDuring(() => runManyStreams(targets.gateway, quick)).finally(() => watch.stop());
+    const { peakBytes: rssPeakBytes, hwmReset } = watch.stop();
+    console.log(`${manySummary(manyGateway, tcpGateway)}, gateway RSS peak ${rssPeakBytes === null ? "–" : Math.round(rssPeakBytes / 2 ** 20)} MiB`);
+    manyStreams = {
+      streams: many.streams,
+      rampSeconds: many.rampSeconds,
+      model: MANY_MODEL,
+      profile: profiles[MANY_MODEL],
+      paceMs: PACE_MS,
+      direct: manyDirect,
+      gateway: manyGateway,
+      rssBeforeBytes,
+      rssPeakBytes,
+      hwmReset,
+      tcp: { direct: tcpDirect, gateway: tcpGateway },
+    };
+    assertAlive(gateway);
 
     for (const [i, s] of SCENARIOS.entries()) {
       const name = `${s.label}, ${s.stream ? "streaming" : "non-streaming"}, ${describeLoad(s.load)}`;
       process.stdout.write(`bench: [${i + 1}/${SCENARIOS.length}] ${name}, ${scenarioSeconds} s … `);
-      const result = await runLoad(targets[s.target], s.stream, s.load, scenarioSeconds);
+      const result = await runLoad(targets[s.target], { model: scenarioModel(s.stream), stream: s.stream, load: s.load, seconds: scenarioSeconds });
       console.log(summary(result));
       results.push({ label: s.label, load: describeLoad(s.load), stream: s.stream, result });
-      if (gateway.proc.exitCode !== null) throw new Error(`gateway exited during the run:\n${gateway.output().slice(-4000)}`);
+      assertAlive(gateway);
     }
 
     const final = readRss(gateway.pid);
     memory.endBytes = final?.rss ?? null;
     memory.peakBytes = Math.max(final?.hwm ?? 0, peakSample) || null;
+    clearInterval(sampler);
+
+    // The same pipeline without Next.js, on the database the normal gateway was configured through.
+    const barePort = await freePort();
+    bare = (
+      await startChild({
+        name: "bare gateway",
+        script: "test/bench/bare-gateway.ts",
+        env: { ...process.env, ...shared, PORT: String(barePort) },
+        ready: /Bare gateway listening on (http:\/\/\S+)/,
+        timeoutMs: 60_000,
+      })
+    ).child;
+    const bareTarget: BenchTarget = { ...targets.gateway, base: `http://127.0.0.1:${barePort}` };
+    await checkTarget(bareTarget, "bare gateway", NON_STREAM_MODEL, false);
+    await runLoad(bareTarget, { model: NON_STREAM_MODEL, stream: false, load: { concurrency: 16 }, seconds: bareWarmupSeconds });
+    process.stdout.write(`bench: bare node:http gateway → simulator, non-streaming, ${CONCURRENCY} concurrent, ${scenarioSeconds} s … `);
+    const bareResult = await runLoad(bareTarget, { model: NON_STREAM_MODEL, stream: false, load: { concurrency: CONCURRENCY }, seconds: scenarioSeconds });
+    console.log(summary(bareResult));
+    assertAlive(bare);
+    saturation = { concurrency: CONCURRENCY, seconds: scenarioSeconds, direct: pickResult(results, "direct", false, "concurrency"), next: pickResult(results, "gateway", false, "concurrency"), bare: bareResult };
   } finally {
     clearInterval(sampler);
+    await bare?.stop();
     await gateway?.stop();
     await simulator?.stop();
     rmSync(dir, { recursive: true, force: true });
   }
 
-  const pick = (target: Scenario["target"], stream: boolean) =>
-    results.find((r, i) => SCENARIOS[i]!.target === target && r.stream === stream && "rate" in SCENARIOS[i]!.load)!.result;
-  const overhead: Overhead[] = [false, true].map((stream) => ({ stream, direct: pick("direct", stream), gateway: pick("gateway", stream) }));
-  const section = formatSection(info, results, overhead, memory, RATE);
+  const overhead: Overhead[] = [false, true].map((stream) => ({ stream, direct: pickResult(results, "direct", stream, "rate"), gateway: pickResult(results, "gateway", stream, "rate") }));
+  const extras = { manyStreams, saturation, usageWriter };
+  const section = formatSection(info, results, overhead, memory, RATE, extras);
   console.log(`\n${section}`);
+  console.log(`bench: finished in ${Math.round((performance.now() - began) / 1000)} s`);
   if (write) {
     prependSection(RESULTS_FILE, section);
     console.log(`bench: written to ${RESULTS_FILE}`);
   } else {
     console.log(`bench: ${RESULTS_FILE} not changed (${quick ? "quick runs are printed only; pass --write to keep one" : "--no-write"})`);
   }
+}
+
+function assertAlive(child: Child): void {
+  if (child.proc.exitCode !== null || child.proc.signalCode !== null) throw new Error(`${child.name} exited during the run:\n${child.output().slice(-4000)}`);
+}
+
+function pickResult(results: ScenarioResult[], target: Scenario["target"], stream: boolean, kind: "rate" | "concurrency"): LoadResult {
+  const i = SCENARIOS.findIndex((s) => s.target === target && s.stream === stream && kind in s.load);
+  return results[i]!.result;
+}
+
+function manySummary(r: LoadResult, tcp: TcpCounters | null): string {
+  const connects = tcp ? `, ${tcp.listenOverflows} listen-queue overflows` : "";
+  return `${r.requests} streams, ${r.errors} err, ${r.peakInFlight} open at once, TTFT p50 ${r.ttftP50} ms, chunk gap p50/p99 ${r.chunkGapP50}/${r.chunkGapP99} ms, lateness p50/p99 ${r.chunkLateP50}/${r.chunkLateP99} ms${connects}`;
 }
 
 main().then(

@@ -1,0 +1,89 @@
+// RESULTS.md sections for the many-streams scenario, the Next.js comparison and usage accounting.
+import type { LoadResult } from "./load";
+import type { ManyStreams, Saturation } from "./report";
+import type { SteadyRun, UsageWriterResult } from "./usage-writer-bench";
+
+// Rounded first, so a tiny negative value does not print as "-0.0".
+const num = (v: number | null, digits = 1) => (v === null ? "–" : (Number(v.toFixed(digits)) || 0).toFixed(digits));
+const count = (v: number) => Math.round(v).toLocaleString("en-US");
+const mib = (bytes: number | null) => (bytes === null ? "–" : `${(bytes / 2 ** 20).toFixed(0)} MiB`);
+const minus = (v: number | null, by: number) => (v === null ? null : v - by);
+const signedMs = (v: number | null) => (v === null ? "–" : `${v >= 0 ? "+" : "−"}${Math.abs(v).toFixed(1)} ms`);
+const diff = (a: number | null, b: number | null) => (a === null || b === null ? null : a - b);
+
+function errors(r: LoadResult): string {
+  const kinds = Object.entries(r.errorKinds).map(([k, n]) => `${k}: ${n}`);
+  return kinds.length ? `${r.errors} (${kinds.join(", ")})` : String(r.errors);
+}
+
+export function formatManyStreams(m: ManyStreams): string[] {
+  const { profile: p, paceMs } = m;
+  const rows: Array<[string, LoadResult]> = [];
+  if (m.direct) rows.push(["direct → simulator", m.direct]);
+  rows.push(["gateway → simulator", m.gateway]);
+  const lines = [
+    `### ${count(m.streams)} concurrent streams`,
+    "",
+    `- simulator profile \`${m.model}\`: TTFT ${p.ttftMs} ms, ${p.tokensPerSecond} tokens/s (one content chunk every ${paceMs} ms), ${p.outputTokens} tokens, so each stream lasts ~${num((p.ttftMs + (p.outputTokens * 1000) / p.tokensPerSecond) / 1000)} s; the streams are opened over ${m.rampSeconds} s and then all held open together`,
+    `- gap − ${paceMs} ms: each content chunk's arrival gap minus the simulator's pacing (chunks that arrive in one read have a gap of 0, i.e. −${paceMs}); lateness: how far each chunk arrived behind its stream's schedule (arrival − index × ${paceMs} ms, measured from the stream's most punctual chunk)`,
+    "",
+    `| path | streams | open at once | errors | TTFT p50 | TTFT p99 | gap − ${paceMs} p50 | gap − ${paceMs} p99 | lateness p50 | lateness p99 | lateness max | stream p50 | stream p99 |`,
+    "|---|--:|--:|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|",
+    ...rows.map(
+      ([label, r]) =>
+        `| ${label} | ${r.requests} | ${r.peakInFlight} | ${errors(r)} | ${num(r.ttftP50)} | ${num(r.ttftP99)} | ${num(minus(r.chunkGapP50, paceMs))} | ${num(minus(r.chunkGapP99, paceMs))} | ${num(r.chunkLateP50)} | ${num(r.chunkLateP99)} | ${num(r.chunkLateMax)} | ${num(r.p50, 0)} | ${num(r.p99, 0)} |`,
+    ),
+    "",
+  ];
+  if (m.direct) {
+    lines.push(
+      `- per-chunk delay added by the gateway (lateness, gateway − direct): p50 ${signedMs(diff(m.gateway.chunkLateP50, m.direct.chunkLateP50))}, p99 ${signedMs(diff(m.gateway.chunkLateP99, m.direct.chunkLateP99))}`,
+    );
+  }
+  const counted = ([["direct", m.tcp.direct], ["gateway", m.tcp.gateway]] as const).flatMap(([label, c]) =>
+    c ? [`${label} run ${c.listenOverflows} listen-queue overflows, ${c.synRetransmits} SYN retransmits`] : [],
+  );
+  if (counted.length) {
+    lines.push(`- kernel TCP counters (whole machine): ${counted.join("; ")}; a connection the server did not accept in time is retried by the client 1 s, 3 s, … later, which shows as TTFT, not as chunk delay`);
+  }
+  const how = m.hwmReset ? "VmHWM reset before the streams, and VmRSS sampled every 250 ms" : "VmRSS sampled every 250 ms (VmHWM could not be reset)";
+  lines.push(`- gateway RSS: ${mib(m.rssBeforeBytes)} before the streams, peak ${mib(m.rssPeakBytes)} while they ran (${how})`, "");
+  return lines;
+}
+
+export function formatSaturation(s: Saturation): string[] {
+  const row = (label: string, r: LoadResult) => `| ${label} | ${r.requests} | ${errors(r)} | ${num(r.rps)} | ${num(r.p50)} | ${num(r.p90)} | ${num(r.p99)} |`;
+  const share = s.bare.rps > 0 ? ((s.bare.rps - s.next.rps) / s.bare.rps) * 100 : null;
+  const percent = share === null ? "–" : `${share < 0 ? "−" : ""}${Math.abs(share).toFixed(0)} %`;
+  return [
+    `### What Next.js costs (non-streaming, ${s.concurrency} concurrent, ${s.seconds} s each)`,
+    "",
+    "The same gateway pipeline (`runtime.gateway.chatCompletions`) behind the normal server (custom server → Next.js route handler) and behind a bare node:http server (`test/bench/bare-gateway.ts`, same database, same security headers, same node↔web adapter as the simulator). The direct and Next.js rows are the 64-concurrent non-streaming scenarios above; the bare server runs after them.",
+    "",
+    "| server | requests | errors | req/s | p50 | p90 | p99 |",
+    "|---|--:|---|--:|--:|--:|--:|",
+    row("direct → simulator", s.direct),
+    row("bare node:http gateway → simulator", s.bare),
+    row("Next.js gateway → simulator", s.next),
+    "",
+    `- Next.js costs ${percent} of throughput (${num(s.next.rps)} vs ${num(s.bare.rps)} req/s) and ${signedMs(diff(s.next.p50, s.bare.p50))} p50 (${num(s.next.p50)} vs ${num(s.bare.p50)} ms)`,
+    `- the pipeline without Next.js against the simulator alone: ${num(s.bare.rps)} vs ${num(s.direct.rps)} req/s, p50 ${signedMs(diff(s.bare.p50, s.direct.p50))}`,
+    "",
+  ];
+}
+
+function steady(run: SteadyRun): string {
+  return `event-loop delay p50 ${num(run.lagP50Ms)} ms, p99 ${num(run.lagP99Ms)} ms, max ${num(run.lagMaxMs)} ms`;
+}
+
+export function formatUsageWriter(u: UsageWriterResult): string[] {
+  return [
+    "### Usage accounting",
+    "",
+    `\`test/bench/usage-writer-bench.ts\`: usage rows through the real writer (\`createUsageWriter\` → \`insertUsageBatch\`) into a fresh database made by the migrations, in its own process.`,
+    "",
+    `- as fast as they can be pushed: ${count(u.rows)} rows${u.stoppedEarly ? " (stopped at the run's time limit)" : ""}, ${count(u.insertRowsPerS)} rows/s inside the inserts (${count(u.wallRowsPerS)} rows/s counting the pushes); ${u.flushes} flushes of up to ${count(u.batchRows)} rows, each holding the event loop for p50 ${num(u.flushP50Ms)} ms, p99 ${num(u.flushP99Ms)} ms, max ${num(u.flushMaxMs)} ms`,
+    `- steady ${count(u.steady.rowsPerS)} rows/s for ${u.steady.seconds} s (flush window ${u.flushMs} ms, ${u.steady.flushes} flushes, flush p99 ${num(u.steady.flushP99Ms)} ms): ${steady(u.steady)}; the same loop with an insert that does nothing: ${steady(u.baseline)}`,
+    "",
+  ];
+}

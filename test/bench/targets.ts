@@ -1,0 +1,110 @@
+// The issue's performance targets, each checked against this run's numbers.
+import type { LoadResult } from "./load";
+import type { ManyStreams, Overhead, Saturation } from "./report";
+import type { UsageWriterResult } from "./usage-writer-bench";
+
+export interface TargetInput {
+  rate: number;
+  nonStream: Overhead;
+  stream: Overhead;
+  saturation: Saturation | null;
+  manyStreams: ManyStreams | null;
+  usageWriter: UsageWriterResult | null;
+}
+
+export interface Target {
+  target: string;
+  measured: string;
+  met: boolean;
+}
+
+const RSS_LIMIT_BYTES = 600e6;
+const f = (v: number) => v.toFixed(1);
+const plus = (v: number) => `${v >= 0 ? "+" : "−"}${Math.abs(v).toFixed(1)} ms`;
+const count = (v: number) => Math.round(v).toLocaleString("en-US");
+const diff = (a: number | null, b: number | null) => (a === null || b === null ? null : a - b);
+const noData: Pick<Target, "measured" | "met"> = { measured: "no data", met: false };
+
+/** Requests that failed or were never sent make any latency target unmet: the numbers include queueing. */
+function trouble(r: LoadResult): string {
+  const parts = [r.errors ? `${r.errors} errors` : "", r.dropped ? `${r.dropped} not sent` : ""].filter(Boolean);
+  return parts.length ? ` (gateway fell behind: ${parts.join(", ")})` : "";
+}
+
+function added(o: Overhead, pick: (r: LoadResult) => number | null, limitMs: number): Pick<Target, "measured" | "met"> {
+  const d = diff(pick(o.gateway), pick(o.direct));
+  if (d === null) return noData;
+  return {
+    measured: `${plus(d)} (${f(pick(o.gateway)!)} vs ${f(pick(o.direct)!)} ms direct)${trouble(o.gateway)}`,
+    met: d <= limitMs && trouble(o.gateway) === "",
+  };
+}
+
+/** Only meaningful when the direct run itself saw the chunks apart; merged there too, both read 0. */
+function chunksAsTheyArrive(o: Overhead): Pick<Target, "measured" | "met"> {
+  const d = diff(o.gateway.chunkGapP50, o.direct.chunkGapP50);
+  if (d === null) return noData;
+  const directApart = o.direct.chunkGapP50! >= 1;
+  const caveat = directApart ? "" : " (the direct run received its chunks merged too, so the comparison shows nothing)";
+  return {
+    measured: `${f(o.gateway.chunkGapP50!)} vs ${f(o.direct.chunkGapP50!)} ms direct${trouble(o.gateway)}${caveat}`,
+    met: Math.abs(d) <= 1 && directApart && trouble(o.gateway) === "",
+  };
+}
+
+function streamTargets(m: ManyStreams): Target[] {
+  const g = m.gateway;
+  const name = `${count(m.streams)} concurrent streams`;
+  const late = m.direct ? diff(g.chunkLateP99, m.direct.chunkLateP99) : g.chunkLateP99;
+  return [
+    {
+      target: `${name}: no errors`,
+      measured: `${g.errors} errors (${Object.entries(g.errorKinds).map(([k, n]) => `${k}: ${n}`).join(", ") || "none"}), ${g.requests} of ${m.streams} streams sent, ${g.peakInFlight} open at once`,
+      met: g.errors === 0 && g.requests === m.streams,
+    },
+    {
+      target: `${name}: per-chunk added delay p99 ≤ 5 ms`,
+      measured:
+        late === null
+          ? "no data"
+          : m.direct
+            ? `${plus(late)} (p99 lateness against the ${m.paceMs} ms pacing: ${f(g.chunkLateP99!)} ms through the gateway vs ${f(m.direct.chunkLateP99!)} ms direct)`
+            : `${f(late)} ms (p99 lateness against the ${m.paceMs} ms pacing, gateway only)`,
+      met: late !== null && late <= 5,
+    },
+    {
+      target: `${name}: gateway RSS ≤ 600 MB`,
+      measured: m.rssPeakBytes === null ? "no data" : `peak ${count(m.rssPeakBytes / 1e6)} MB (${count(m.rssBeforeBytes === null ? 0 : m.rssBeforeBytes / 1e6)} MB before the streams)`,
+      met: m.rssPeakBytes !== null && m.rssPeakBytes <= RSS_LIMIT_BYTES,
+    },
+  ];
+}
+
+export function evaluateTargets(input: TargetInput): Target[] {
+  const { nonStream, stream, saturation: sat, manyStreams, usageWriter: uw } = input;
+  const targets: Target[] = [
+    { target: `non-streaming added latency at ${input.rate} req/s, p50 ≤ 1 ms`, ...added(nonStream, (r) => r.p50, 1) },
+    { target: `non-streaming added latency at ${input.rate} req/s, p99 ≤ 5 ms`, ...added(nonStream, (r) => r.p99, 5) },
+    { target: `streaming added TTFT at ${input.rate} req/s, p50 ≤ 1 ms`, ...added(stream, (r) => r.ttftP50, 1) },
+    { target: "streaming chunks forwarded as they arrive, chunk gap p50 through the gateway within 1 ms of direct", ...chunksAsTheyArrive(stream) },
+    {
+      target: "non-streaming saturation ≥ 3,500 req/s",
+      ...(sat
+        ? {
+            measured: `${count(sat.next.rps)} req/s through the gateway, ${sat.concurrency} concurrent (bare node:http gateway ${count(sat.bare.rps)}, direct ${count(sat.direct.rps)})${sat.next.errors ? `, ${sat.next.errors} errors` : ""}`,
+            met: sat.next.rps >= 3500 && sat.next.errors === 0,
+          }
+        : noData),
+    },
+  ];
+  if (manyStreams) targets.push(...streamTargets(manyStreams));
+  targets.push({
+    target: "usage accounting ≥ 20,000 rows/s",
+    ...(uw
+      ? { measured: `${count(uw.insertRowsPerS)} rows/s (${count(uw.rows)} rows through the writer, ${count(uw.wallRowsPerS)} rows/s counting the pushes)`, met: uw.insertRowsPerS >= 20_000 }
+      : noData),
+  });
+  return targets;
+}
+
+export const formatTarget = (t: Target): string => `target ${t.target}: measured ${t.measured} — ${t.met ? "met" : "not met"}`;
