@@ -15,6 +15,7 @@ import { parseAllowlist } from "../gateway/egress";
 import { createGateway, type Gateway } from "../gateway/gateway";
 import type { Logger } from "../gateway/types";
 import { createLogger } from "../log";
+import { observeUsage } from "../metrics/metrics";
 import { generateToken, safeEqual, sha256Hex } from "../secrets";
 import { createSimulator } from "../simulator/handler";
 import { createUsageWriter, type UsageWriter } from "../usage/writer";
@@ -101,7 +102,7 @@ export function createRuntime(env: Env = parseEnv()): Runtime {
       log,
     },
     { maxBodyBytes: env.SWITCHYARD_MAX_BODY_BYTES, globalRpm: env.SWITCHYARD_GLOBAL_RPM ?? null },
-    { breaker: breakerOptions(env) },
+    { breaker: breakerOptions(env), observers: [observeUsage] },
   );
 
   const auth = createAuth(getDb(), {

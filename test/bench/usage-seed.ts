@@ -40,6 +40,8 @@ export function seedUsage(sqlite: Database.Database, shape: SeedShape): { costMi
   const team = () => shape.teams[Math.min(shape.teams.length - 1, Math.floor(shape.teams.length * rand() * rand()))]!;
   const insert = sqlite.prepare(`insert into usage (${COLUMNS.join(", ")}) values (${COLUMNS.map(() => "?").join(", ")})`);
   const span = shape.to - shape.from;
+  // Ids as long as the real ones (`key_` + 24 hex), since index and sort costs depend on them.
+  const keys = Array.from({ length: 97 }, (_, i) => `key_${i.toString(16).padStart(24, "0")}`);
   const BATCH = 50_000;
   let total = 0;
   const write = sqlite.transaction((start: number, end: number) => {
@@ -56,7 +58,7 @@ export function seedUsage(sqlite: Database.Database, shape: SeedShape): { costMi
       total += cost;
       const latency = served ? Math.round(150 + Math.exp(rand() * 8)) : Math.floor(rand() * 3);
       insert.run(
-        `req_${i.toString(16).padStart(12, "0")}`, createdAt, team(), `key_${i % 97}`, null, routed?.id ?? null,
+        `req_${i.toString(16).padStart(32, "0")}`, createdAt, team(), keys[i % keys.length], null, routed?.id ?? null,
         routed ? (rand() < 0.2 ? "candidate" : "control") : null, routed ? `user-${i % 5000}` : null,
         routed ? routed.name : (served ?? "unknown-model"), served, served ? "prv_bench" : null, served ? 1 : 0,
         0, stream ? 1 : 0, status, status === "ok" ? 200 : status === "error" ? 502 : status === "aborted" ? 499 : 429,
