@@ -23,6 +23,8 @@ const schema = z.object({
   SWITCHYARD_PUBLIC_URL: z.url().optional(),
   /** Comma-separated hosts provider base URLs may use, e.g. "api.openai.com,*.openrouter.ai,localhost:11434". */
   SWITCHYARD_PROVIDER_ALLOWLIST: z.string().optional(),
+  /** When set, GET /metrics requires it (or the admin token) as a bearer token. */
+  SWITCHYARD_METRICS_TOKEN: z.string().min(1).optional(),
   SWITCHYARD_LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
   // Circuit-breaker overrides, mainly so fault tests need not wait out the 30 s default cool-down.
   SWITCHYARD_BREAKER_OPEN_MS: z.coerce.number().int().positive().optional(),

@@ -11,13 +11,11 @@ import { getRuntime, type Runtime } from "../server/runtime";
 import { CONTENT_TYPE } from "./exposition";
 import { getMetrics } from "./metrics";
 
-// Read once; || so an empty value leaves the endpoint open rather than locked with "".
-const METRICS_TOKEN = process.env.SWITCHYARD_METRICS_TOKEN?.trim() || null;
-
 function authorize(req: Request, runtime: Runtime): void {
-  if (!METRICS_TOKEN) return;
+  const expected = runtime.env.SWITCHYARD_METRICS_TOKEN;
+  if (!expected) return;
   const token = bearerToken(req);
-  if (token && (safeEqual(token, METRICS_TOKEN) || runtime.verifyAdminToken(token))) return;
+  if (token && (safeEqual(token, expected) || runtime.verifyAdminToken(token))) return;
   throw unauthorized("Send the metrics token (SWITCHYARD_METRICS_TOKEN) as 'Authorization: Bearer …'.");
 }
 
