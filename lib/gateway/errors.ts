@@ -47,8 +47,8 @@ export const modelNotFound = (model: string, available: string[]) =>
     "model",
   );
 
-export const bodyTooLarge = (limit: number) =>
-  new GatewayError(413, `Request body is larger than the limit of ${limit} bytes.`, "invalid_request_error", "request_too_large");
+export const bodyTooLarge = (limit: number, headers: Record<string, string> = {}) =>
+  new GatewayError(413, `Request body is larger than the limit of ${limit} bytes.`, "invalid_request_error", "request_too_large", null, headers);
 
 export const upstreamError = (message: string, status = 502) =>
   new GatewayError(status, message, "upstream_error", "upstream_error");

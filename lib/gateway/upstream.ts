@@ -24,6 +24,8 @@ interface Opened {
   /** The breaker let this call through as a half-open probe. */
   probe: boolean;
   controller: AbortController;
+  /** Held while the attempt runs, so aborting `controller` still reaches the call (see SentCall). */
+  request: Request;
   clock: AttemptClock;
   headers: Headers;
   /** Stream only: the reader and the event that committed the response. */
@@ -134,11 +136,12 @@ async function attempt(
     return r;
   };
   try {
-    const res = await sendChatCompletion(deps, target.provider, target.model, {
+    const { request, response } = sendChatCompletion(deps, target.provider, target.model, {
       body: upstreamBody(body, target.model, stream),
       stream,
       signal: controller.signal,
     });
+    const res = await response;
     if (controller.signal.aborted) throw controller.signal.reason;
     if (!res.ok) return done(await failureFromResponse(res, controller.signal));
     if (!stream) {
@@ -151,7 +154,7 @@ async function attempt(
       }
       clock.clear();
       clientSignal.removeEventListener("abort", onClientAbort);
-      return { ok: true, opened: { target, controller, clock, headers: res.headers, text, json } };
+      return { ok: true, opened: { target, controller, request, clock, headers: res.headers, text, json } };
     }
     if (!res.body) return done({ ok: false, retryable: true, fault: true, headers: res.headers, error: upstreamError("The upstream returned an empty stream.") });
     const events = readEvents(res.body, controller.signal);
@@ -167,7 +170,7 @@ async function attempt(
     const firstAt = deps.now();
     clock.touch();
     // The listener stays: a client abort mid-stream must still abort the upstream.
-    return { ok: true, opened: { target, controller, clock, headers: res.headers, events, first, firstAt } };
+    return { ok: true, opened: { target, controller, request, clock, headers: res.headers, events, first, firstAt } };
   } catch (err) {
     // Whatever ends the attempt, its timers and listener must not outlive it.
     clock.clear();

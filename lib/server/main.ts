@@ -26,6 +26,7 @@ async function main() {
   const app = next({ dev, dir: process.cwd(), hostname: env.HOSTNAME, port: env.PORT });
   await app.prepare();
   const handle = app.getRequestHandler();
+  let stopping = false;
   const server = createServer(
     {
       headersTimeout: HEADERS_TIMEOUT_MS,
@@ -36,6 +37,8 @@ async function main() {
     },
     (req, res) => {
       setSecurityHeaders(res, dev);
+      // While draining, an answered connection is not kept for another request the server would refuse.
+      if (stopping) res.setHeader("connection", "close");
       handle(req, res).catch((err: unknown) => {
         runtime.log.error("request failed", { error: err instanceof Error ? err.message : String(err) });
         if (!res.headersSent) res.writeHead(500);
@@ -45,21 +48,25 @@ async function main() {
   );
   server.keepAliveTimeout = 65_000;
 
-  await new Promise<void>((resolve) => server.listen(env.PORT, env.HOSTNAME, resolve));
+  // A deep accept queue, so a burst of thousands of new streams waits instead of being refused.
+  await new Promise<void>((resolve) => server.listen({ port: env.PORT, host: env.HOSTNAME, backlog: 4096 }, resolve));
   const address = server.address();
   const port = typeof address === "object" && address ? address.port : env.PORT;
   const url = `http://localhost:${port}`;
   // One write, so whoever watches for the first line gets the banner with it.
   console.log([`Switchyard listening on ${url}`, ...runtime.banner].join("\n"));
 
-  let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
     runtime.log.info("shutting down", { signal });
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    // close() drops the connections idle at this moment only; a keep-alive connection whose
+    // response ends later would otherwise stay open and hold the exit until the grace period ends.
+    const sweep = setInterval(() => server.closeIdleConnections(), 100);
     server.closeIdleConnections();
     await Promise.race([closed, new Promise((r) => setTimeout(r, GRACE_MS).unref())]);
+    clearInterval(sweep);
     server.closeAllConnections();
     await runtime.shutdown();
     process.exit(0);
