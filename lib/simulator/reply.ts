@@ -1,5 +1,5 @@
 // What the simulated model answers to a request: the pieces to send and the numbers to bill.
-import { countTokens } from "gpt-tokenizer";
+import { countText as countTokens } from "../gateway/tokens";
 import type { SimProfile } from "./profile";
 import { randomFromDigest, replyDigest } from "./random";
 import type { ChatRequest } from "./request";
