@@ -3,73 +3,19 @@ import { keepPreviousData, useQueries, useQuery } from "@tanstack/react-query";
 import { api } from "../api";
 import { apiQuery, type UsageFilters } from "./filters";
 
-export type GroupBy = "day" | "team" | "model" | "variant";
-export type TopBy = "team" | "model" | "key";
+// The wire shapes are the server's own types, imported as types only: a change to the API shows
+// up here as a compile error instead of a silently stale copy.
+import type { TeamBudgetUsage } from "@/lib/usage/budgets";
+import type { UsageReport, UsageReportRow } from "@/lib/usage/report";
+import type { UsageStats } from "@/lib/usage/stats";
+import type { TopReport, TopRow } from "@/lib/usage/top";
 
-export interface UsageStats {
-  requests: number;
-  ok: number;
-  /** Upstream failures and gateway faults; rate-limit and budget refusals are counted apart. */
-  errors: number;
-  rateLimited: number;
-  budgetExceeded: number;
-  aborted: number;
-  rejected: number;
-  errorRate: number;
-  promptTokens: number;
-  completionTokens: number;
-  costUsd: number;
-  p50LatencyMs: number | null;
-  p95LatencyMs: number | null;
-  p50TtftMs: number | null;
-  p95TtftMs: number | null;
-}
-
-export interface UsageRow extends UsageStats {
-  /** The group: a YYYY-MM-DD day, a team id, a model name, or route:variant; null for rows without one. */
-  key: string | null;
-  /** The group for people: a team's name, "(no team)". */
-  label: string;
-}
-
-export interface UsageReport {
-  from: string;
-  to: string;
-  groupBy: GroupBy;
-  data: UsageRow[];
-  totals: UsageStats;
-}
-
-export interface TopRow {
-  key: string | null;
-  label: string;
-  requests: number;
-  promptTokens: number;
-  completionTokens: number;
-  costUsd: number;
-  /** Share of the range's whole spend, 0–1. */
-  share: number;
-}
-
-export interface TopReport {
-  by: TopBy;
-  data: TopRow[];
-  totalCostUsd: number;
-}
-
-export interface BudgetPeriod {
-  capUsd: number | null;
-  spentUsd: number;
-  reservedUsd: number;
-  share: number | null;
-}
-
-export interface BudgetRow {
-  teamId: string;
-  teamName: string;
-  daily: BudgetPeriod;
-  monthly: BudgetPeriod;
-}
+export type { UsageReport, UsageStats, TopReport, TopRow };
+export type GroupBy = UsageReport["groupBy"];
+export type TopBy = TopReport["by"];
+export type UsageRow = UsageReportRow;
+export type BudgetRow = TeamBudgetUsage;
+export type BudgetPeriod = TeamBudgetUsage["daily"];
 
 export const usageKeys = {
   all: ["usage"] as const,
