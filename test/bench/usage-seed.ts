@@ -3,6 +3,7 @@
  * tail, streaming and non-streaming, a few percent errors and refusals) for the reports benchmark.
  */
 import type Database from "better-sqlite3";
+import { seededRandom } from "../../lib/simulator/random";
 
 export interface SeedShape {
   rows: number;
@@ -20,21 +21,9 @@ const COLUMNS = [
   "prompt_tokens", "completion_tokens", "cost_micros", "latency_ms", "ttft_ms",
 ] as const;
 
-// A fixed-seed generator so two runs measure the same data.
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** One prepared insert, 50,000 rows per transaction. Returns the sum of cost_micros written. */
 export function seedUsage(sqlite: Database.Database, shape: SeedShape): { costMicros: number } {
-  const rand = mulberry32(42);
+  const rand = seededRandom(42);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!;
   // Skewed team choice: the first teams carry most of the traffic, as in a real deployment.
   const team = () => shape.teams[Math.min(shape.teams.length - 1, Math.floor(shape.teams.length * rand() * rand()))]!;

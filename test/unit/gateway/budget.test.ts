@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { BudgetLedger, type BudgetTeam, type Reservation } from "@/lib/gateway/budget";
 import { dayKey, monthKey, startOfUtcDay, startOfUtcMonth } from "@/lib/gateway/period";
+import { seededRandom } from "@/lib/simulator/random";
 
 const at = (iso: string) => Date.parse(iso);
 const NOW = at("2025-03-14T12:00:00Z");
@@ -13,18 +14,6 @@ function mustReserve(ledger: BudgetLedger, t: BudgetTeam, amount: number, now: n
   const r = ledger.reserve(t, amount, now);
   if (!r.ok) throw new Error(`refused: ${JSON.stringify(r)}`);
   return r.reservation;
-}
-
-// mulberry32: small, seeded, good enough to drive a property test reproducibly.
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 describe("BudgetLedger.reserve", () => {
@@ -224,7 +213,7 @@ describe("invalidate", () => {
 
 describe("budget property: spent + reserved never exceeds a cap", () => {
   it("holds over 10k randomized reserves and settles across day and month boundaries", () => {
-    const random = prng(20250314);
+    const random = seededRandom(20250314);
     const DAY_CAP = 6_000_000;
     const MONTH_CAP = 9_000_000;
     const t = team({ dailyBudgetMicros: DAY_CAP, monthlyBudgetMicros: MONTH_CAP });
