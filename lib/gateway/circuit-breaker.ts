@@ -135,6 +135,14 @@ export class CircuitBreakers {
     return PROBE;
   }
 
+  /** Open and still cooling down: callers skip this upstream without taking a probe slot. */
+  isOpen(key: string, now: number): boolean {
+    const b = this.breakers.get(key);
+    if (!b) return false;
+    this.maybeHalfOpen(key, b, now);
+    return b.state === "open";
+  }
+
   record(key: string, ok: boolean, now: number, wasProbe: boolean): void {
     let b = this.breakers.get(key);
     if (!b) {

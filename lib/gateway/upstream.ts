@@ -90,8 +90,7 @@ async function failureFromResponse(res: Response, signal: AbortSignal): Promise<
   const retryable = isRetryableStatus(res.status);
   if (res.status === 401 || res.status === 403) {
     // The provider refused our credentials: a gateway configuration problem, not the client's.
-    const why = type === "egress_denied" ? message : `The upstream provider refused the gateway's credentials (HTTP ${res.status}).`;
-    return { ok: false, retryable: false, fault: true, headers: res.headers, error: upstreamError(why) };
+    return { ok: false, retryable: false, fault: true, headers: res.headers, error: upstreamError(`The upstream provider refused the gateway's credentials (HTTP ${res.status}).`) };
   }
   if (!retryable) {
     return { ok: false, retryable: false, fault: false, headers: res.headers, error: new GatewayError(res.status, message, type ?? "invalid_request_error", code, param) };
@@ -214,7 +213,13 @@ export async function openUpstream(deps: GatewayDeps, req: UpstreamRequest): Pro
   for (let t = 0; t < req.targets.length; t++) {
     const target = req.targets[t]!;
     const s = target.provider.settings;
-    if (req.breakers.state(target.model.id, deps.now()).state === "open") continue;
+    // A provider the egress policy forbids is never called; the next target may serve.
+    if (target.provider.egressDenied) {
+      last = { error: upstreamError(`This provider's base URL is not allowed: ${target.provider.egressDenied}.`), fault: true, target };
+      continue;
+    }
+    // Skipped before its rate limits are charged: an open breaker means no call will be made.
+    if (req.breakers.isOpen(target.model.id, deps.now())) continue;
     const refused = req.admit?.(target) ?? null;
     if (refused) {
       last = { error: refused, fault: false, target };

@@ -31,14 +31,5 @@ export function sendChatCompletion(
     return { request, response: deps.simulator(request, model.simulator) };
   }
   const request = chatCompletionsRequest(provider, call);
-  if (provider.egressDenied) {
-    // Answered like an upstream that refuses us: a configuration problem, never retried.
-    return {
-      request,
-      response: Promise.resolve(
-        Response.json({ error: { message: `This provider's base URL is not allowed: ${provider.egressDenied}.`, type: "egress_denied" } }, { status: 403 }),
-      ),
-    };
-  }
   return { request, response: deps.fetch(request) };
 }
