@@ -1,5 +1,6 @@
 // When and how long to wait before retrying an upstream call. The caller owns the loop, the
 // deadline and the sleeping; this module only answers "retry?" and "after how long?".
+import type { HeaderLookup } from "./providers/transport";
 
 export interface BackoffOptions {
   baseMs: number;
@@ -22,7 +23,7 @@ const HTTP_DATE = /^[A-Za-z]{3,9},?\s.*\b\d{1,2}:\d{2}:\d{2}\b/;
  * The upstream's requested wait in ms, or null when it gave none we can read.
  * `retry-after-ms` (OpenAI, Azure) is preferred because it is more precise than `retry-after`.
  */
-export function parseRetryAfter(headers: Headers, now: number): number | null {
+export function parseRetryAfter(headers: HeaderLookup, now: number): number | null {
   const ms = headers.get("retry-after-ms")?.trim();
   if (ms) {
     const value = Number(ms);
@@ -57,7 +58,7 @@ export interface RetryDelay {
  */
 export function nextRetryDelay(args: {
   attempt: number;
-  headers: Headers | null;
+  headers: HeaderLookup | null;
   now: number;
   random: () => number;
   backoff?: BackoffOptions;

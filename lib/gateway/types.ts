@@ -1,4 +1,5 @@
 /** Shapes the gateway core works with. The server builds them from the database; tests build them by hand. */
+import type { UpstreamClient } from "./providers/transport";
 
 export type ProviderKind = "openai-compatible" | "simulator";
 
@@ -144,15 +145,13 @@ export interface GatewayStore {
   recordEvent(event: GatewayEvent): void;
 }
 
-export type FetchLike = (input: Request) => Promise<Response>;
-
 export interface GatewayDeps {
   store: GatewayStore;
   now(): number;
   sleep(ms: number, signal?: AbortSignal): Promise<void>;
   random(): number;
-  /** Network fetch for openai-compatible providers. */
-  fetch: FetchLike;
+  /** The network client for openai-compatible providers. */
+  http: UpstreamClient;
   /** The in-process simulator, called with the model's simulator settings. */
   simulator: (request: Request, profile: Record<string, unknown> | null) => Promise<Response>;
   log: Logger;

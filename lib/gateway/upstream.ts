@@ -7,8 +7,9 @@ import type { CircuitBreakers } from "./circuit-breaker";
 import { GatewayError, upstreamError, upstreamTimeout } from "./errors";
 import { sendChatCompletion } from "./providers";
 import { upstreamBody } from "./providers/openai-compatible";
+import type { HeaderLookup, UpstreamResponse } from "./providers/transport";
 import { isRetryableStatus, nextRetryDelay } from "./retry-policy";
-import { readEvents, readText, type EventReader, type EventSourceMessage } from "./sse";
+import type { EventReader, EventSourceMessage } from "./sse";
 import { AttemptClock, ClientAborted, UpstreamTimeout } from "./timeouts";
 import type { Catalog, GatewayDeps, ModelConfig, ProviderConfig } from "./types";
 
@@ -24,10 +25,8 @@ interface Opened {
   /** The breaker let this call through as a half-open probe. */
   probe: boolean;
   controller: AbortController;
-  /** Held while the attempt runs, so aborting `controller` still reaches the call (see SentCall). */
-  request: Request;
+  response: UpstreamResponse;
   clock: AttemptClock;
-  headers: Headers;
   /** Stream only: the reader and the event that committed the response. */
   events?: EventReader;
   first?: EventSourceMessage;
@@ -68,16 +67,16 @@ export function targetsFor(model: ModelConfig, catalog: Catalog, extraFallbacks:
 
 type AttemptResult =
   | { ok: true; opened: Omit<Opened, "attempts" | "fallbackUsed" | "probe"> }
-  | { ok: false; error: GatewayError; retryable: boolean; fault: boolean; headers: Headers | null };
+  | { ok: false; error: GatewayError; retryable: boolean; fault: boolean; headers: HeaderLookup | null };
 
 /** Maps an upstream error answer to what the client sees; the upstream's own message for its 4xx. */
-async function failureFromResponse(res: Response, signal: AbortSignal): Promise<AttemptResult> {
+async function failureFromResponse(res: UpstreamResponse): Promise<AttemptResult> {
   let message = `upstream answered HTTP ${res.status}`;
   let type: string | null = null;
   let code: string | null = null;
   let param: string | null = null;
   try {
-    const body = JSON.parse(await readText(res, signal)) as { error?: { message?: unknown; type?: unknown; code?: unknown; param?: unknown } };
+    const body = JSON.parse(await res.text()) as { error?: { message?: unknown; type?: unknown; code?: unknown; param?: unknown } };
     if (body?.error && typeof body.error.message === "string") {
       message = body.error.message;
       type = typeof body.error.type === "string" ? body.error.type : null;
@@ -86,6 +85,7 @@ async function failureFromResponse(res: Response, signal: AbortSignal): Promise<
     }
   } catch {
     // a non-JSON error body is not worth more than its status
+    res.discard();
   }
   const retryable = isRetryableStatus(res.status);
   if (res.status === 401 || res.status === 403) {
@@ -135,16 +135,15 @@ async function attempt(
     return r;
   };
   try {
-    const { request, response } = sendChatCompletion(deps, target.provider, target.model, {
+    const res = await sendChatCompletion(deps, target.provider, target.model, {
       body: upstreamBody(body, target.model, stream),
       stream,
       signal: controller.signal,
     });
-    const res = await response;
     if (controller.signal.aborted) throw controller.signal.reason;
-    if (!res.ok) return done(await failureFromResponse(res, controller.signal));
+    if (res.status < 200 || res.status > 299) return done(await failureFromResponse(res));
     if (!stream) {
-      const text = await readText(res, controller.signal);
+      const text = await res.text();
       let json: Record<string, unknown>;
       try {
         json = JSON.parse(text);
@@ -153,10 +152,9 @@ async function attempt(
       }
       clock.clear();
       clientSignal.removeEventListener("abort", onClientAbort);
-      return { ok: true, opened: { target, controller, request, clock, headers: res.headers, text, json } };
+      return { ok: true, opened: { target, controller, response: res, clock, text, json } };
     }
-    if (!res.body) return done({ ok: false, retryable: true, fault: true, headers: res.headers, error: upstreamError("The upstream returned an empty stream.") });
-    const events = readEvents(res.body, controller.signal);
+    const events = res.events();
     const first = await events.next();
     if (!first || first.data === "[DONE]") {
       events.cancel();
@@ -169,7 +167,7 @@ async function attempt(
     const firstAt = deps.now();
     clock.touch();
     // The listener stays: a client abort mid-stream must still abort the upstream.
-    return { ok: true, opened: { target, controller, request, clock, headers: res.headers, events, first, firstAt } };
+    return { ok: true, opened: { target, controller, response: res, clock, events, first, firstAt } };
   } catch (err) {
     // Whatever ends the attempt, its timers and listener must not outlive it.
     clock.clear();
@@ -204,11 +202,8 @@ export async function openUpstream(deps: GatewayDeps, req: UpstreamRequest): Pro
   if (!primary) throw new UpstreamFailure(upstreamError("No upstream is configured for this model."), 0, null, false, false);
   const deadlineAt = req.startedAt + primary.provider.settings.totalTimeoutMs;
   let attempts = 0;
-  let last: { error: GatewayError; fault: boolean; target: UpstreamTarget | null } = {
-    error: upstreamError("Every upstream for this model is unavailable (circuit open)."),
-    fault: true,
-    target: null,
-  };
+  // Built only when every target has been passed over: an Error per request costs its stack trace.
+  let last: { error: GatewayError | null; fault: boolean; target: UpstreamTarget | null } = { error: null, fault: true, target: null };
 
   for (let t = 0; t < req.targets.length; t++) {
     const target = req.targets[t]!;
@@ -245,12 +240,13 @@ export async function openUpstream(deps: GatewayDeps, req: UpstreamRequest): Pro
       req.breakers.record(target.model.id, false, deps.now(), gate.probe);
       last = { error: r.error, fault: true, target };
       if (!r.retryable || n === s.maxAttempts) break;
-      const wait = nextRetryDelay({ attempt: n, headers: r.headers ?? new Headers(), now: deps.now(), random: deps.random });
+      const wait = nextRetryDelay({ attempt: n, headers: r.headers, now: deps.now(), random: deps.random });
       // A wait past the deadline, or longer than we agree to sleep, fails over instead.
       if (deps.now() + wait.delayMs >= deadlineAt || wait.delayMs > s.maxRetryAfterMs) break;
       await deps.sleep(wait.delayMs, req.clientSignal);
       if (req.clientSignal.aborted) throw new ClientAborted();
     }
   }
-  throw new UpstreamFailure(last.error, attempts, last.target, req.targets.length > 1 && last.target !== primary, last.fault);
+  const error = last.error ?? upstreamError("Every upstream for this model is unavailable (circuit open).");
+  throw new UpstreamFailure(error, attempts, last.target, req.targets.length > 1 && last.target !== primary, last.fault);
 }

@@ -13,6 +13,7 @@ import { parseEnv, type Env } from "../env";
 import type { BreakerOptions } from "../gateway/circuit-breaker";
 import { parseAllowlist } from "../gateway/egress";
 import { createGateway, type Gateway } from "../gateway/gateway";
+import { createHttpClient } from "../gateway/providers/transport";
 import type { Logger } from "../gateway/types";
 import { createLogger } from "../log";
 import { observeUsage } from "../metrics/metrics";
@@ -91,13 +92,14 @@ export function createRuntime(env: Env = parseEnv()): Runtime {
   const usage = createUsageWriter({ insert: insertUsageBatch, flushMs: env.SWITCHYARD_USAGE_FLUSH_MS, log });
   const store = createStore(catalog, usage, now);
   const simulator = createSimulator({});
+  const upstreamHttp = createHttpClient();
   const gateway = createGateway(
     {
       store,
       now,
       random: Math.random,
       sleep: (ms, signal) => delay(ms, undefined, { signal }).catch(() => {}),
-      fetch: (req) => fetch(req),
+      http: upstreamHttp.client,
       simulator: (req, profile) => simulator.fetch(req, profile ?? undefined),
       log,
     },
@@ -128,6 +130,7 @@ export function createRuntime(env: Env = parseEnv()): Runtime {
       rollout.stop();
       usage.stop();
       closeDb();
+      await upstreamHttp.close().catch(() => {});
       delete (globalThis as Holder)[KEY];
     },
   };

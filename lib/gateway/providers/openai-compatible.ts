@@ -1,5 +1,6 @@
 /** Any OpenAI-compatible upstream (OpenAI, OpenRouter, Ollama, vLLM, relays): a base URL and a bearer key. */
 import type { ModelConfig, ProviderConfig } from "../types";
+import type { UpstreamCallInit } from "./transport";
 
 export interface UpstreamCall {
   body: Record<string, unknown>;
@@ -17,24 +18,21 @@ export function upstreamBody(clientBody: Record<string, unknown>, model: ModelCo
   return body;
 }
 
-export function chatCompletionsRequest(provider: ProviderConfig, call: UpstreamCall): Request {
-  const base = (provider.baseUrl ?? "").replace(/\/+$/, "");
+function baseOf(provider: ProviderConfig): string {
+  return (provider.baseUrl ?? "").replace(/\/+$/, "");
+}
+
+export function chatCompletionsCall(provider: ProviderConfig, call: UpstreamCall): UpstreamCallInit {
   const headers: Record<string, string> = {
     "content-type": "application/json",
     accept: call.stream ? "text/event-stream" : "application/json",
   };
   if (provider.apiKey) headers.authorization = `Bearer ${provider.apiKey}`;
-  return new Request(`${base}/chat/completions`, {
-    method: "POST",
-    headers,
-    body: JSON.stringify(call.body),
-    signal: call.signal,
-  });
+  return { url: `${baseOf(provider)}/chat/completions`, headers, body: JSON.stringify(call.body), signal: call.signal };
 }
 
 export function modelsRequest(provider: ProviderConfig, signal: AbortSignal): Request {
-  const base = (provider.baseUrl ?? "").replace(/\/+$/, "");
   const headers: Record<string, string> = { accept: "application/json" };
   if (provider.apiKey) headers.authorization = `Bearer ${provider.apiKey}`;
-  return new Request(`${base}/models`, { headers, signal });
+  return new Request(`${baseOf(provider)}/models`, { headers, signal });
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { CircuitBreakers } from "@/lib/gateway/circuit-breaker";
+import { fetchClient } from "@/lib/gateway/providers/transport";
 import { openUpstream, UpstreamFailure, type UpstreamTarget } from "@/lib/gateway/upstream";
 import { DEFAULT_PROVIDER_SETTINGS, type GatewayDeps, type ModelConfig, type ProviderConfig } from "@/lib/gateway/types";
 
@@ -17,10 +18,10 @@ function deps(calls: string[]): GatewayDeps {
     now: Date.now,
     random: () => 0,
     sleep: async () => {},
-    fetch: async (req) => {
+    http: fetchClient(async (req) => {
       calls.push(new URL(req.url).host);
       return Response.json({ id: "x", choices: [{ message: { role: "assistant", content: "hi" } }] });
-    },
+    }),
     simulator: async () => new Response(null, { status: 500 }),
     log: { debug() {}, info() {}, warn() {}, error() {} },
   };

@@ -1,0 +1,98 @@
+/**
+ * How a chat-completions call reaches its upstream and how its answer is read, whether over the
+ * network (undici's pooled client: no web Request, Response or stream per call) or from the
+ * in-process simulator (a web Response).
+ */
+import { Agent, request as undiciRequest } from "undici";
+import { readEvents, untilAborted, webByteSource, type EventReader } from "../sse";
+
+export interface HeaderLookup {
+  get(name: string): string | null;
+}
+
+export interface UpstreamResponse {
+  status: number;
+  headers: HeaderLookup;
+  /** The whole body; rejects with the signal's reason once it aborts. */
+  text(): Promise<string>;
+  /** The body as server-sent events. */
+  events(): EventReader;
+  /** Drops the body unread and frees the connection. */
+  discard(): void;
+}
+
+export interface UpstreamCallInit {
+  url: string;
+  headers: Record<string, string>;
+  body: string;
+  signal: AbortSignal;
+}
+
+export type UpstreamClient = (call: UpstreamCallInit) => Promise<UpstreamResponse>;
+
+/**
+ * Adapts a web Response. `hold` stays reachable for as long as the body is read: fetch(request)
+ * copies the Request, and the copy follows the original's signal through a weak reference only
+ * (nodejs/undici#4068), so once nothing holds the original a garbage collection cuts the chain and
+ * an abort (a timeout, a client going away) no longer stops the call.
+ */
+export function fromWebResponse(res: Response, signal: AbortSignal, hold?: unknown): UpstreamResponse {
+  return {
+    status: res.status,
+    headers: res.headers,
+    text: () => untilAborted(res.text(), signal),
+    events: () => {
+      if (!res.body) return readEvents({ read: async () => null, close() {} }, signal);
+      const source = webByteSource(res.body);
+      return readEvents({ read: () => (void hold, source.read()), close: source.close }, signal);
+    },
+    discard: () => {
+      res.body?.cancel().catch(() => {});
+    },
+  };
+}
+
+/** Any fetch function as an upstream client: for tests and tools that already have one. */
+export function fetchClient(fetchFn: (req: Request) => Promise<Response>): UpstreamClient {
+  return async ({ url, headers, body, signal }) => {
+    const req = new Request(url, { method: "POST", headers, body, signal });
+    return fromWebResponse(await fetchFn(req), signal, req);
+  };
+}
+
+/**
+ * Pooled keep-alive connections per upstream origin. The gateway's own clocks (first byte, idle,
+ * deadline) abort calls through their signal; undici's timeouts stay as a backstop.
+ */
+export function createHttpClient(opts: { keepAliveTimeoutMs?: number } = {}): { client: UpstreamClient; close(): Promise<void> } {
+  const agent = new Agent({ keepAliveTimeout: opts.keepAliveTimeoutMs ?? 30_000, pipelining: 1 });
+  const client: UpstreamClient = async ({ url, headers, body, signal }) => {
+    const res = await undiciRequest(url, { method: "POST", headers, body, signal, dispatcher: agent });
+    const raw = res.headers;
+    return {
+      status: res.statusCode,
+      headers: {
+        get(name) {
+          const value = raw[name.toLowerCase()];
+          return value === undefined ? null : Array.isArray(value) ? value.join(", ") : value;
+        },
+      },
+      text: () => untilAborted(res.body.text(), signal),
+      events: () => {
+        const it = res.body[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+        return readEvents(
+          {
+            read: async () => {
+              const r = await it.next();
+              return r.done ? null : r.value;
+            },
+            close: () => res.body.destroy(),
+          },
+          signal,
+        );
+      },
+      discard: () => res.body.destroy(),
+    };
+  };
+  return { client, close: () => agent.close() };
+}
