@@ -39,6 +39,10 @@ async function main() {
       setSecurityHeaders(res, dev);
       // While draining, an answered connection is not kept for another request the server would refuse.
       if (stopping) res.setHeader("connection", "close");
+      // The OpenAI door lives under /api/v1; clients configured with base URL "<host>/v1" land
+      // there too. Rewritten here rather than by a Next.js rewrite rule, which costs every request
+      // a pass through the router's rule matching.
+      if (req.url?.startsWith("/v1/") || req.url === "/v1") req.url = `/api${req.url}`;
       handle(req, res).catch((err: unknown) => {
         runtime.log.error("request failed", { error: err instanceof Error ? err.message : String(err) });
         if (!res.headersSent) res.writeHead(500);
