@@ -14,6 +14,8 @@ export type { EventSourceMessage };
 export interface EventReader {
   /** Next event, or null at the end of the stream. Rejects with the signal's reason once it aborts. */
   next(): Promise<EventSourceMessage | null>;
+  /** An event that has already arrived, without waiting; undefined when none is queued. */
+  take(): EventSourceMessage | undefined;
   cancel(): void;
 }
 
@@ -121,6 +123,12 @@ export function readEvents(source: ByteSource, signal: AbortSignal): EventReader
       if (ended) return Promise.resolve(null);
       resume();
       return new Promise((resolve, reject) => (waiter = { resolve, reject }));
+    },
+    take() {
+      if (aborted || queued() === 0) return undefined;
+      const event = shift();
+      if (queued() < HIGH_WATER / 2) resume();
+      return event;
     },
     cancel() {
       if (ended || failure || aborted) return;

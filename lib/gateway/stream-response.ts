@@ -49,8 +49,8 @@ export function clientStream(
     opts.onEnd(outcome);
   };
 
-  /** Returns the bytes to send for one event, or null to drop it. */
-  const translate = (data: string, at: number): Uint8Array | null | "error" => {
+  /** Returns the text to send for one event, or null to drop it. */
+  const translate = (data: string, at: number): string | null | "error" => {
     let chunk: Chunk;
     try {
       chunk = JSON.parse(data) as Chunk;
@@ -59,7 +59,7 @@ export function clientStream(
     }
     if (chunk.error) {
       upstreamErrored = true;
-      return encoder.encode(`data: ${data}\n\n`);
+      return `data: ${data}\n\n`;
     }
     const choice = chunk.choices?.[0];
     if (choice) {
@@ -83,63 +83,62 @@ export function clientStream(
       // The gateway always asks for usage; a client that did not gets no usage-only chunk.
       if (!opts.includeUsage && (!chunk.choices || chunk.choices.length === 0)) return null;
     }
-    return encoder.encode(`data: ${data}\n\n`);
+    return `data: ${data}\n\n`;
   };
 
   return new ReadableStream<Uint8Array>({
     async pull(controller) {
       opened.clock.consumerReady();
+      // Events that have already arrived together leave together; nothing waits to be batched.
+      let out = "";
+      const send = (last?: Uint8Array) => {
+        if (out) controller.enqueue(encoder.encode(out));
+        out = "";
+        if (last) controller.enqueue(last);
+      };
+      const close = (last: Uint8Array, status: StreamOutcome["status"], errorType: string | null) => {
+        send(last);
+        end(status, errorType);
+        controller.close();
+      };
       try {
         for (;;) {
-          const event = pending ?? (await events.next());
+          const event = pending ?? (out ? events.take() : await events.next());
           pending = null;
+          if (event === undefined) break;
           const at = opts.now();
           if (event === null) {
             // Some servers omit [DONE]; a finished choice still makes the stream complete.
-            if (sawFinish) {
-              controller.enqueue(DONE);
-              end("ok", null);
-            } else {
-              controller.enqueue(errorEvent("The upstream closed the stream before it finished.", "upstream_error", "stream_cut"));
-              end("error", "stream_cut");
-            }
-            controller.close();
+            if (sawFinish) close(DONE, "ok", null);
+            else close(errorEvent("The upstream closed the stream before it finished.", "upstream_error", "stream_cut"), "error", "stream_cut");
             return;
           }
           opened.clock.touch();
-          if (event.data === "[DONE]") {
-            controller.enqueue(DONE);
-            end("ok", null);
-            controller.close();
-            return;
-          }
-          const bytes = translate(event.data, at);
-          if (bytes === "error") {
-            controller.enqueue(errorEvent("The upstream sent an event that is not valid JSON.", "upstream_error", "unparseable_output"));
-            end("error", "unparseable_output");
-            controller.close();
-            return;
-          }
-          if (bytes === null) continue;
-          controller.enqueue(bytes);
+          if (event.data === "[DONE]") return close(DONE, "ok", null);
+          const text = translate(event.data, at);
+          if (text === "error") return close(errorEvent("The upstream sent an event that is not valid JSON.", "upstream_error", "unparseable_output"), "error", "unparseable_output");
+          if (text === null) continue;
+          out += text;
           if (upstreamErrored) {
+            send();
             end("error", "upstream_error");
             controller.close();
-          } else if (controller.desiredSize !== null && controller.desiredSize <= 0) {
-            // The client's side is full: until it reads, silence is ours, not the upstream's.
-            opened.clock.consumerBusy();
+            return;
           }
-          return;
         }
+        send();
+        // The client's side is full: until it reads, silence is ours, not the upstream's.
+        if (controller.desiredSize !== null && controller.desiredSize <= 0) opened.clock.consumerBusy();
       } catch (err) {
         const reason = opened.controller.signal.aborted ? opened.controller.signal.reason : err;
         if (reason instanceof ClientAborted) {
+          send();
           end("aborted", "client_closed");
           controller.close();
           return;
         }
         const timeout = reason instanceof UpstreamTimeout;
-        controller.enqueue(
+        send(
           timeout
             ? errorEvent(`The upstream stopped sending (${reason.message}).`, "timeout", "timeout")
             : errorEvent("The upstream connection failed mid-stream.", "upstream_error", "stream_cut"),
