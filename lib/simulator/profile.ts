@@ -5,6 +5,11 @@ export interface SimProfile {
   /** Time to first token, in milliseconds. */
   ttftMs: number;
   tokensPerSecond: number;
+  /**
+   * Tokens per streamed event. 1 is OpenAI's habit; some providers send a few tokens per event at
+   * the same tokens per second, which means fewer, larger events.
+   */
+  tokensPerChunk: number;
   /** Probability in [0, 1] of answering 500. */
   errorRate: number;
   /** Probability in [0, 1] of answering 429. */
@@ -20,6 +25,7 @@ export interface SimProfile {
 export const DEFAULT_PROFILE: Readonly<SimProfile> = Object.freeze({
   ttftMs: 100,
   tokensPerSecond: 100,
+  tokensPerChunk: 1,
   errorRate: 0,
   rateLimitRate: 0,
   retryAfterSeconds: 1,
@@ -41,6 +47,7 @@ export const simProfileSchema = z
   .strictObject({
     ttftMs: z.number().min(0).max(600_000),
     tokensPerSecond: z.number().gt(0).max(1_000_000),
+    tokensPerChunk: z.number().int().min(1).max(1_000),
     errorRate: rate,
     rateLimitRate: rate,
     retryAfterSeconds: z.number().min(0).max(86_400),

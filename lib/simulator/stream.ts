@@ -6,6 +6,8 @@ import { chunkEvents, type CompletionMeta } from "./wire";
 export interface StreamTiming {
   ttftMs: number;
   tokensPerSecond: number;
+  /** Tokens per event (default 1). */
+  tokensPerChunk?: number;
   now: () => number;
   sleep: Sleep;
 }
@@ -22,9 +24,11 @@ const encoder = new TextEncoder();
 
 export function replyStream(meta: CompletionMeta, plan: ReplyPlan, timing: StreamTiming, options: StreamOptions) {
   const events = chunkEvents(meta, plan, options.includeUsage);
-  const { pieces } = plan;
-  const stop = options.cutAfter === undefined ? pieces.length : Math.min(options.cutAfter, pieces.length);
-  const interval = 1000 / timing.tokensPerSecond;
+  const perChunk = Math.max(1, Math.floor(timing.tokensPerChunk ?? 1));
+  const pieces = perChunk === 1 ? plan.pieces : groups(plan.pieces, perChunk);
+  const cutAfter = options.cutAfter === undefined ? undefined : Math.ceil(options.cutAfter / perChunk);
+  const stop = cutAfter === undefined ? pieces.length : Math.min(cutAfter, pieces.length);
+  const interval = (1000 * perChunk) / timing.tokensPerSecond;
   const start = timing.now();
   // Piece i is due at start + ttft + i × interval; pieces already due go out in one write.
   const due = (i: number) => start + timing.ttftMs + i * interval;
@@ -82,7 +86,7 @@ export function replyStream(meta: CompletionMeta, plan: ReplyPlan, timing: Strea
         while (next < stop && due(next) <= horizon) out += events.piece(pieces[next++]!);
         if (next < stop) return controller.enqueue(encoder.encode(out));
         // A cut errors on the next read, so the pieces before it are delivered first.
-        if (options.cutAfter !== undefined) {
+        if (cutAfter !== undefined) {
           cutPending = true;
           controller.enqueue(encoder.encode(out));
           return;
@@ -97,4 +101,11 @@ export function replyStream(meta: CompletionMeta, plan: ReplyPlan, timing: Strea
     },
     { highWaterMark: 0 },
   );
+}
+
+/** Consecutive pieces joined `size` at a time: one event carries several tokens. */
+function groups(pieces: string[], size: number): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < pieces.length; i += size) out.push(pieces.slice(i, i + size).join(""));
+  return out;
 }

@@ -131,6 +131,25 @@ describe("streaming", () => {
     expect(times).toEqual([100, 120, 140, 160]);
   });
 
+  it("sends several tokens per event at the same tokens per second when tokensPerChunk is set", async () => {
+    let clock = 0;
+    const sim = createSimulator({ now: () => clock, sleep: async (ms) => void (clock += ms) });
+    const res = await sim.fetch(chatRequest({ ...ask, stream: true, stream_options: { include_usage: true } }), { ttftMs: 100, tokensPerSecond: 50, outputTokens: 10, tokensPerChunk: 4 });
+    const reader = res.body!.getReader();
+    const times: number[] = [];
+    let text = "";
+    for (let r = await reader.read(); !r.done; r = await reader.read()) {
+      times.push(clock);
+      text += new TextDecoder().decode(r.value);
+    }
+    // 10 tokens in events of 4, 4 and 2, one event per 4 × 20 ms.
+    expect(times).toEqual([100, 180, 260]);
+    const chunks = text.split("\n\n").filter((e) => e.startsWith("data: {")).map((e) => JSON.parse(e.slice(6)));
+    const contents = chunks.map((c) => c.choices[0]?.delta?.content).filter((c) => typeof c === "string" && c !== "");
+    expect(contents).toHaveLength(3);
+    expect(chunks.at(-1).usage.completion_tokens).toBe(10);
+  });
+
   it("streams a tool call like OpenAI", async () => {
     const { sim } = simulator();
     const tools = [{ type: "function", function: { name: "get_weather", parameters: { type: "object", properties: { city: { type: "string" } }, required: ["city"] } } }];
