@@ -44,10 +44,10 @@ export const MAX_OPEN_FILES = 8192;
  * `node --import tsx <script> …` behind a shell that first raises the open-files limit to at least
  * MAX_OPEN_FILES where it may. `exec` keeps the pid, so signals and /proc reads reach node itself.
  */
-function nodeCommand(script: string, args: string[]): [string, string[]] {
+function nodeCommand(script: string, args: string[], nodeArgs: string[] = []): [string, string[]] {
   // Soft limit first (any user may raise it up to the hard limit), then both (root), else the hard limit.
   const raise = `ulimit -Sn ${MAX_OPEN_FILES} 2>/dev/null || ulimit -n ${MAX_OPEN_FILES} 2>/dev/null || ulimit -Sn "$(ulimit -Hn)"; exec "$@"`;
-  return ["bash", ["-c", raise, "bash", process.execPath, "--import", "tsx", script, ...args]];
+  return ["bash", ["-c", raise, "bash", process.execPath, ...nodeArgs, "--import", "tsx", script, ...args]];
 }
 
 /**
@@ -58,11 +58,13 @@ export async function startChild(opts: {
   name: string;
   script: string;
   args?: string[];
+  /** Node's own flags, before the script. */
+  nodeArgs?: string[];
   env: NodeJS.ProcessEnv;
   ready: RegExp;
   timeoutMs: number;
 }): Promise<{ child: Child; match: RegExpExecArray }> {
-  const [cmd, argv] = nodeCommand(opts.script, opts.args ?? []);
+  const [cmd, argv] = nodeCommand(opts.script, opts.args ?? [], opts.nodeArgs);
   const proc = spawn(cmd, argv, { env: opts.env, stdio: ["ignore", "pipe", "pipe"] });
   track(proc);
   let out = "";

@@ -18,13 +18,14 @@ function errors(r: LoadResult): string {
 
 export function formatManyStreams(m: ManyStreams): string[] {
   const { profile: p, paceMs } = m;
+  const perEvent = p.tokensPerChunk ?? 1;
   const rows: Array<[string, LoadResult]> = [];
   if (m.direct) rows.push(["direct → simulator", m.direct]);
   rows.push(["gateway → simulator", m.gateway]);
   const lines = [
-    `### ${count(m.streams)} concurrent streams`,
+    `### ${count(m.streams)} concurrent streams, ${perEvent} token${perEvent === 1 ? "" : "s"} per event`,
     "",
-    `- simulator profile \`${m.model}\`: TTFT ${p.ttftMs} ms, ${p.tokensPerSecond} tokens/s (one content chunk every ${paceMs} ms), ${p.outputTokens} tokens, so each stream lasts ~${num((p.ttftMs + (p.outputTokens * 1000) / p.tokensPerSecond) / 1000)} s; the streams are opened over ${m.rampSeconds} s and then all held open together`,
+    `- simulator profile \`${m.model}\`: TTFT ${p.ttftMs} ms, ${p.tokensPerSecond} tokens/s, ${perEvent} token${perEvent === 1 ? "" : "s"} per event (one content event every ${paceMs} ms), ${p.outputTokens} tokens, so each stream lasts ~${num((p.ttftMs + (p.outputTokens * 1000) / p.tokensPerSecond) / 1000)} s; the streams are opened over ${m.rampSeconds} s and then all held open together`,
     `- gap − ${paceMs} ms: each content chunk's arrival gap minus the simulator's pacing (chunks that arrive in one read have a gap of 0, i.e. −${paceMs}); lateness: how far each chunk arrived behind its stream's schedule (arrival − index × ${paceMs} ms, measured from the stream's most punctual chunk)`,
     "",
     `| path | streams | open at once | errors | TTFT p50 | TTFT p99 | gap − ${paceMs} p50 | gap − ${paceMs} p99 | lateness p50 | lateness p99 | lateness max | stream p50 | stream p99 |`,

@@ -43,7 +43,7 @@ export interface ManyStreams {
   streams: number;
   rampSeconds: number;
   model: string;
-  profile: { ttftMs: number; tokensPerSecond: number; outputTokens: number };
+  profile: { ttftMs: number; tokensPerSecond: number; outputTokens: number; tokensPerChunk?: number };
   paceMs: number;
   /** Null when the direct comparison was not run. */
   direct: LoadResult | null;
@@ -65,7 +65,8 @@ export interface Saturation {
 }
 
 export interface Extras {
-  manyStreams: ManyStreams | null;
+  /** One per way of sending the tokens (tokens per event). */
+  manyStreams: ManyStreams[];
   saturation: Saturation | null;
   usageWriter: UsageWriterResult | null;
 }
@@ -166,7 +167,7 @@ export function formatSection(info: RunInfo, results: ScenarioResult[], overhead
     ...overhead.flatMap((o) => overheadLines(o, rate)),
     "",
     ...(extras.saturation ? formatSaturation(extras.saturation) : []),
-    ...(extras.manyStreams ? formatManyStreams(extras.manyStreams) : []),
+    ...extras.manyStreams.flatMap(formatManyStreams),
     ...(extras.usageWriter ? formatUsageWriter(extras.usageWriter) : []),
     "### Gateway memory",
     "",

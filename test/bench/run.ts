@@ -13,7 +13,7 @@
  */
 import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { cpus, loadavg, tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
@@ -41,23 +41,29 @@ const RESULTS_FILE = join(ROOT, "test/bench/RESULTS.md");
 
 const NON_STREAM_MODEL = "bench-fast";
 const STREAM_MODEL = "bench-stream";
-const MANY_MODEL = "bench-many";
 
-// Many streams at once: paced like a real chat model (a token every 20 ms), long enough that all
-// of them are open together once the ramp is over. The quick run is a tenth of it, 5 s long.
+// Many streams at once: paced like a real chat model (50 tokens/s), long enough that all of them
+// are open together once the ramp is over (20 s streams opened over 10 s). Two ways of sending the
+// same tokens: one per event (OpenAI's habit), and five per event (a provider that sends a few
+// tokens per event). The quick run is a tenth of it, 5 s long.
 const MANY = {
-  full: { streams: 2000, rampSeconds: 4, outputTokens: 1000 },
+  full: { streams: 2000, rampSeconds: 10, outputTokens: 1000 },
   quick: { streams: 200, rampSeconds: 1, outputTokens: 250 },
 };
 const MANY_PACING = { ttftMs: 100, tokensPerSecond: 50 };
-const PACE_MS = 1000 / MANY_PACING.tokensPerSecond;
+const MANY_VARIANTS = [
+  { model: "bench-many", tokensPerChunk: 1 },
+  { model: "bench-many-5", tokensPerChunk: 5 },
+] as const;
+const paceMs = (tokensPerChunk: number) => (1000 * tokensPerChunk) / MANY_PACING.tokensPerSecond;
 
 // Non-streaming: no think time and a short fixed answer, so latency is mostly overhead.
 // Streaming: paced like a fast real model (32 tokens at 200/s after 20 ms, ~180 ms per request).
-const profilesFor = (quick: boolean) => ({
+type SimProfile = { ttftMs: number; tokensPerSecond: number; outputTokens: number; tokensPerChunk?: number };
+const profilesFor = (quick: boolean): Record<string, SimProfile> => ({
   [NON_STREAM_MODEL]: { ttftMs: 0, tokensPerSecond: 1_000_000, outputTokens: 16 },
   [STREAM_MODEL]: { ttftMs: 20, tokensPerSecond: 200, outputTokens: 32 },
-  [MANY_MODEL]: { ...MANY_PACING, outputTokens: MANY[quick ? "quick" : "full"].outputTokens },
+  ...Object.fromEntries(MANY_VARIANTS.map((v) => [v.model, { ...MANY_PACING, tokensPerChunk: v.tokensPerChunk, outputTokens: MANY[quick ? "quick" : "full"].outputTokens }])),
 });
 
 const CONCURRENCY = 64;
@@ -152,18 +158,19 @@ async function runLoad(
 const scenarioModel = (stream: boolean) => (stream ? STREAM_MODEL : NON_STREAM_MODEL);
 
 /** Opens `streams` long streams over the ramp and holds them until the simulator ends each one. */
-function runManyStreams(target: BenchTarget, quick: boolean): Promise<LoadResult> {
+function runManyStreams(target: BenchTarget, quick: boolean, variant: (typeof MANY_VARIANTS)[number]): Promise<LoadResult> {
   const { streams, rampSeconds, outputTokens } = MANY[quick ? "quick" : "full"];
-  const streamMs = MANY_PACING.ttftMs + outputTokens * PACE_MS;
+  const pace = paceMs(variant.tokensPerChunk);
+  const streamMs = MANY_PACING.ttftMs + (outputTokens / variant.tokensPerChunk) * pace;
   return runLoad(target, {
-    model: MANY_MODEL,
+    model: variant.model,
     stream: true,
     load: { rate: streams / rampSeconds },
     seconds: rampSeconds,
     maxInFlight: streams,
     // Twice its paced length before a stream counts as failed: slow, not lost.
     maxRequestMs: 2 * streamMs + 10_000,
-    extra: ["--pace-ms", String(PACE_MS), "--max-tokens", String(outputTokens), "--timeout-ms", "15000"],
+    extra: ["--pace-ms", String(pace), "--max-tokens", String(outputTokens), "--timeout-ms", "15000"],
   });
 }
 
@@ -177,6 +184,12 @@ async function runUsageWriter(quick: boolean): Promise<UsageWriterResult> {
 function summary(r: LoadResult): string {
   const base = `${r.requests} req, ${r.errors} err, ${r.rps} req/s, p50 ${r.p50} ms, p99 ${r.p99} ms`;
   return r.ttftP50 === null ? base : `${base}, TTFT p50 ${r.ttftP50} ms`;
+}
+
+/** Node's flags from `npm start` (`tsx <flags> lib/server/main.ts`), so the benchmark runs the server as users do. */
+function startFlags(): string[] {
+  const pkg = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { scripts: { start: string } };
+  return pkg.scripts.start.split(/\s+/).filter((part) => part.startsWith("--"));
 }
 
 const GATEWAY_ENV = {
@@ -217,7 +230,7 @@ async function main(): Promise<void> {
   let sampler: NodeJS.Timeout | undefined;
   const results: ScenarioResult[] = [];
   const memory: Memory = { afterStartBytes: null, peakBytes: null, endBytes: null };
-  let manyStreams: ManyStreams | null = null;
+  const manyStreams: ManyStreams[] = [];
   let saturation: Saturation | null = null;
   try {
     const profiles = profilesFor(quick);
@@ -238,6 +251,7 @@ async function main(): Promise<void> {
     const gw = await startChild({
       name: "gateway",
       script: "lib/server/main.ts",
+      nodeArgs: startFlags(),
       env: { ...process.env, ...shared, PORT: String(port), SWITCHYARD_ADMIN_TOKEN: adminToken },
       ready: /Switchyard listening on (http:\/\/\S+)/,
       timeoutMs: 120_000,
@@ -258,7 +272,7 @@ async function main(): Promise<void> {
     for (const [label, target] of Object.entries(targets)) {
       await checkTarget(target, label, NON_STREAM_MODEL, false);
       await checkTarget(target, label, STREAM_MODEL, true);
-      await checkTarget(target, label, MANY_MODEL, true);
+      for (const v of MANY_VARIANTS) await checkTarget(target, label, v.model, true);
     }
     memory.afterStartBytes = readRss(gateway.pid)?.rss ?? null;
     let peakSample = 0;
@@ -270,32 +284,35 @@ async function main(): Promise<void> {
     await runLoad(targets.gateway, { model: STREAM_MODEL, stream: true, load: { concurrency: 16 }, seconds: Math.max(1, warmupSeconds - warmNonStream) });
 
     // Before the latency scenarios, so the gateway's memory is the streams' and not left over from overload.
-    const manyName = `${many.streams} concurrent streams of ~${Math.round((MANY_PACING.ttftMs + many.outputTokens * PACE_MS) / 1000)} s`;
-    process.stdout.write(`bench: ${manyName}, direct → simulator … `);
-    const { result: manyDirect, tcp: tcpDirect } = await countTcpDuring(() => runManyStreams(targets.direct, quick));
-    console.log(manySummary(manyDirect, tcpDirect));
-    process.stdout.write(`bench: ${manyName}, gateway → simulator … `);
-    // The run-wide peak must survive the high-water mark being reset for this scenario.
-    peakSample = Math.max(peakSample, readRss(gateway.pid)?.hwm ?? 0);
-    const rssBeforeBytes = readRss(gateway.pid)?.rss ?? null;
-    const watch = watchPeakRss(gateway.pid, RSS_SAMPLE_MS);
-    const { result: manyGateway, tcp: tcpGateway } = await countTcpDuring(() => runManyStreams(targets.gateway, quick)).finally(() => watch.stop());
-    const { peakBytes: rssPeakBytes, hwmReset } = watch.stop();
-    console.log(`${manySummary(manyGateway, tcpGateway)}, gateway RSS peak ${rssPeakBytes === null ? "–" : Math.round(rssPeakBytes / 2 ** 20)} MiB`);
-    manyStreams = {
-      streams: many.streams,
-      rampSeconds: many.rampSeconds,
-      model: MANY_MODEL,
-      profile: profiles[MANY_MODEL],
-      paceMs: PACE_MS,
-      direct: manyDirect,
-      gateway: manyGateway,
-      rssBeforeBytes,
-      rssPeakBytes,
-      hwmReset,
-      tcp: { direct: tcpDirect, gateway: tcpGateway },
-    };
-    assertAlive(gateway);
+    for (const variant of MANY_VARIANTS) {
+      const pace = paceMs(variant.tokensPerChunk);
+      const manyName = `${many.streams} concurrent streams of ~${Math.round((MANY_PACING.ttftMs + many.outputTokens * paceMs(1)) / 1000)} s, ${variant.tokensPerChunk} token${variant.tokensPerChunk === 1 ? "" : "s"} per event`;
+      process.stdout.write(`bench: ${manyName}, direct → simulator … `);
+      const { result: manyDirect, tcp: tcpDirect } = await countTcpDuring(() => runManyStreams(targets.direct, quick, variant));
+      console.log(manySummary(manyDirect, tcpDirect));
+      process.stdout.write(`bench: ${manyName}, gateway → simulator … `);
+      // The run-wide peak must survive the high-water mark being reset for this scenario.
+      peakSample = Math.max(peakSample, readRss(gateway.pid)?.hwm ?? 0);
+      const rssBeforeBytes = readRss(gateway.pid)?.rss ?? null;
+      const watch = watchPeakRss(gateway.pid, RSS_SAMPLE_MS);
+      const { result: manyGateway, tcp: tcpGateway } = await countTcpDuring(() => runManyStreams(targets.gateway, quick, variant)).finally(() => watch.stop());
+      const { peakBytes: rssPeakBytes, hwmReset } = watch.stop();
+      console.log(`${manySummary(manyGateway, tcpGateway)}, gateway RSS peak ${rssPeakBytes === null ? "–" : Math.round(rssPeakBytes / 2 ** 20)} MiB`);
+      manyStreams.push({
+        streams: many.streams,
+        rampSeconds: many.rampSeconds,
+        model: variant.model,
+        profile: profiles[variant.model]!,
+        paceMs: pace,
+        direct: manyDirect,
+        gateway: manyGateway,
+        rssBeforeBytes,
+        rssPeakBytes,
+        hwmReset,
+        tcp: { direct: tcpDirect, gateway: tcpGateway },
+      });
+      assertAlive(gateway);
+    }
 
     for (const [i, s] of SCENARIOS.entries()) {
       const name = `${s.label}, ${s.stream ? "streaming" : "non-streaming"}, ${describeLoad(s.load)}`;
@@ -317,6 +334,7 @@ async function main(): Promise<void> {
       await startChild({
         name: "bare gateway",
         script: "test/bench/bare-gateway.ts",
+        nodeArgs: startFlags(),
         env: { ...process.env, ...shared, PORT: String(barePort) },
         ready: /Bare gateway listening on (http:\/\/\S+)/,
         timeoutMs: 60_000,

@@ -8,7 +8,7 @@ export interface TargetInput {
   nonStream: Overhead;
   stream: Overhead;
   saturation: Saturation | null;
-  manyStreams: ManyStreams | null;
+  manyStreams: ManyStreams[];
   usageWriter: UsageWriterResult | null;
 }
 
@@ -54,7 +54,8 @@ function chunksAsTheyArrive(o: Overhead): Pick<Target, "measured" | "met"> {
 
 function streamTargets(m: ManyStreams): Target[] {
   const g = m.gateway;
-  const name = `${count(m.streams)} concurrent streams`;
+  const perEvent = m.profile.tokensPerChunk ?? 1;
+  const name = `${count(m.streams)} concurrent streams (${perEvent} token${perEvent === 1 ? "" : "s"} per event)`;
   const late = m.direct ? diff(g.chunkLateP99, m.direct.chunkLateP99) : g.chunkLateP99;
   return [
     {
@@ -97,7 +98,7 @@ export function evaluateTargets(input: TargetInput): Target[] {
         : noData),
     },
   ];
-  if (manyStreams) targets.push(...streamTargets(manyStreams));
+  for (const m of manyStreams) targets.push(...streamTargets(m));
   targets.push({
     target: "usage accounting ≥ 20,000 rows/s",
     ...(uw
