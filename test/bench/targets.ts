@@ -34,9 +34,11 @@ function trouble(r: LoadResult): string {
 function added(o: Overhead, pick: (r: LoadResult) => number | null, limitMs: number): Pick<Target, "measured" | "met"> {
   const d = diff(pick(o.gateway), pick(o.direct));
   if (d === null) return noData;
+  // A direct run with the slower tail says nothing about what the gateway adds: inconclusive, not met.
+  const inconclusive = d < 0 ? " (the direct run's own figure was the worse one, so this run shows nothing about the overhead)" : "";
   return {
-    measured: `${plus(d)} (${f(pick(o.gateway)!)} vs ${f(pick(o.direct)!)} ms direct)${trouble(o.gateway)}`,
-    met: d <= limitMs && trouble(o.gateway) === "",
+    measured: `${plus(d)} (${f(pick(o.gateway)!)} vs ${f(pick(o.direct)!)} ms direct)${trouble(o.gateway)}${inconclusive}`,
+    met: d >= 0 && d <= limitMs && trouble(o.gateway) === "",
   };
 }
 
@@ -75,8 +77,12 @@ function streamTargets(m: ManyStreams): Target[] {
     },
     {
       target: `${name}: gateway RSS ≤ 600 MB`,
-      measured: m.rssPeakBytes === null ? "no data" : `peak ${count(m.rssPeakBytes / 1e6)} MB (${count(m.rssBeforeBytes === null ? 0 : m.rssBeforeBytes / 1e6)} MB before the streams)`,
-      met: m.rssPeakBytes !== null && m.rssPeakBytes <= RSS_LIMIT_BYTES,
+      measured:
+        m.rssPeakBytes === null
+          ? "no data"
+          : `peak ${count(m.rssPeakBytes / 1e6)} MB (${count(m.rssBeforeBytes === null ? 0 : m.rssBeforeBytes / 1e6)} MB before the streams)${g.errors ? `, with ${g.errors} of the streams failed, so not all of them were held` : ""}`,
+      // Memory held while streams fail is not memory held for 2,000 streams.
+      met: m.rssPeakBytes !== null && m.rssPeakBytes <= RSS_LIMIT_BYTES && g.errors === 0,
     },
   ];
 }
