@@ -51,7 +51,8 @@ const MANY = {
   quick: { streams: 200, rampSeconds: 1, outputTokens: 250 },
 };
 const MANY_PACING = { ttftMs: 100, tokensPerSecond: 50 };
-// Five per event first: run second, it would start on the first run's leftover heap.
+// Five per event first: after the one-per-event run, which overloads this machine, the gateway
+// would start from that run's leftover heap.
 const MANY_VARIANTS = [
   { model: "bench-many-5", tokensPerChunk: 5 },
   { model: "bench-many", tokensPerChunk: 1 },
