@@ -1,11 +1,11 @@
 /**
  * Reads upstream server-sent events one at a time, with a real parser, abortable at any await.
  *
- * Bytes come from a pull function (a node stream's iterator or a web stream's reader); events are
- * parsed as the bytes arrive and queued, and reading pauses while a few are waiting, so a client
- * that does not read holds back the upstream instead of filling memory. One abort listener serves
- * the whole stream: racing every read against an abort promise would leave a reaction on that
- * promise per event for as long as the stream lives.
+ * The bytes are pushed in by their source (a node stream's data events, or a pump over a web
+ * stream's reader); events are parsed as they arrive and queued, and the source is paused while
+ * a few are waiting, so a client that does not read holds back the upstream instead of filling
+ * memory. One abort listener serves the whole stream: racing every read against an abort promise
+ * would leave a reaction on that promise per event for as long as the stream lives.
  */
 import { createParser, type EventSourceMessage } from "eventsource-parser";
 
@@ -19,9 +19,18 @@ export interface EventReader {
   cancel(): void;
 }
 
-/** Where the bytes come from: `read` resolves null at the end; `close` drops the rest. */
+/** What a byte source is told: each chunk, then the end or a failure (exactly one of them). */
+export interface ByteSink {
+  chunk(bytes: Uint8Array): void;
+  end(): void;
+  fail(err: unknown): void;
+}
+
+/** Where the bytes come from. `start` is called once; `close` drops whatever has not arrived yet. */
 export interface ByteSource {
-  read(): Promise<Uint8Array | null>;
+  start(sink: ByteSink): void;
+  pause(): void;
+  resume(): void;
   close(): void;
 }
 
@@ -36,8 +45,8 @@ export function readEvents(source: ByteSource, signal: AbortSignal): EventReader
   let ended = false;
   let failure: { reason: unknown } | null = null;
   let aborted = false;
+  let paused = false;
   let waiter: { resolve: (e: EventSourceMessage | null) => void; reject: (err: unknown) => void } | null = null;
-  let resumePump: (() => void) | null = null;
   const decoder = new TextDecoder();
   const parser = createParser({
     onEvent: (event) => queue.push(event),
@@ -49,9 +58,14 @@ export function readEvents(source: ByteSource, signal: AbortSignal): EventReader
   });
 
   const queued = () => queue.length - head;
+  const done = () => ended || failure !== null || aborted;
   const shift = (): EventSourceMessage => {
     const event = queue[head++]!;
     if (head === queue.length) queue.length = head = 0;
+    if (paused && !done() && queued() < HIGH_WATER / 2) {
+      paused = false;
+      source.resume();
+    }
     return event;
   };
   const settle = () => {
@@ -64,78 +78,67 @@ export function readEvents(source: ByteSource, signal: AbortSignal): EventReader
     else return;
     waiter = null;
   };
-  const resume = () => {
-    const r = resumePump;
-    resumePump = null;
-    r?.();
-  };
-  const stop = () => {
-    signal.removeEventListener("abort", onAbort);
-    resume();
-  };
   const onAbort = () => {
     aborted = true;
     source.close();
     settle();
-    stop();
   };
+  const finish = () => signal.removeEventListener("abort", onAbort);
 
-  if (signal.aborted) aborted = true;
-  else signal.addEventListener("abort", onAbort, { once: true });
+  if (signal.aborted) {
+    aborted = true;
+    source.close();
+  } else signal.addEventListener("abort", onAbort, { once: true });
 
-  void (async () => {
-    try {
-      while (!aborted && !ended) {
-        const chunk = await source.read();
-        if (aborted) break;
-        if (chunk === null) {
-          // An event cut off by the end of the stream is dropped, not dispatched half-written.
-          parser.feed(decoder.decode());
-          ended = true;
-        } else {
-          parser.feed(decoder.decode(chunk, { stream: true }));
-          if (failure) {
-            source.close();
-            break;
-          }
+  if (!aborted) {
+    source.start({
+      chunk(bytes) {
+        if (done()) return;
+        parser.feed(decoder.decode(bytes, { stream: true }));
+        if (failure) {
+          source.close();
+          finish();
+        } else if (!paused && queued() >= HIGH_WATER) {
+          paused = true;
+          source.pause();
         }
         settle();
-        while (!aborted && !ended && queued() >= HIGH_WATER) await new Promise<void>((r) => (resumePump = r));
-      }
-    } catch (err) {
-      failure = { reason: err };
-      settle();
-    } finally {
-      settle();
-      stop();
-    }
-  })();
+      },
+      end() {
+        if (done()) return;
+        // An event cut off by the end of the stream is dropped, not dispatched half-written.
+        parser.feed(decoder.decode());
+        ended = true;
+        finish();
+        settle();
+      },
+      fail(err) {
+        if (done()) return;
+        failure = { reason: err };
+        finish();
+        settle();
+      },
+    });
+  }
 
   return {
     next() {
       if (aborted) return Promise.reject(signal.reason);
-      if (queued() > 0) {
-        const event = shift();
-        if (queued() < HIGH_WATER / 2) resume();
-        return Promise.resolve(event);
-      }
+      if (queued() > 0) return Promise.resolve(shift());
       if (failure) return Promise.reject(failure.reason);
       if (ended) return Promise.resolve(null);
-      resume();
       return new Promise((resolve, reject) => (waiter = { resolve, reject }));
     },
     take() {
       if (aborted || queued() === 0) return undefined;
-      const event = shift();
-      if (queued() < HIGH_WATER / 2) resume();
-      return event;
+      return shift();
     },
     cancel() {
-      if (ended || failure || aborted) return;
+      if (done()) return;
       failure = { reason: new Error("event stream cancelled") };
       source.close();
+      finish();
       settle();
-      stop();
     },
   };
 }
@@ -143,12 +146,39 @@ export function readEvents(source: ByteSource, signal: AbortSignal): EventReader
 /** A web stream as a byte source (the in-process simulator's responses). */
 export function webByteSource(body: ReadableStream<Uint8Array>): ByteSource {
   const reader = body.getReader();
+  let paused = false;
+  let pumping = false;
+  let closed = false;
+  let sink: ByteSink | null = null;
+  const pump = async () => {
+    if (pumping || !sink) return;
+    pumping = true;
+    try {
+      while (!paused && !closed) {
+        const { done, value } = await reader.read();
+        if (done) return sink.end();
+        sink.chunk(value);
+      }
+    } catch (err) {
+      sink.fail(err);
+    } finally {
+      pumping = false;
+    }
+  };
   return {
-    async read() {
-      const { done, value } = await reader.read();
-      return done ? null : value;
+    start(s) {
+      sink = s;
+      void pump();
+    },
+    pause() {
+      paused = true;
+    },
+    resume() {
+      paused = false;
+      void pump();
     },
     close() {
+      closed = true;
       reader.cancel().catch(() => {});
     },
   };

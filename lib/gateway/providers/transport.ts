@@ -4,7 +4,8 @@
  * in-process simulator (a web Response).
  */
 import { Agent, request as undiciRequest } from "undici";
-import { readEvents, untilAborted, webByteSource, type EventReader } from "../sse";
+import type { Readable } from "node:stream";
+import { readEvents, untilAborted, webByteSource, type ByteSource, type EventReader } from "../sse";
 
 export interface HeaderLookup {
   get(name: string): string | null;
@@ -42,9 +43,10 @@ export function fromWebResponse(res: Response, signal: AbortSignal, hold?: unkno
     headers: res.headers,
     text: () => untilAborted(res.text(), signal),
     events: () => {
-      if (!res.body) return readEvents({ read: async () => null, close() {} }, signal);
+      if (!res.body) return readEvents(emptySource, signal);
       const source = webByteSource(res.body);
-      return readEvents({ read: () => (void hold, source.read()), close: source.close }, signal);
+      // The reader holds its source, and through it `hold`, for as long as it may read.
+      return readEvents({ ...source, close: () => (void hold, source.close()) }, signal);
     },
     discard: () => {
       res.body?.cancel().catch(() => {});
@@ -78,21 +80,27 @@ export function createHttpClient(opts: { keepAliveTimeoutMs?: number } = {}): { 
         },
       },
       text: () => untilAborted(res.body.text(), signal),
-      events: () => {
-        const it = res.body[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
-        return readEvents(
-          {
-            read: async () => {
-              const r = await it.next();
-              return r.done ? null : r.value;
-            },
-            close: () => res.body.destroy(),
-          },
-          signal,
-        );
-      },
+      events: () => readEvents(nodeByteSource(res.body), signal),
       discard: () => res.body.destroy(),
     };
   };
   return { client, close: () => agent.close() };
+}
+
+const emptySource: ByteSource = { start: (sink) => sink.end(), pause() {}, resume() {}, close() {} };
+
+/** A node stream as a byte source: its data events, paused and resumed as the reader keeps up. */
+function nodeByteSource(body: Readable): ByteSource {
+  return {
+    start(sink) {
+      body.on("data", (chunk: Buffer) => sink.chunk(chunk));
+      body.once("end", () => sink.end());
+      body.once("error", (err) => sink.fail(err));
+      // Destroyed before its end (aborted, or the connection dropped): a failure, not an end.
+      body.once("close", () => sink.fail(new Error("the upstream body closed before its end")));
+    },
+    pause: () => body.pause(),
+    resume: () => body.resume(),
+    close: () => body.destroy(),
+  };
 }
