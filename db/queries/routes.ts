@@ -1,4 +1,5 @@
-import { and, asc, eq, gte, lt } from "drizzle-orm";
+import { and, asc, eq, gt, gte, lt } from "drizzle-orm";
+import type Database from "better-sqlite3";
 import { getDb } from "../client";
 import { events, routes, usage, type NewEventRow, type NewRouteRow, type RouteRow } from "../schema";
 
@@ -69,6 +70,49 @@ export function listRouteUsageSince({ routeId, since }: { routeId: string; since
     .from(usage)
     .where(and(eq(usage.routeId, routeId), gte(usage.createdAt, since)))
     .all();
+}
+
+type WindowRowWithId = { id: number; variant: string | null; status: string; httpStatus: number; errorType: string | null; fallbackUsed: boolean; latencyMs: number; ttftMs: number | null; costMicros: number };
+
+const statements = new WeakMap<object, Database.Statement<unknown[], unknown>>();
+
+/**
+ * The route's rows since an instant, with their ids; only those written after row `afterId` when
+ * it is not 0. The first read seeks the route's index; later ones walk the table from `afterId` on
+ * (NOT INDEXED keeps SQLite on the rowid range rather than the route's index, which would visit the
+ * whole stage again), so they cost the rows written since, not the stage.
+ */
+export function listRouteUsageAfter({ routeId, since, afterId }: { routeId: string; since: number; afterId: number }): WindowRowWithId[] {
+  if (afterId === 0) {
+    return getDb()
+      .select({ id: usage.id, ...windowColumns })
+      .from(usage)
+      .where(and(eq(usage.routeId, routeId), gte(usage.createdAt, since)))
+      .orderBy(asc(usage.id))
+      .all();
+  }
+  const conn = getDb().$client;
+  let stmt = statements.get(conn);
+  if (!stmt) {
+    stmt = conn
+      .prepare(
+        `SELECT id, variant, status, http_status, error_type, fallback_used, latency_ms, ttft_ms, cost_micros
+         FROM usage NOT INDEXED WHERE id > ? AND route_id = ? AND created_at >= ? ORDER BY id`,
+      )
+      .raw(true);
+    statements.set(conn, stmt);
+  }
+  return (stmt.all(afterId, routeId, since) as unknown[][]).map((r) => ({
+    id: r[0] as number,
+    variant: r[1] as string | null,
+    status: r[2] as string,
+    httpStatus: r[3] as number,
+    errorType: r[4] as string | null,
+    fallbackUsed: r[5] === 1,
+    latencyMs: r[6] as number,
+    ttftMs: r[7] as number | null,
+    costMicros: r[8] as number,
+  }));
 }
 
 /** The route's rows in a time range with their timestamps, for the per-variant charts. */

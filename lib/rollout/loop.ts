@@ -3,12 +3,12 @@
  * state lives in the database (route row, usage rows, events), so a restart picks up where it
  * left off, and a decision is applied only if the route is still where it was judged.
  */
-import { getRouteById, listRouteUsageSince, listRoutes, updateRouteWithEvent } from "@/db/queries/routes";
+import { getRouteById, listRouteUsageAfter, listRoutes, updateRouteWithEvent } from "@/db/queries/routes";
 import type { RouteRow } from "@/db/schema";
 import type { Logger } from "../gateway/types";
 import { evaluate, type Decision } from "./evaluator";
 import { applyAction, guardrailsOf } from "./route-state";
-import { buildWindows } from "./windows";
+import { addToWindows, emptyWindows, type RouteWindows } from "./windows";
 
 export interface RolloutLoopDeps {
   now: () => number;
@@ -19,8 +19,38 @@ export interface RolloutLoopDeps {
   flushUsage: () => void;
 }
 
-export function evaluateRoute(row: RouteRow, now: number): Decision {
-  const windows = buildWindows(listRouteUsageSince({ routeId: row.id, since: row.stageStartedAt }));
+/**
+ * Each running route's current-stage windows, kept between evaluations and topped up with the rows
+ * written since: reading the whole stage every interval would cost more with every request the
+ * stage has served (tens of milliseconds of blocked event loop per 10,000 rows). The database stays
+ * the record: a new stage, or a process that has just started, reads the stage from the table once.
+ */
+export class StageWindows {
+  private readonly entries = new Map<string, { stage: string; lastId: number; windows: RouteWindows }>();
+
+  of(row: RouteRow): RouteWindows {
+    const stage = `${row.stageIndex}@${row.stageStartedAt}`;
+    let entry = this.entries.get(row.id);
+    if (!entry || entry.stage !== stage) {
+      entry = { stage, lastId: 0, windows: emptyWindows() };
+      this.entries.set(row.id, entry);
+    }
+    const rows = listRouteUsageAfter({ routeId: row.id, since: row.stageStartedAt, afterId: entry.lastId });
+    if (rows.length > 0) {
+      addToWindows(entry.windows, rows);
+      entry.lastId = rows[rows.length - 1]!.id;
+    }
+    return entry.windows;
+  }
+
+  /** Drops routes no longer running, so their samples are not held. */
+  keepOnly(ids: ReadonlySet<string>): void {
+    for (const id of this.entries.keys()) if (!ids.has(id)) this.entries.delete(id);
+  }
+}
+
+export function evaluateRoute(row: RouteRow, now: number, windowsOf: (row: RouteRow) => RouteWindows = (r) => new StageWindows().of(r)): Decision {
+  const windows = windowsOf(row);
   return evaluate({
     ...windows,
     guardrails: guardrailsOf(row),
@@ -33,11 +63,11 @@ export function evaluateRoute(row: RouteRow, now: number): Decision {
 }
 
 /** One evaluation of one route: returns the decision it applied or recorded. */
-export function tickRoute(deps: RolloutLoopDeps, id: string): Decision | null {
+export function tickRoute(deps: RolloutLoopDeps, id: string, stageWindows = new StageWindows()): Decision | null {
   const row = getRouteById({ id });
   if (!row || row.status !== "running" || !row.candidateModel) return null;
   const now = deps.now();
-  const decision = evaluateRoute(row, now);
+  const decision = evaluateRoute(row, now, (r) => stageWindows.of(r));
   const lastDecision = { ...decision, at: now };
   if (decision.action === "hold") {
     updateRouteWithEvent({ id, expect: { stageIndex: row.stageIndex, status: "running" }, patch: { lastEvaluatedAt: now, lastDecision }, event: null });
@@ -58,16 +88,17 @@ export function tickRoute(deps: RolloutLoopDeps, id: string): Decision | null {
 }
 
 export function startRolloutLoop(deps: RolloutLoopDeps, tickMs = 1000): { stop(): void; tick(): void } {
+  const stageWindows = new StageWindows();
   const tick = () => {
     const now = deps.now();
-    const due = listRoutes().filter(
-      (r) => r.status === "running" && r.candidateModel && (r.lastEvaluatedAt === null || now - r.lastEvaluatedAt >= r.evalIntervalSeconds * 1000),
-    );
+    const running = listRoutes().filter((r) => r.status === "running" && r.candidateModel);
+    stageWindows.keepOnly(new Set(running.map((r) => r.id)));
+    const due = running.filter((r) => r.lastEvaluatedAt === null || now - r.lastEvaluatedAt >= r.evalIntervalSeconds * 1000);
     if (due.length === 0) return;
     deps.flushUsage();
     for (const r of due) {
       try {
-        tickRoute(deps, r.id);
+        tickRoute(deps, r.id, stageWindows);
       } catch (err) {
         deps.log.error("route evaluation failed", { route: r.name, error: err instanceof Error ? err.message : String(err) });
       }

@@ -27,10 +27,17 @@ export function classify(row: WindowRow): "skip" | "ok" | "error" {
   return "skip";
 }
 
+export interface RouteWindows {
+  control: VariantWindow;
+  candidate: VariantWindow;
+}
+
 const empty = (): VariantWindow => ({ requests: 0, errors: 0, latenciesMs: [], ttftsMs: [], costMicros: 0 });
 
-export function buildWindows(rows: readonly WindowRow[]): { control: VariantWindow; candidate: VariantWindow } {
-  const out = { control: empty(), candidate: empty() };
+export const emptyWindows = (): RouteWindows => ({ control: empty(), candidate: empty() });
+
+/** Adds rows to windows built so far (a stage's window only ever grows). */
+export function addToWindows(out: RouteWindows, rows: readonly WindowRow[]): RouteWindows {
   for (const row of rows) {
     if (row.variant !== "control" && row.variant !== "candidate") continue;
     const kind = classify(row);
@@ -46,4 +53,8 @@ export function buildWindows(rows: readonly WindowRow[]): { control: VariantWind
     if (row.ttftMs !== null) w.ttftsMs.push(row.ttftMs);
   }
   return out;
+}
+
+export function buildWindows(rows: readonly WindowRow[]): RouteWindows {
+  return addToWindows(emptyWindows(), rows);
 }

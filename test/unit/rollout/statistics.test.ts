@@ -24,6 +24,18 @@ describe("percentile", () => {
     expect(percentile([5], 95)).toBe(5);
     expect(percentile([], 95)).toBeNull();
   });
+
+  it("agrees with sorting on shuffled samples full of repeats, and leaves them unchanged", () => {
+    let state = 7;
+    const next = () => (state = (state * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+    for (const n of [2, 3, 10, 101, 5_000]) {
+      const xs = Array.from({ length: n }, () => Math.floor(next() * 50));
+      const copy = [...xs];
+      const sorted = [...xs].sort((a, b) => a - b);
+      for (const p of [1, 50, 95, 99, 100]) expect(percentile(xs, p)).toBe(sorted[Math.ceil((p / 100) * n) - 1]);
+      expect(xs).toEqual(copy);
+    }
+  });
 });
 
 describe("confidence sequence", () => {
