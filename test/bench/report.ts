@@ -184,7 +184,8 @@ export function formatSection(info: RunInfo, results: ScenarioResult[], overhead
 /** Puts `section` above earlier runs, keeping them as they are. */
 export function prependSection(file: string, section: string): void {
   const old = existsSync(file) ? readFileSync(file, "utf8") : "";
-  const firstRun = old.search(/^## /m);
+  // Runs are headed by their date; what comes before the first of them (the header, the analysis) stays on top.
+  const firstRun = old.search(/^## \d{4}-/m);
   const runs = firstRun === -1 ? "" : old.slice(firstRun);
   // A preamble someone edited by hand stays as it is.
   const preamble = (firstRun === -1 ? old : old.slice(0, firstRun)).trim() || HEADER.trim();
