@@ -19,7 +19,7 @@ export function openDb(path: string, migrationsFolder = join(process.cwd(), "db/
   sqlite.pragma("synchronous = NORMAL");
   sqlite.pragma("foreign_keys = ON");
   sqlite.pragma("busy_timeout = 5000");
-  // The usage table carries four covering indexes; each batch of rows touches pages in all of them.
+  // The usage table carries five covering indexes; each batch of rows touches pages in all of them.
   // A 64 MiB page cache, reads through mmap and fewer, larger checkpoints took the usage writer
   // from 19,000 to 23,500 rows/s (test/bench/usage-writer-bench.ts).
   sqlite.pragma("cache_size = -65536");

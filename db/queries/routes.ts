@@ -77,12 +77,23 @@ type WindowRowWithId = { id: number; variant: string | null; status: string; htt
 const statements = new WeakMap<object, Database.Statement<unknown[], unknown>>();
 
 /**
- * The route's rows since an instant, with their ids; only those written after row `afterId` when
- * it is not 0. The first read seeks the route's index; later ones walk the table from `afterId` on
- * (NOT INDEXED keeps SQLite on the rowid range rather than the route's index, which would visit the
- * whole stage again), so they cost the rows written since, not the stage.
+ * The route's rows since an instant; only those written after row `afterId` when it is not 0.
+ * `lastId` is the newest row id in the table at the time of the read, whichever route wrote it, so
+ * the next read starts there even when this route was quiet. The first read seeks the route's
+ * index; later ones walk the table from `afterId` on (NOT INDEXED keeps SQLite on the rowid range
+ * rather than the route's index, which would visit the whole stage again), so they cost the rows
+ * written since, not the stage. Both reads see the same snapshot.
  */
-export function listRouteUsageAfter({ routeId, since, afterId }: { routeId: string; since: number; afterId: number }): WindowRowWithId[] {
+export function readRouteUsageAfter(args: { routeId: string; since: number; afterId: number }): { rows: WindowRowWithId[]; lastId: number } {
+  const conn = getDb().$client;
+  return conn.transaction(() => {
+    const rows = listRouteUsageAfter(args);
+    const newest = (conn.prepare("SELECT coalesce(max(id), 0) FROM usage").pluck().get() as number) ?? 0;
+    return { rows, lastId: Math.max(args.afterId, newest) };
+  })();
+}
+
+function listRouteUsageAfter({ routeId, since, afterId }: { routeId: string; since: number; afterId: number }): WindowRowWithId[] {
   if (afterId === 0) {
     return getDb()
       .select({ id: usage.id, ...windowColumns })

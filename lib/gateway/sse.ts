@@ -16,7 +16,13 @@ export interface EventReader {
   next(): Promise<EventSourceMessage | null>;
   /** An event that has already arrived, without waiting; undefined when none is queued. */
   take(): EventSourceMessage | undefined;
+  /** Stops reading: what has not arrived is dropped and the connection closed. */
   cancel(): void;
+  /**
+   * Stops reading after a complete stream: the rest of the body (usually just its terminating
+   * chunk) is let through unparsed for a moment so the connection can be reused, then cut.
+   */
+  release(): void;
 }
 
 /** What a byte source is told: each chunk, then the end or a failure (exactly one of them). */
@@ -38,6 +44,9 @@ export interface ByteSource {
 const HIGH_WATER = 16;
 // Longest event (or unfinished line) accepted from an upstream.
 const MAX_EVENT_CHARS = 8 * 1024 * 1024;
+// After a complete stream: how long, and how many more bytes, before the body is cut instead.
+const RELEASE_MS = 1_000;
+const RELEASE_BYTES = 64 * 1024;
 
 export function readEvents(source: ByteSource, signal: AbortSignal): EventReader {
   const queue: EventSourceMessage[] = [];
@@ -46,6 +55,7 @@ export function readEvents(source: ByteSource, signal: AbortSignal): EventReader
   let failure: { reason: unknown } | null = null;
   let aborted = false;
   let paused = false;
+  let draining: { bytes: number; timer: NodeJS.Timeout } | null = null;
   let waiter: { resolve: (e: EventSourceMessage | null) => void; reject: (err: unknown) => void } | null = null;
   const decoder = new TextDecoder();
   const parser = createParser({
@@ -79,11 +89,18 @@ export function readEvents(source: ByteSource, signal: AbortSignal): EventReader
     waiter = null;
   };
   const onAbort = () => {
+    stopDraining(false);
     aborted = true;
     source.close();
     settle();
   };
   const finish = () => signal.removeEventListener("abort", onAbort);
+  const stopDraining = (cut: boolean) => {
+    if (!draining) return;
+    clearTimeout(draining.timer);
+    draining = null;
+    if (cut) source.close();
+  };
 
   if (signal.aborted) {
     aborted = true;
@@ -93,6 +110,11 @@ export function readEvents(source: ByteSource, signal: AbortSignal): EventReader
   if (!aborted) {
     source.start({
       chunk(bytes) {
+        if (draining) {
+          draining.bytes += bytes.byteLength;
+          if (draining.bytes > RELEASE_BYTES) stopDraining(true);
+          return;
+        }
         if (done()) return;
         parser.feed(decoder.decode(bytes, { stream: true }));
         if (failure) {
@@ -105,6 +127,7 @@ export function readEvents(source: ByteSource, signal: AbortSignal): EventReader
         settle();
       },
       end() {
+        if (draining) return stopDraining(false);
         if (done()) return;
         // An event cut off by the end of the stream is dropped, not dispatched half-written.
         parser.feed(decoder.decode());
@@ -113,6 +136,7 @@ export function readEvents(source: ByteSource, signal: AbortSignal): EventReader
         settle();
       },
       fail(err) {
+        if (draining) return stopDraining(false);
         if (done()) return;
         failure = { reason: err };
         finish();
@@ -139,6 +163,19 @@ export function readEvents(source: ByteSource, signal: AbortSignal): EventReader
       source.close();
       finish();
       settle();
+    },
+    release() {
+      if (done()) return;
+      failure = { reason: new Error("event stream released") };
+      finish();
+      settle();
+      const timer = setTimeout(() => stopDraining(true), RELEASE_MS);
+      timer.unref();
+      draining = { bytes: 0, timer };
+      if (paused) {
+        paused = false;
+        source.resume();
+      }
     },
   };
 }
@@ -186,7 +223,11 @@ export function webByteSource(body: ReadableStream<Uint8Array>): ByteSource {
 
 /** Rejects when the signal aborts, even if the body never ends on its own. */
 export function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(signal.reason);
+  if (signal.aborted) {
+    // The work fails too once the signal has aborted; nobody is left to hear it.
+    work.catch(() => {});
+    return Promise.reject(signal.reason);
+  }
   return new Promise<T>((resolve, reject) => {
     const onAbort = () => reject(signal.reason);
     signal.addEventListener("abort", onAbort, { once: true });

@@ -45,7 +45,9 @@ export function clientStream(
     outcome.status = status;
     outcome.errorType = errorType;
     opened.clock.clear();
-    events.cancel();
+    // A complete stream lets the upstream finish its body, so its connection goes back to the pool.
+    if (status === "ok") events.release();
+    else events.cancel();
     opts.onEnd(outcome);
   };
 

@@ -88,6 +88,12 @@ async function failureFromResponse(res: UpstreamResponse): Promise<AttemptResult
     res.discard();
   }
   const retryable = isRetryableStatus(res.status);
+  if (res.status >= 300 && res.status < 400) {
+    // Redirects are not followed (each hop would have to pass the egress policy again): the
+    // provider's base URL needs fixing, which is the gateway's configuration, not the client's.
+    const location = res.headers.get("location");
+    return { ok: false, retryable: false, fault: true, headers: res.headers, error: upstreamError(`The upstream answered with a redirect (HTTP ${res.status}${location ? ` to ${location}` : ""}); set the provider's base URL to where it points.`) };
+  }
   if (res.status === 401 || res.status === 403) {
     // The provider refused our credentials: a gateway configuration problem, not the client's.
     return { ok: false, retryable: false, fault: true, headers: res.headers, error: upstreamError(`The upstream provider refused the gateway's credentials (HTTP ${res.status}).`) };

@@ -3,7 +3,7 @@
  * state lives in the database (route row, usage rows, events), so a restart picks up where it
  * left off, and a decision is applied only if the route is still where it was judged.
  */
-import { getRouteById, listRouteUsageAfter, listRoutes, updateRouteWithEvent } from "@/db/queries/routes";
+import { getRouteById, listRoutes, readRouteUsageAfter, updateRouteWithEvent } from "@/db/queries/routes";
 import type { RouteRow } from "@/db/schema";
 import type { Logger } from "../gateway/types";
 import { evaluate, type Decision } from "./evaluator";
@@ -35,11 +35,9 @@ export class StageWindows {
       entry = { stage, lastId: 0, windows: emptyWindows() };
       this.entries.set(row.id, entry);
     }
-    const rows = listRouteUsageAfter({ routeId: row.id, since: row.stageStartedAt, afterId: entry.lastId });
-    if (rows.length > 0) {
-      addToWindows(entry.windows, rows);
-      entry.lastId = rows[rows.length - 1]!.id;
-    }
+    const { rows, lastId } = readRouteUsageAfter({ routeId: row.id, since: row.stageStartedAt, afterId: entry.lastId });
+    addToWindows(entry.windows, rows);
+    entry.lastId = lastId;
     return entry.windows;
   }
 

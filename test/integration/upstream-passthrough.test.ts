@@ -114,4 +114,18 @@ describe("openai-compatible upstream", () => {
     expect(rows.at(-1)).toMatchObject({ status: "error", http_status: 502 });
     expect(rows).toHaveLength(before + 1);
   });
+
+  it("does not follow an upstream redirect: a 502 that says where it points, sent once, and a user agent", async () => {
+    const before = upstream.received.length;
+    upstream.handle((_req, res) => {
+      res.writeHead(301, { location: "https://elsewhere.example/v1/chat/completions" });
+      res.end();
+    });
+    const res = await call({});
+    expect(res.status).toBe(502);
+    const body = await res.json();
+    expect(body.error.message).toContain("redirect (HTTP 301 to https://elsewhere.example/v1/chat/completions)");
+    expect(upstream.received.length - before).toBe(1);
+    expect(upstream.received.at(-1)!.headers["user-agent"]).toBe("switchyard");
+  });
 });

@@ -17,7 +17,8 @@ export async function sendChatCompletion(
   if (provider.kind === "simulator") {
     const init = chatCompletionsCall({ ...provider, baseUrl: SIMULATOR_BASE_URL, apiKey: null }, call);
     const request = new Request(init.url, { method: "POST", headers: init.headers, body: init.body, signal: init.signal });
-    return fromWebResponse(await deps.simulator(request, model.simulator), call.signal);
+    // Held by the answer: aborting `call.signal` must keep reaching the simulator through the request's signal.
+    return fromWebResponse(await deps.simulator(request, model.simulator), call.signal, request);
   }
   return deps.http(chatCompletionsCall(provider, call));
 }

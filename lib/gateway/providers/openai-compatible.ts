@@ -26,6 +26,8 @@ export function chatCompletionsCall(provider: ProviderConfig, call: UpstreamCall
   const headers: Record<string, string> = {
     "content-type": "application/json",
     accept: call.stream ? "text/event-stream" : "application/json",
+    // Some providers' firewalls refuse requests without one.
+    "user-agent": "switchyard",
   };
   if (provider.apiKey) headers.authorization = `Bearer ${provider.apiKey}`;
   return { url: `${baseOf(provider)}/chat/completions`, headers, body: JSON.stringify(call.body), signal: call.signal };

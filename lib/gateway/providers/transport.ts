@@ -63,11 +63,14 @@ export function fetchClient(fetchFn: (req: Request) => Promise<Response>): Upstr
 }
 
 /**
- * Pooled keep-alive connections per upstream origin. The gateway's own clocks (first byte, idle,
- * deadline) abort calls through their signal; undici's timeouts stay as a backstop.
+ * Pooled keep-alive connections per upstream origin. An idle connection is kept for undici's default
+ * (4 s, or less when the upstream's Keep-Alive header says so): a POST sent on a connection the
+ * upstream has just closed fails, so keeping them longer than providers do costs retries. The
+ * gateway's own clocks (first byte, idle, deadline) abort calls through their signal; undici's
+ * timeouts stay as a backstop.
  */
-export function createHttpClient(opts: { keepAliveTimeoutMs?: number } = {}): { client: UpstreamClient; close(): Promise<void> } {
-  const agent = new Agent({ keepAliveTimeout: opts.keepAliveTimeoutMs ?? 30_000, pipelining: 1 });
+export function createHttpClient(): { client: UpstreamClient; close(): Promise<void> } {
+  const agent = new Agent({ pipelining: 1 });
   const client: UpstreamClient = async ({ url, headers, body, signal }) => {
     const res = await undiciRequest(url, { method: "POST", headers, body, signal, dispatcher: agent });
     const raw = res.headers;
@@ -84,7 +87,8 @@ export function createHttpClient(opts: { keepAliveTimeoutMs?: number } = {}): { 
       discard: () => res.body.destroy(),
     };
   };
-  return { client, close: () => agent.close() };
+  // By shutdown the grace period is over: calls still open are cut, not waited for.
+  return { client, close: () => agent.destroy() };
 }
 
 const emptySource: ByteSource = { start: (sink) => sink.end(), pause() {}, resume() {}, close() {} };

@@ -93,4 +93,24 @@ describe("upstream event reader", () => {
     expect((await reader.next())?.data).toBe("two");
     expect(await reader.next()).toBeNull();
   });
+
+  it("after a complete stream lets the rest of the body through unparsed instead of cutting it", async () => {
+    const { source, calls, sink } = manualSource();
+    const reader = readEvents(source, new AbortController().signal);
+    sink().chunk(bytes("data: [DONE]\n\n"));
+    expect((await reader.next())?.data).toBe("[DONE]");
+    reader.release();
+    sink().chunk(bytes("data: late\n\n"));
+    sink().end();
+    expect(calls).toEqual([]);
+    await expect(reader.next()).rejects.toThrow("released");
+  });
+
+  it("cuts a released body that keeps sending", () => {
+    const { source, calls, sink } = manualSource();
+    const reader = readEvents(source, new AbortController().signal);
+    reader.release();
+    sink().chunk(new Uint8Array(70 * 1024));
+    expect(calls).toEqual(["close"]);
+  });
 });

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { closeDb, openDb, setDb } from "@/db/client";
-import { listRouteUsageSince } from "@/db/queries/routes";
+import { listRouteUsageSince, readRouteUsageAfter } from "@/db/queries/routes";
 import { insertUsageBatch } from "@/db/queries/usage";
 import type { NewUsageRow, RouteRow } from "@/db/schema";
 import { StageWindows } from "@/lib/rollout/loop";
@@ -44,5 +44,17 @@ describe("a stage's windows kept between evaluations", () => {
     const fresh = windows.of(next);
     expect(fresh).toEqual(fullRead(next));
     expect(fresh.control.requests + fresh.candidate.requests).toBe(1);
+  });
+
+  it("move the read position past other routes' rows while the route is quiet", () => {
+    const before = readRouteUsageAfter({ routeId: "r1", since: 0, afterId: 0 }).lastId;
+    insertUsageBatch([usageRow("r2", 2_000, "control", true, 5), usageRow("r2", 2_001, "control", true, 5)]);
+    const quiet = readRouteUsageAfter({ routeId: "r1", since: 0, afterId: before });
+    expect(quiet.rows).toEqual([]);
+    expect(quiet.lastId).toBe(before + 2);
+    insertUsageBatch([usageRow("r1", 2_002, "candidate", true, 9)]);
+    const next = readRouteUsageAfter({ routeId: "r1", since: 0, afterId: quiet.lastId });
+    expect(next.rows.map((r) => r.latencyMs)).toEqual([9]);
+    expect(next.lastId).toBe(before + 3);
   });
 });
