@@ -35,3 +35,22 @@ export function WithUnit({ unit, children }: { unit: string; children: ReactNode
     </div>
   );
 }
+
+/** The form-wide error (what no single field owns), announced when it appears. */
+export function FormError({ message, inline }: { message: string | null | undefined; inline?: boolean }) {
+  if (!message) return null;
+  return (
+    <p className={inline ? "form-error inline-form-error" : "form-error"} role="alert">
+      {message}
+    </p>
+  );
+}
+
+/** The primary submit button: its label while idle, "Saving…" while the request runs. */
+export function SaveButton({ busy, disabled, children }: { busy: boolean; disabled?: boolean; children: ReactNode }) {
+  return (
+    <button type="submit" className="button button-primary" disabled={busy || disabled}>
+      {busy ? "Saving…" : children}
+    </button>
+  );
+}

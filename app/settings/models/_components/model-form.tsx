@@ -1,7 +1,7 @@
 "use client";
 import Link from "next/link";
 import type { ChangeEvent, FormEvent } from "react";
-import { Field, fieldProps, WithUnit } from "@/app/_components/field";
+import { Field, fieldProps, WithUnit, FormError, SaveButton } from "@/app/_components/field";
 import { errorMessage } from "@/lib/client/api";
 import { useFormState } from "@/lib/client/settings/form";
 import { MAX_FALLBACKS, modelFieldForParam, modelValues, newModelValues, validateModel, type ModelField } from "@/lib/client/settings/model-form";
@@ -142,15 +142,11 @@ export function ModelForm(props: { model?: ModelView; providers: ProviderView[];
           />
         </Field>
       </div>
-      {form.formError ? (
-        <p className="form-error" role="alert">
-          {form.formError}
-        </p>
-      ) : null}
+      <FormError message={form.formError} />
       <div className="form-actions">
-        <button type="submit" className="button button-primary" disabled={busy || noProviders || (form.submitted && invalid) || unchanged}>
-          {busy ? "Saving…" : model ? "Save changes" : "Add model"}
-        </button>
+        <SaveButton busy={busy} disabled={noProviders || (form.submitted && invalid) || unchanged}>
+          {model ? "Save changes" : "Add model"}
+        </SaveButton>
         {model ? (
           <button type="button" className="button" onClick={() => props.onDone()}>
             Cancel

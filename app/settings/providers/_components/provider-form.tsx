@@ -1,6 +1,6 @@
 "use client";
 import type { ChangeEvent, FormEvent } from "react";
-import { Field, fieldProps, WithUnit } from "@/app/_components/field";
+import { Field, fieldProps, WithUnit, FormError, SaveButton } from "@/app/_components/field";
 import { useFormState } from "@/lib/client/settings/form";
 import { newProviderValues, providerFieldForParam, providerValues, validateProvider, type ProviderField } from "@/lib/client/settings/provider-form";
 import { KIND_LABELS, useCreateProvider, usePatchProvider, type ProviderKind, type ProviderView } from "@/lib/client/settings/providers";
@@ -122,15 +122,11 @@ export function ProviderForm({ provider, onDone }: { provider?: ProviderView; on
           </Field>
         </div>
       </details>
-      {form.formError ? (
-        <p className="form-error" role="alert">
-          {form.formError}
-        </p>
-      ) : null}
+      <FormError message={form.formError} />
       <div className="form-actions">
-        <button type="submit" className="button button-primary" disabled={busy || (form.submitted && invalid) || unchanged}>
-          {busy ? "Saving…" : provider ? "Save changes" : "Add provider"}
-        </button>
+        <SaveButton busy={busy} disabled={(form.submitted && invalid) || unchanged}>
+          {provider ? "Save changes" : "Add provider"}
+        </SaveButton>
         {provider ? (
           <button type="button" className="button" onClick={() => onDone()}>
             Cancel

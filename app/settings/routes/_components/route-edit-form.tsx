@@ -1,6 +1,6 @@
 "use client";
 import { useState, type ChangeEvent, type FormEvent } from "react";
-import { Field, fieldProps, WithUnit } from "@/app/_components/field";
+import { Field, fieldProps, SaveButton, WithUnit } from "@/app/_components/field";
 import { ApiError, errorMessage } from "@/lib/client/api";
 import { fieldForParam, routeFormValues, validateRouteForm, type RouteFormField, type RouteFormValues } from "@/lib/client/route-form";
 import { usePatchRoute, type RouteView } from "@/lib/client/routes";
@@ -120,9 +120,9 @@ export function RouteEditForm({ route }: { route: RouteView }) {
       ) : null}
 
       <div className="form-actions">
-        <button type="submit" className="button button-primary" disabled={invalid || !changed || patchRoute.isPending}>
-          {patchRoute.isPending ? "Saving…" : "Save"}
-        </button>
+        <SaveButton busy={patchRoute.isPending} disabled={invalid || !changed}>
+          Save
+        </SaveButton>
         <button
           type="button"
           className="button"

@@ -1,6 +1,6 @@
 "use client";
 import { useState, type ChangeEvent, type FormEvent } from "react";
-import { Field, fieldProps, WithUnit } from "@/app/_components/field";
+import { Field, fieldProps, WithUnit, FormError, SaveButton } from "@/app/_components/field";
 import { useFormState } from "@/lib/client/settings/form";
 import { useModels } from "@/lib/client/settings/models";
 import { newTeamValues, teamFieldForParam, teamValues, validateTeam, type TeamField } from "@/lib/client/settings/team-form";
@@ -126,15 +126,11 @@ export function TeamForm({ team, onDone }: { team?: TeamView; onDone: (saved: Te
           </p>
         ) : null}
       </fieldset>
-      {form.formError ? (
-        <p className="form-error" role="alert">
-          {form.formError}
-        </p>
-      ) : null}
+      <FormError message={form.formError} />
       <div className="form-actions">
-        <button type="submit" className="button button-primary" disabled={busy || (form.submitted && invalid) || unchanged}>
-          {busy ? "Saving…" : team ? "Save changes" : "Create team"}
-        </button>
+        <SaveButton busy={busy} disabled={(form.submitted && invalid) || unchanged}>
+          {team ? "Save changes" : "Create team"}
+        </SaveButton>
         {saved && unchanged ? (
           <span className="saved" role="status" data-testid="team-saved">
             Saved

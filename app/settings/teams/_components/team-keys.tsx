@@ -1,7 +1,7 @@
 "use client";
 import { useRef, useState, type FormEvent } from "react";
 import { ConfirmDialog } from "@/app/_components/confirm-dialog";
-import { Field, fieldProps, WithUnit } from "@/app/_components/field";
+import { Field, fieldProps, WithUnit, FormError } from "@/app/_components/field";
 import { errorMessage } from "@/lib/client/api";
 import { formatCount, formatDateTime } from "@/lib/client/format";
 import { optionalInt, paramLookup, useFormState } from "@/lib/client/settings/form";
@@ -149,11 +149,7 @@ function NewKeyForm({ teamId, onCreated }: { teamId: string; onCreated: (k: Crea
           {create.isPending ? "Creating…" : "Create key"}
         </button>
       </div>
-      {form.formError ? (
-        <p className="form-error inline-form-error" role="alert">
-          {form.formError}
-        </p>
-      ) : null}
+      <FormError message={form.formError} inline />
     </form>
   );
 }

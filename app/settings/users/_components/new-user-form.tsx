@@ -1,6 +1,6 @@
 "use client";
 import type { FormEvent } from "react";
-import { Field, fieldProps } from "@/app/_components/field";
+import { Field, fieldProps, FormError } from "@/app/_components/field";
 import { useFormState } from "@/lib/client/settings/form";
 import { newUserFieldForParam, newUserValues, ROLES, useCreateUser, validateNewUser, type NewUserField, type Role, type UserView } from "@/lib/client/users";
 import { TeamPicker } from "./team-picker";
@@ -69,11 +69,7 @@ export function NewUserForm({ onCreated }: { onCreated: (user: UserView) => void
         </Field>
       </div>
       <TeamPicker id="user-teamIds" value={v.teamIds} onChange={(ids) => form.set("teamIds", ids)} error={err("teamIds")} />
-      {form.formError ? (
-        <p className="form-error" role="alert">
-          {form.formError}
-        </p>
-      ) : null}
+      <FormError message={form.formError} />
       <div className="form-actions">
         <button type="submit" className="button button-primary" disabled={create.isPending || (form.submitted && invalid)}>
           {create.isPending ? "Creating…" : "Create person"}

@@ -1,6 +1,6 @@
 "use client";
 import type { FormEvent } from "react";
-import { Field, fieldProps } from "@/app/_components/field";
+import { Field, fieldProps, FormError, SaveButton } from "@/app/_components/field";
 import { useFormState } from "@/lib/client/settings/form";
 import { editUserFieldForParam, editUserValues, ROLES, usePatchUser, validateEditUser, type EditUserField, type Role, type UserView } from "@/lib/client/users";
 import { TeamPicker } from "./team-picker";
@@ -45,15 +45,11 @@ export function UserEditRow(props: { user: UserView; self: boolean; columns: num
             </Field>
           </div>
           <TeamPicker id="user-edit-teamIds" value={v.teamIds} onChange={(ids) => form.set("teamIds", ids)} error={err("teamIds")} />
-          {form.formError ? (
-            <p className="form-error" role="alert">
-              {form.formError}
-            </p>
-          ) : null}
+          <FormError message={form.formError} />
           <div className="form-actions">
-            <button type="submit" className="button button-primary" disabled={patch.isPending || unchanged || (form.submitted && invalid)}>
-              {patch.isPending ? "Saving…" : "Save changes"}
-            </button>
+            <SaveButton busy={patch.isPending} disabled={unchanged || (form.submitted && invalid)}>
+              Save changes
+            </SaveButton>
             <button type="button" className="button" onClick={props.onCancel} disabled={patch.isPending}>
               Cancel
             </button>
