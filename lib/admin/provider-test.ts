@@ -55,7 +55,7 @@ export async function testConnection(provider: ProviderConfig, deps: ProviderTes
     const message = timedOut ? networkMessage(err, url, timeoutMs) : `The connection to ${url} broke while reading the answer (${causeText(err)}).`;
     return { ok: false, status: res.status, message: redact(message) };
   }
-  if (!res.ok) return { ok: false, status: res.status, message: redact(statusMessage(res.status, url, upstreamMessage(text))) };
+  if (!res.ok) return { ok: false, status: res.status, message: redact(statusMessage(res.status, url, upstreamMessage(text), res.headers.get("location"))) };
 
   const models = modelIds(text);
   if (!models) {
@@ -91,8 +91,9 @@ function upstreamMessage(text: string): string | null {
   return trimmed && trimmed.length <= 200 && !trimmed.startsWith("<") ? trimmed : null;
 }
 
-function statusMessage(status: number, url: string, detail: string | null): string {
+function statusMessage(status: number, url: string, detail: string | null, location: string | null): string {
   const said = detail ? ` The upstream said: “${detail}”` : "";
+  if (status >= 300 && status < 400) return `${url} redirects (${status}${location ? ` to ${location}` : ""}); redirects are not followed, so set the base URL to where it points.`;
   if (status === 401 || status === 403) return `The upstream refused the API key (${status}).${said}`;
   if (status === 404) return `${url} was not found (404). Check the base URL; OpenAI-compatible servers usually serve it under /v1.${said}`;
   if (status === 429) return `The upstream is rate limiting this key (429). Try again in a moment.${said}`;

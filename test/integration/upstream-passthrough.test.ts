@@ -127,5 +127,9 @@ describe("openai-compatible upstream", () => {
     expect(body.error.message).toContain("redirect (HTTP 301 to https://elsewhere.example/v1/chat/completions)");
     expect(upstream.received.length - before).toBe(1);
     expect(upstream.received.at(-1)!.headers["user-agent"]).toBe("switchyard");
+
+    // The connection test agrees with the chat call.
+    const tested = await server.admin(`/api/admin/providers/${setup.provider.id}/test`, { method: "POST" });
+    expect(await tested.json()).toMatchObject({ ok: false, status: 301, message: expect.stringContaining("redirects (301 to https://elsewhere.example/v1/chat/completions)") });
   });
 });

@@ -36,5 +36,6 @@ export function chatCompletionsCall(provider: ProviderConfig, call: UpstreamCall
 export function modelsRequest(provider: ProviderConfig, signal: AbortSignal): Request {
   const headers: Record<string, string> = { accept: "application/json" };
   if (provider.apiKey) headers.authorization = `Bearer ${provider.apiKey}`;
-  return new Request(`${baseOf(provider)}/models`, { headers, signal });
+  // Not followed, as chat calls are not: a provider that redirects fails its connection test too.
+  return new Request(`${baseOf(provider)}/models`, { headers, signal, redirect: "manual" });
 }
