@@ -15,7 +15,7 @@ export interface AdminContext {
   usage: Pick<UsageWriter, "flush">;
   /** Who acts, for audit events: "admin-token", a user id, or "system". */
   actor?: string;
-  /** Hosts provider base URLs may point at (SWITCHYARD_PROVIDER_ALLOWLIST); null allows any but link-local. */
+  /** Hosts provider base URLs may point at (SWITCHYARD_PROVIDER_ALLOWLIST); null allows any the egress rules do not refuse. */
   egressAllowlist?: string[] | null;
 }
 

@@ -135,6 +135,44 @@ describe("providers", () => {
     await expectError(await server.admin(`/api/admin/providers/${sim.id}`, { method: "PATCH", json: { kind: "openai-compatible" } }), 400, "baseUrl");
   });
 
+  it("refuses base URLs that reach link-local, metadata, unspecified or multicast addresses, on create and on PATCH", async () => {
+    const refused = [
+      "http://169.254.169.254/latest/meta-data",
+      "http://2852039166/",
+      "http://0xa9.0xfe.0xa9.0xfe/",
+      "http://0251.0376.0251.0376/",
+      "http://[::ffff:169.254.169.254]/",
+      "http://[::ffff:a9fe:a9fe]/",
+      "http://[64:ff9b::a9fe:a9fe]/",
+      "http://metadata.google.internal./",
+      "http://[fd00:ec2::254]/",
+      "http://100.100.100.200/",
+      "http://192.0.0.192/",
+      "http://168.63.129.16/",
+      "http://0.0.0.0/",
+      "http://0.1.2.3/",
+      "http://224.0.0.1/",
+      "http://[ff02::1]/",
+      "http://[fe80::1]/",
+    ];
+    const existing = await (
+      await server.admin("/api/admin/providers", { method: "POST", json: { name: "Local vLLM", kind: "openai-compatible", baseUrl: "http://127.0.0.1:8000/v1" } })
+    ).json();
+    for (const baseUrl of refused) {
+      const created = await server.admin("/api/admin/providers", { method: "POST", json: { name: `ssrf ${baseUrl}`, kind: "openai-compatible", baseUrl } });
+      expect((await expectError(created, 400, "baseUrl", "egress_denied")).message, baseUrl).toContain("may not call this base URL");
+      await expectError(await server.admin(`/api/admin/providers/${existing.id}`, { method: "PATCH", json: { baseUrl } }), 400, "baseUrl", "egress_denied");
+    }
+    // Nothing refused was stored, and loopback and LAN addresses stay allowed.
+    expect((await (await server.admin(`/api/admin/providers/${existing.id}`)).json()).baseUrl).toBe("http://127.0.0.1:8000/v1");
+    const names = (await (await server.admin("/api/admin/providers")).json()).data.map((p: { name: string }) => p.name);
+    expect(names.filter((n: string) => n.startsWith("ssrf "))).toEqual([]);
+    for (const baseUrl of ["http://localhost:11434/v1", "http://192.168.1.20:8000/v1", "http://[::1]:8000/v1"]) {
+      expect(await statusOf(server.admin(`/api/admin/providers/${existing.id}`, { method: "PATCH", json: { baseUrl } })), baseUrl).toBe(200);
+    }
+    expect(await statusOf(server.admin(`/api/admin/providers/${existing.id}`, { method: "DELETE" }))).toBe(200);
+  });
+
   it("answers 409 for a duplicate name and for deleting a provider in use", async () => {
     const p = await (await server.admin("/api/admin/providers", { method: "POST", json: { name: "Sim A", kind: "simulator" } })).json();
     await expectError(await server.admin("/api/admin/providers", { method: "POST", json: { name: "Sim A", kind: "simulator" } }), 409, "name");
