@@ -53,6 +53,18 @@ export const bodyTooLarge = (limit: number, headers: Record<string, string> = {}
 export const upstreamError = (message: string, status = 502) =>
   new GatewayError(status, message, "upstream_error", "upstream_error");
 
+/**
+ * The egress policy refused the provider's address. The caller learns which rule, not which
+ * address (the log has that); it is the gateway's configuration at fault, not the caller's request.
+ */
+export const egressRefused = () =>
+  new GatewayError(
+    502,
+    "The gateway's egress policy refused to connect to this model's provider: link-local, cloud-metadata, unspecified and multicast addresses are never called, and hosts outside SWITCHYARD_PROVIDER_ALLOWLIST are not when it is set. An admin needs to fix the provider's base URL.",
+    "upstream_error",
+    "egress_denied",
+  );
+
 export const upstreamTimeout = (message: string) => new GatewayError(504, message, "timeout", "timeout");
 
 export const methodNotAllowed = (method: string) =>

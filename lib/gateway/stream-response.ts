@@ -3,7 +3,9 @@
  * first byte ends the stream with an OpenAI-shaped error event, never a clean [DONE]; a client that
  * goes away aborts the upstream at once.
  */
+import { createRedactor } from "./redact";
 import type { OpenedUpstream } from "./upstream";
+import { relayedError } from "./upstream-error";
 import { ClientAborted, UpstreamTimeout } from "./timeouts";
 
 export interface StreamOutcome {
@@ -61,7 +63,10 @@ export function clientStream(
     }
     if (chunk.error) {
       upstreamErrored = true;
-      return `data: ${data}\n\n`;
+      // Rebuilt from its fields, never relayed verbatim: upstreams quote the key they were sent.
+      const e = relayedError(chunk, createRedactor(opened.target.provider.apiKey));
+      const error = { message: e?.message ?? "The upstream sent an error event.", type: e?.type ?? "upstream_error", code: e?.code ?? null, param: e?.param ?? null };
+      return `data: ${JSON.stringify({ error })}\n\n`;
     }
     const choice = chunk.choices?.[0];
     if (choice) {

@@ -4,14 +4,17 @@
  * first event has arrived — so everything before the first byte to the client can still be retried.
  */
 import type { CircuitBreakers } from "./circuit-breaker";
-import { GatewayError, upstreamError, upstreamTimeout } from "./errors";
+import { isEgressDenied } from "./egress";
+import { egressRefused, GatewayError, upstreamError, upstreamTimeout } from "./errors";
 import { sendChatCompletion } from "./providers";
 import { upstreamBody } from "./providers/openai-compatible";
 import type { HeaderLookup, UpstreamResponse } from "./providers/transport";
+import { createRedactor, redactValue, type Redactor } from "./redact";
 import { isRetryableStatus, nextRetryDelay } from "./retry-policy";
 import type { EventReader, EventSourceMessage } from "./sse";
 import { AttemptClock, ClientAborted, UpstreamTimeout } from "./timeouts";
 import type { Catalog, GatewayDeps, ModelConfig, ProviderConfig } from "./types";
+import { relayedError, type RelayedError } from "./upstream-error";
 
 export interface UpstreamTarget {
   model: ModelConfig;
@@ -69,29 +72,24 @@ type AttemptResult =
   | { ok: true; opened: Omit<Opened, "attempts" | "fallbackUsed" | "probe"> }
   | { ok: false; error: GatewayError; retryable: boolean; fault: boolean; headers: HeaderLookup | null };
 
-/** Maps an upstream error answer to what the client sees; the upstream's own message for its 4xx. */
-async function failureFromResponse(res: UpstreamResponse): Promise<AttemptResult> {
-  let message = `upstream answered HTTP ${res.status}`;
-  let type: string | null = null;
-  let code: string | null = null;
-  let param: string | null = null;
+/**
+ * Maps an upstream error answer to what the client sees: the upstream's own message for its 4xx.
+ * Whatever of the upstream's text is passed on has the provider key redacted.
+ */
+async function failureFromResponse(res: UpstreamResponse, redact: Redactor): Promise<AttemptResult> {
+  let relayed: RelayedError | null = null;
   try {
-    const body = JSON.parse(await res.text()) as { error?: { message?: unknown; type?: unknown; code?: unknown; param?: unknown } };
-    if (body?.error && typeof body.error.message === "string") {
-      message = body.error.message;
-      type = typeof body.error.type === "string" ? body.error.type : null;
-      code = typeof body.error.code === "string" ? body.error.code : null;
-      param = typeof body.error.param === "string" ? body.error.param : null;
-    }
+    relayed = relayedError(JSON.parse(await res.text()), redact);
   } catch {
     // a non-JSON error body is not worth more than its status
     res.discard();
   }
+  const message = relayed?.message ?? `upstream answered HTTP ${res.status}`;
   const retryable = isRetryableStatus(res.status);
   if (res.status >= 300 && res.status < 400) {
     // Redirects are not followed (each hop would have to pass the egress policy again): the
     // provider's base URL needs fixing, which is the gateway's configuration, not the client's.
-    const location = res.headers.get("location");
+    const location = redactValue(redact, res.headers.get("location"));
     return { ok: false, retryable: false, fault: true, headers: res.headers, error: upstreamError(`The upstream answered with a redirect (HTTP ${res.status}${location ? ` to ${location}` : ""}); set the provider's base URL to where it points.`) };
   }
   if (res.status === 401 || res.status === 403) {
@@ -99,7 +97,13 @@ async function failureFromResponse(res: UpstreamResponse): Promise<AttemptResult
     return { ok: false, retryable: false, fault: true, headers: res.headers, error: upstreamError(`The upstream provider refused the gateway's credentials (HTTP ${res.status}).`) };
   }
   if (!retryable) {
-    return { ok: false, retryable: false, fault: false, headers: res.headers, error: new GatewayError(res.status, message, type ?? "invalid_request_error", code, param) };
+    return {
+      ok: false,
+      retryable: false,
+      fault: false,
+      headers: res.headers,
+      error: new GatewayError(res.status, message, relayed?.type ?? "invalid_request_error", relayed?.code ?? null, relayed?.param ?? null),
+    };
   }
   // When the gateway gives up on an upstream 429, the client still learns how long to wait.
   const retryAfter = res.headers.get("retry-after");
@@ -110,13 +114,26 @@ async function failureFromResponse(res: UpstreamResponse): Promise<AttemptResult
   return { ok: false, retryable: true, fault: true, headers: res.headers, error };
 }
 
-function failureFromThrown(err: unknown, signal: AbortSignal): AttemptResult {
+function failureFromThrown(err: unknown, signal: AbortSignal, redact: Redactor): AttemptResult {
   const reason = signal.aborted ? signal.reason : err;
   if (reason instanceof ClientAborted) throw reason;
   if (reason instanceof UpstreamTimeout) {
     return { ok: false, retryable: reason.kind !== "deadline", fault: true, headers: null, error: upstreamTimeout(`The upstream did not answer in time (${reason.message}).`) };
   }
-  return { ok: false, retryable: true, fault: true, headers: null, error: upstreamError(`Could not reach the upstream: ${reason instanceof Error ? reason.message : String(reason)}`) };
+  // Refused at connect time (the name resolved to a forbidden address): asking again changes nothing.
+  if (isEgressDenied(reason)) return { ok: false, retryable: false, fault: true, headers: null, error: egressRefused() };
+  return { ok: false, retryable: true, fault: true, headers: null, error: upstreamError(`Could not reach the upstream: ${redact(reason instanceof Error ? reason.message : String(reason))}`) };
+}
+
+/** The message of an error event that opened a stream, redacted; never the event's raw text. */
+function firstEventError(data: string, target: UpstreamTarget): string {
+  let body: unknown;
+  try {
+    body = JSON.parse(data);
+  } catch {
+    return "an error event that is not valid JSON";
+  }
+  return relayedError(body, createRedactor(target.provider.apiKey))?.message.slice(0, 200) ?? "an error event without a message";
 }
 
 async function attempt(
@@ -147,7 +164,7 @@ async function attempt(
       signal: controller.signal,
     });
     if (controller.signal.aborted) throw controller.signal.reason;
-    if (res.status < 200 || res.status > 299) return done(await failureFromResponse(res));
+    if (res.status < 200 || res.status > 299) return done(await failureFromResponse(res, createRedactor(target.provider.apiKey)));
     if (!stream) {
       const text = await res.text();
       let json: Record<string, unknown>;
@@ -168,7 +185,7 @@ async function attempt(
     }
     if (first.data.startsWith('{"error"')) {
       events.cancel();
-      return done({ ok: false, retryable: true, fault: true, headers: res.headers, error: upstreamError(`The upstream stream failed: ${first.data.slice(0, 200)}`) });
+      return done({ ok: false, retryable: true, fault: true, headers: res.headers, error: upstreamError(`The upstream stream failed: ${firstEventError(first.data, target)}`) });
     }
     const firstAt = deps.now();
     clock.touch();
@@ -178,7 +195,10 @@ async function attempt(
     // Whatever ends the attempt, its timers and listener must not outlive it.
     clock.clear();
     clientSignal.removeEventListener("abort", onClientAbort);
-    const r = failureFromThrown(err, controller.signal);
+    const r = failureFromThrown(err, controller.signal, createRedactor(target.provider.apiKey));
+    if (!r.ok && r.error.code === "egress_denied") {
+      deps.log.warn("egress policy refused a connection", { provider: target.provider.id, reason: err instanceof Error ? err.message : String(err) });
+    }
     controller.abort();
     return done(r);
   }
@@ -214,9 +234,11 @@ export async function openUpstream(deps: GatewayDeps, req: UpstreamRequest): Pro
   for (let t = 0; t < req.targets.length; t++) {
     const target = req.targets[t]!;
     const s = target.provider.settings;
-    // A provider the egress policy forbids is never called; the next target may serve.
+    // A provider the egress policy forbids is never called; the next target may serve. The
+    // caller learns which policy refused, the operator's log which address.
     if (target.provider.egressDenied) {
-      last = { error: upstreamError(`This provider's base URL is not allowed: ${target.provider.egressDenied}.`), fault: true, target };
+      deps.log.warn("egress policy refused a provider", { provider: target.provider.id, reason: target.provider.egressDenied });
+      last = { error: egressRefused(), fault: true, target };
       continue;
     }
     // Skipped before its rate limits are charged: an open breaker means no call will be made.

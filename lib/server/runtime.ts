@@ -92,7 +92,7 @@ export function createRuntime(env: Env = parseEnv()): Runtime {
   const usage = createUsageWriter({ insert: insertUsageBatch, flushMs: env.SWITCHYARD_USAGE_FLUSH_MS, log });
   const store = createStore(catalog, usage, now);
   const simulator = createSimulator({});
-  const upstreamHttp = createHttpClient();
+  const upstreamHttp = createHttpClient({ allowlist: egressAllowlist });
   const gateway = createGateway(
     {
       store,

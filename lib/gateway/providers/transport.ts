@@ -3,8 +3,9 @@
  * network (undici's pooled client: no web Request, Response or stream per call) or from the
  * in-process simulator (a web Response).
  */
-import { Agent, request as undiciRequest } from "undici";
+import { request as undiciRequest, type Dispatcher } from "undici";
 import type { Readable } from "node:stream";
+import { createEgressAgent, type EgressGuard } from "../egress-connector";
 import { readEvents, untilAborted, webByteSource, type ByteSource, type EventReader } from "../sse";
 
 export interface HeaderLookup {
@@ -67,10 +68,11 @@ export function fetchClient(fetchFn: (req: Request) => Promise<Response>): Upstr
  * (4 s, or less when the upstream's Keep-Alive header says so): a POST sent on a connection the
  * upstream has just closed fails, so keeping them longer than providers do costs retries. The
  * gateway's own clocks (first byte, idle, deadline) abort calls through their signal; undici's
- * timeouts stay as a backstop.
+ * timeouts stay as a backstop. Every connection passes the egress policy at connect time; the
+ * dispatcher is shared with the provider connection test so both obey the same rule.
  */
-export function createHttpClient(): { client: UpstreamClient; close(): Promise<void> } {
-  const agent = new Agent({ pipelining: 1 });
+export function createHttpClient(egress: EgressGuard): { client: UpstreamClient; dispatcher: Dispatcher; close(): Promise<void> } {
+  const agent = createEgressAgent(egress, { pipelining: 1 });
   const client: UpstreamClient = async ({ url, headers, body, signal }) => {
     const res = await undiciRequest(url, { method: "POST", headers, body, signal, dispatcher: agent });
     const raw = res.headers;
@@ -88,7 +90,7 @@ export function createHttpClient(): { client: UpstreamClient; close(): Promise<v
     };
   };
   // By shutdown the grace period is over: calls still open are cut, not waited for.
-  return { client, close: () => agent.destroy() };
+  return { client, dispatcher: agent, close: () => agent.destroy() };
 }
 
 const emptySource: ByteSource = { start: (sink) => sink.end(), pause() {}, resume() {}, close() {} };
