@@ -1,29 +1,62 @@
 /**
- * "Test connection" for a provider: lists its models with the stored (decrypted) key. An upstream
- * that is down, slow or refuses the key is a result to show the admin, not a server error.
+ * "Test connection" for a provider: lists its models with the stored (decrypted) key, through the
+ * chat calls' egress-guarded dispatcher. The admin sees the status, the latency and the models; a
+ * failure is one fixed message per kind, never the upstream's text, which is whatever the base URL
+ * points at (a file, an internal page, the key quoted back). An upstream that is down, slow or
+ * refuses the key is a result to show, not a server error.
  */
+import { request, type Dispatcher } from "undici";
+import { isEgressDenied } from "../gateway/egress";
 import { notFound } from "../gateway/errors";
 import { modelsRequest } from "../gateway/providers/openai-compatible";
+import { createRedactor, type Redactor } from "../gateway/redact";
 import type { Catalog, ProviderConfig } from "../gateway/types";
 import { createSimulator } from "../simulator/handler";
 
 export const PROVIDER_TEST_TIMEOUT_MS = 5000;
-const MAX_MESSAGE_CHARS = 300;
+/** Large providers list a few hundred models in well under this; more is not a model list. */
+const MAX_BODY_BYTES = 8 * 1024 * 1024;
 
 export type ProviderTestResult =
-  | { ok: true; models: string[]; latencyMs: number }
+  | { ok: true; status: number; latencyMs: number; modelCount: number; models: string[] }
   /** `status` is the upstream's HTTP status, or null when no HTTP answer came back. */
-  | { ok: false; status: number | null; message: string };
+  | { ok: false; status: number | null; latencyMs: number; message: string };
 
 export interface ProviderTestDeps {
-  fetch: (req: Request) => Promise<Response>;
+  /** The dispatcher chat calls use, so the test obeys the same egress policy at connect time. */
+  dispatcher: Dispatcher;
   now: () => number;
   timeoutMs?: number;
 }
 
-const defaultDeps: ProviderTestDeps = { fetch: (req) => fetch(req), now: Date.now };
+export const FAILURE_MESSAGES = {
+  noBaseUrl: "The provider has no base URL. Edit it and add one, e.g. https://api.openai.com/v1.",
+  egress:
+    "The gateway's egress policy refuses this address: link-local, cloud-metadata, unspecified and multicast addresses are never called, and hosts outside SWITCHYARD_PROVIDER_ALLOWLIST are not when it is set.",
+  refused: "Connection refused. Is the server running and listening on that port?",
+  dns: "The host name could not be resolved. Check the base URL.",
+  timeout: "No answer in time. Check that the server is up and reachable from the gateway.",
+  tls: "The TLS handshake failed. Check the base URL's scheme and port, and the server's certificate.",
+  network: "The connection failed before a complete answer came back.",
+  redirect: "The base URL redirects, and redirects are not followed. Set the base URL to the address it redirects to.",
+  keyRefused: "The upstream refused the API key.",
+  notFound: "Nothing at this base URL's /models. Check the base URL; OpenAI-compatible servers usually serve it under /v1.",
+  rateLimited: "The upstream is rate limiting this key. Try again in a moment.",
+  serverError: "The upstream had a server error.",
+  status: "The upstream answered with an HTTP status that is not a success.",
+  notModelList: 'The answer is not an OpenAI-style model list ({"data":[{"id":…}]}). Check the base URL.',
+} as const;
 
-export async function testProvider(catalog: { get(): Catalog }, id: string, deps: ProviderTestDeps = defaultDeps): Promise<ProviderTestResult> {
+export type FailureKind = keyof typeof FAILURE_MESSAGES;
+
+interface Answer {
+  status: number;
+  /** The body as text, or null when it is larger than the limit. */
+  read(): Promise<string | null>;
+  discard(): void;
+}
+
+export async function testProvider(catalog: { get(): Catalog }, id: string, deps: ProviderTestDeps): Promise<ProviderTestResult> {
   const provider = catalog.get().providers.get(id);
   if (!provider) throw notFound(`No provider with id '${id}'.`);
   return testConnection(provider, deps);
@@ -31,40 +64,60 @@ export async function testProvider(catalog: { get(): Catalog }, id: string, deps
 
 export async function testConnection(provider: ProviderConfig, deps: ProviderTestDeps): Promise<ProviderTestResult> {
   const started = deps.now();
-  const timeoutMs = deps.timeoutMs ?? PROVIDER_TEST_TIMEOUT_MS;
-  const url = provider.kind === "simulator" ? "http://simulator.internal/v1/models" : `${(provider.baseUrl ?? "").replace(/\/+$/, "")}/models`;
-  const redact = (text: string) => hideKey(text, provider.apiKey).slice(0, MAX_MESSAGE_CHARS);
+  const latencyMs = () => Math.max(0, Math.round(deps.now() - started));
+  const fail = (kind: FailureKind, status: number | null = null): ProviderTestResult => ({ ok: false, status, latencyMs: latencyMs(), message: FAILURE_MESSAGES[kind] });
+  if (provider.kind !== "simulator" && !provider.baseUrl) return fail("noBaseUrl");
+  const signal = AbortSignal.timeout(deps.timeoutMs ?? PROVIDER_TEST_TIMEOUT_MS);
 
-  let res: Response;
+  let answer: Answer;
   try {
-    if (provider.kind === "simulator") {
-      res = await createSimulator().fetch(new Request(url));
-    } else {
-      if (!provider.baseUrl) return { ok: false, status: null, message: "The provider has no base URL. Edit it and add one, e.g. https://api.openai.com/v1." };
-      res = await deps.fetch(modelsRequest(provider, AbortSignal.timeout(timeoutMs)));
-    }
+    answer = await send(provider, deps.dispatcher, signal);
   } catch (err) {
-    return { ok: false, status: null, message: redact(networkMessage(err, url, timeoutMs)) };
+    return fail(networkFailure(err, signal));
   }
-
-  let text: string;
+  if (answer.status < 200 || answer.status > 299) {
+    answer.discard();
+    return fail(statusFailure(answer.status), answer.status);
+  }
+  let text: string | null;
   try {
-    text = await res.text();
+    text = await answer.read();
   } catch (err) {
-    const timedOut = err instanceof Error && (err.name === "TimeoutError" || err.name === "AbortError");
-    const message = timedOut ? networkMessage(err, url, timeoutMs) : `The connection to ${url} broke while reading the answer (${causeText(err)}).`;
-    return { ok: false, status: res.status, message: redact(message) };
+    return fail(networkFailure(err, signal), answer.status);
+  } finally {
+    answer.discard();
   }
-  if (!res.ok) return { ok: false, status: res.status, message: redact(statusMessage(res.status, url, upstreamMessage(text), res.headers.get("location"))) };
-
-  const models = modelIds(text);
-  if (!models) {
-    return { ok: false, status: res.status, message: redact(`${url} answered ${res.status}, but not with an OpenAI-style model list ({"data":[{"id":…}]}). Check the base URL.`) };
-  }
-  return { ok: true, models, latencyMs: Math.max(0, Math.round(deps.now() - started)) };
+  const models = text === null ? null : modelIds(text, createRedactor(provider.apiKey));
+  if (!models) return fail("notModelList", answer.status);
+  return { ok: true, status: answer.status, latencyMs: latencyMs(), modelCount: models.length, models };
 }
 
-function modelIds(text: string): string[] | null {
+async function send(provider: ProviderConfig, dispatcher: Dispatcher, signal: AbortSignal): Promise<Answer> {
+  if (provider.kind === "simulator") {
+    const res = await createSimulator().fetch(new Request("http://simulator.internal/v1/models", { signal }));
+    return { status: res.status, read: () => res.text(), discard: () => void res.body?.cancel().catch(() => {}) };
+  }
+  const { url, headers } = modelsRequest(provider);
+  // undici's request does not follow redirects: a redirect is reported, never chased past the policy.
+  const res = await request(url, { method: "GET", headers, signal, dispatcher });
+  // Destroyed unread, undici's body emits an abort error that nobody is waiting for.
+  const discard = () => void res.body.on("error", () => {}).destroy();
+  return { status: res.statusCode, read: () => readLimited(res.body, MAX_BODY_BYTES), discard };
+}
+
+/** The body as text, or null when it is larger than `limit` bytes. */
+async function readLimited(body: AsyncIterable<Uint8Array>, limit: number): Promise<string | null> {
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for await (const chunk of body) {
+    size += chunk.byteLength;
+    if (size > limit) return null;
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+function modelIds(text: string, redact: Redactor): string[] | null {
   let body: unknown;
   try {
     body = JSON.parse(text);
@@ -74,64 +127,43 @@ function modelIds(text: string): string[] | null {
   const data = (body as { data?: unknown } | null)?.data;
   if (!Array.isArray(data)) return null;
   const ids = data.map((m) => (m && typeof m === "object" ? (m as { id?: unknown }).id : undefined)).filter((id): id is string => typeof id === "string");
-  return [...new Set(ids)].sort((a, b) => a.localeCompare(b));
+  // The ids are upstream text too.
+  return [...new Set(ids.map(redact))].sort((a, b) => a.localeCompare(b));
 }
 
-function upstreamMessage(text: string): string | null {
-  try {
-    const body = JSON.parse(text) as { error?: { message?: unknown } | string; message?: unknown };
-    const e = body?.error;
-    if (typeof e === "string") return e;
-    if (e && typeof e.message === "string") return e.message;
-    if (typeof body?.message === "string") return body.message;
-  } catch {
-    // Not JSON: a short plain-text body is still worth showing.
-  }
-  const trimmed = text.trim();
-  return trimmed && trimmed.length <= 200 && !trimmed.startsWith("<") ? trimmed : null;
+function statusFailure(status: number): FailureKind {
+  if (status >= 300 && status < 400) return "redirect";
+  if (status === 401 || status === 403) return "keyRefused";
+  if (status === 404) return "notFound";
+  if (status === 429) return "rateLimited";
+  if (status >= 500) return "serverError";
+  return "status";
 }
 
-function statusMessage(status: number, url: string, detail: string | null, location: string | null): string {
-  const said = detail ? ` The upstream said: “${detail}”` : "";
-  if (status >= 300 && status < 400) return `${url} redirects (${status}${location ? ` to ${location}` : ""}); redirects are not followed, so set the base URL to where it points.`;
-  if (status === 401 || status === 403) return `The upstream refused the API key (${status}).${said}`;
-  if (status === 404) return `${url} was not found (404). Check the base URL; OpenAI-compatible servers usually serve it under /v1.${said}`;
-  if (status === 429) return `The upstream is rate limiting this key (429). Try again in a moment.${said}`;
-  if (status >= 500) return `The upstream had an error (${status}).${said}`;
-  return `The upstream answered ${status}.${said}`;
+/** The codes on an error, its causes and, for a failed happy-eyeballs connect, each attempt's error. */
+function errorCodes(err: unknown): string[] {
+  const codes: string[] = [];
+  const visit = (e: unknown, depth: number) => {
+    if (!e || typeof e !== "object" || depth > 4) return;
+    const { code, cause, errors, message } = e as { code?: unknown; cause?: unknown; errors?: unknown; message?: unknown };
+    if (typeof code === "string") codes.push(code);
+    // Some TLS failures carry only OpenSSL's words.
+    if (typeof message === "string" && /certificate|ssl|tls|wrong version number/i.test(message)) codes.push("TLS");
+    visit(cause, depth + 1);
+    if (Array.isArray(errors)) for (const x of errors) visit(x, depth + 1);
+  };
+  visit(err, 0);
+  return codes;
 }
 
-function causeText(err: unknown): string {
-  const cause = (err as { cause?: { code?: unknown; message?: unknown } } | null)?.cause;
-  if (cause && typeof cause.code === "string") return cause.code;
-  if (cause && typeof cause.message === "string") return cause.message;
-  return err instanceof Error ? err.message : String(err);
-}
-
-function networkMessage(err: unknown, url: string, timeoutMs: number): string {
-  const name = err instanceof Error ? err.name : "";
-  if (name === "TimeoutError" || name === "AbortError") return `No answer from ${url} within ${timeoutMs / 1000} s.`;
-  const host = safeHost(url);
-  const code = causeText(err);
-  if (code === "ECONNREFUSED") return `Connection refused by ${host}. Is the server running and listening on that port?`;
-  if (code === "ENOTFOUND" || code === "EAI_AGAIN") return `The host name ${host} could not be resolved. Check the base URL.`;
-  if (code === "ECONNRESET") return `${host} closed the connection before answering.`;
-  if (code === "bad port") return `Port ${new URL(url).port} of ${host} is on fetch's list of blocked ports; the server must listen on another port.`;
-  if (/certificate|CERT|SSL|TLS/i.test(code)) return `The TLS handshake with ${host} failed (${code}).`;
-  if (err instanceof TypeError && /invalid url|failed to parse url/i.test(`${err.message} ${code}`)) return `The base URL is not a valid URL: ${url}`;
-  return `Could not reach ${host} (${code}).`;
-}
-
-function safeHost(url: string): string {
-  try {
-    return new URL(url).host;
-  } catch {
-    return url;
-  }
-}
-
-/** Some upstreams quote the key they were sent back in their error message. */
-function hideKey(text: string, key: string | null): string {
-  if (!key || key.length < 4) return text;
-  return text.split(key).join("••••");
+function networkFailure(err: unknown, signal: AbortSignal): FailureKind {
+  if (signal.aborted) return "timeout";
+  if (isEgressDenied(err)) return "egress";
+  const codes = errorCodes(err);
+  const has = (...want: string[]) => codes.some((c) => want.includes(c));
+  if (has("UND_ERR_CONNECT_TIMEOUT", "UND_ERR_HEADERS_TIMEOUT", "UND_ERR_BODY_TIMEOUT", "ETIMEDOUT")) return "timeout";
+  if (has("ECONNREFUSED")) return "refused";
+  if (has("ENOTFOUND", "EAI_AGAIN", "EAI_NONAME", "EAI_FAIL", "EAI_NODATA")) return "dns";
+  if (codes.some((c) => /CERT|SSL|TLS/i.test(c))) return "tls";
+  return "network";
 }

@@ -9,6 +9,7 @@ import { setTimeout as delay } from "node:timers/promises";
 import { closeDb, getDb, openDb, setDb } from "@/db/client";
 import { getSetting, setSetting } from "@/db/queries/settings";
 import { insertUsageBatch } from "@/db/queries/usage";
+import type { ProviderTestDeps } from "../admin/provider-test";
 import { parseEnv, type Env } from "../env";
 import type { BreakerOptions } from "../gateway/circuit-breaker";
 import { parseAllowlist } from "../gateway/egress";
@@ -35,6 +36,8 @@ export interface Runtime {
   gateway: Gateway;
   auth: Auth;
   egressAllowlist: string[] | null;
+  /** "Test connection" goes out through the chat calls' dispatcher and its egress policy. */
+  providerTest: ProviderTestDeps;
   now: () => number;
   verifyAdminToken(token: string): boolean;
   /** Lines to print once at start (generated admin token, demo key). */
@@ -123,6 +126,7 @@ export function createRuntime(env: Env = parseEnv()): Runtime {
     gateway,
     auth,
     egressAllowlist,
+    providerTest: { dispatcher: upstreamHttp.dispatcher, now },
     now,
     banner,
     verifyAdminToken: (token) => safeEqual(sha256Hex(token), tokenHash),

@@ -33,9 +33,9 @@ export function chatCompletionsCall(provider: ProviderConfig, call: UpstreamCall
   return { url: `${baseOf(provider)}/chat/completions`, headers, body: JSON.stringify(call.body), signal: call.signal };
 }
 
-export function modelsRequest(provider: ProviderConfig, signal: AbortSignal): Request {
-  const headers: Record<string, string> = { accept: "application/json" };
+/** GET <base>/models: what a connection test asks. Sent without following redirects, as chat calls are. */
+export function modelsRequest(provider: ProviderConfig): { url: string; headers: Record<string, string> } {
+  const headers: Record<string, string> = { accept: "application/json", "user-agent": "switchyard" };
   if (provider.apiKey) headers.authorization = `Bearer ${provider.apiKey}`;
-  // Not followed, as chat calls are not: a provider that redirects fails its connection test too.
-  return new Request(`${baseOf(provider)}/models`, { headers, signal, redirect: "manual" });
+  return { url: `${baseOf(provider)}/models`, headers };
 }

@@ -97,7 +97,7 @@ function ProviderRow(props: { provider: ProviderView; models: number; editing: b
         <tr className="detail-row">
           <td colSpan={6}>
             {test.error ? (
-              <TestOutcome result={{ ok: false, status: null, message: errorMessage(test.error) }} onClose={() => test.reset()} />
+              <TestFailed status={null} message={errorMessage(test.error)} onClose={() => test.reset()} />
             ) : (
               <TestOutcome result={test.data!} onClose={() => test.reset()} />
             )}
@@ -108,28 +108,35 @@ function ProviderRow(props: { provider: ProviderView; models: number; editing: b
   );
 }
 
-function TestOutcome({ result, onClose }: { result: ProviderTestResult; onClose: () => void }) {
-  const [all, setAll] = useState(false);
-  const dismiss = (
+function Dismiss({ onClose }: { onClose: () => void }) {
+  return (
     <button type="button" className="link-button" onClick={onClose}>
       Dismiss
     </button>
   );
-  if (!result.ok) {
-    return (
-      <div className="test-result test-result-failed" role="alert" data-testid="test-result">
-        <p className="test-result-title">
-          Connection failed{result.status ? ` (HTTP ${result.status})` : ""} {dismiss}
-        </p>
-        <p>{result.message}</p>
-      </div>
-    );
-  }
+}
+
+/** The server's message is one of a fixed set; the upstream's own words are never shown. */
+function TestFailed({ status, message, onClose }: { status: number | null; message: string; onClose: () => void }) {
+  return (
+    <div className="test-result test-result-failed" role="alert" data-testid="test-result">
+      <p className="test-result-title">
+        Connection failed{status ? ` (HTTP ${status})` : ""} <Dismiss onClose={onClose} />
+      </p>
+      <p>{message}</p>
+    </div>
+  );
+}
+
+function TestOutcome({ result, onClose }: { result: ProviderTestResult; onClose: () => void }) {
+  const [all, setAll] = useState(false);
+  if (!result.ok) return <TestFailed status={result.status} message={result.message} onClose={onClose} />;
   const shown = all ? result.models : result.models.slice(0, MODELS_SHOWN);
   return (
     <div className="test-result test-result-ok" role="status" data-testid="test-result">
       <p className="test-result-title">
-        Connected in {formatMs(result.latencyMs)}: {result.models.length === 0 ? "the upstream lists no models." : `${result.models.length} model(s) listed.`} {dismiss}
+        Connected in {formatMs(result.latencyMs)}: {result.modelCount === 0 ? "the upstream lists no models." : `${result.modelCount} model(s) listed.`}{" "}
+        <Dismiss onClose={onClose} />
       </p>
       {result.models.length ? (
         <ul className="chips" aria-label="Upstream models">

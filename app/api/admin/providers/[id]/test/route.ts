@@ -4,4 +4,7 @@ import { getRuntime } from "@/lib/server/runtime";
 
 export const dynamic = "force-dynamic";
 
-export const POST = adminRoute<{ id: string }>(({ params }) => testProvider(getRuntime().catalog, params.id));
+export const POST = adminRoute<{ id: string }>(({ params }) => {
+  const runtime = getRuntime();
+  return testProvider(runtime.catalog, params.id, runtime.providerTest);
+});
