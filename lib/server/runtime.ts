@@ -3,7 +3,7 @@
  * start and builds the gateway. One instance per process, kept on globalThis so the custom server
  * and Next's route handlers share it.
  */
-import { existsSync, readFileSync, writeFileSync, mkdirSync } from "node:fs";
+import { chmodSync, existsSync, readFileSync, writeFileSync, mkdirSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { setTimeout as delay } from "node:timers/promises";
 import { closeDb, getDb, openDb, setDb } from "@/db/client";
@@ -51,8 +51,12 @@ function loadSecret(env: Env, log: Logger): string {
   const dir = env.DATABASE_PATH === ":memory:" ? null : dirname(env.DATABASE_PATH);
   if (!dir) return generateToken(32);
   const file = join(dir, "secret");
-  if (existsSync(file)) return readFileSync(file, "utf8").trim();
-  mkdirSync(dir, { recursive: true });
+  if (existsSync(file)) {
+    // A copy written by an older version or restored from a backup may be readable by others.
+    chmodSync(file, 0o600);
+    return readFileSync(file, "utf8").trim();
+  }
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
   const secret = generateToken(32);
   writeFileSync(file, secret + "\n", { mode: 0o600 });
   log.info("generated SWITCHYARD_SECRET", { file });
