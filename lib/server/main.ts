@@ -6,6 +6,7 @@
 import { createServer } from "node:http";
 import next from "next";
 import { parseEnv } from "../env";
+import { capBody } from "./body-cap";
 import { ensureAdminFromEnv } from "./first-admin";
 import { setSecurityHeaders } from "./security-headers";
 import { createRuntime, installRuntime } from "./runtime";
@@ -43,11 +44,13 @@ async function main() {
       // there too. Rewritten here rather than by a Next.js rewrite rule, which costs every request
       // a pass through the router's rule matching.
       if (req.url?.startsWith("/v1/") || req.url === "/v1") req.url = `/api${req.url}`;
-      handle(req, res).catch((err: unknown) => {
-        runtime.log.error("request failed", { error: err instanceof Error ? err.message : String(err) });
-        if (!res.headersSent) res.writeHead(500);
-        res.end();
-      });
+      capBody(req, res, env.SWITCHYARD_MAX_BODY_BYTES, () =>
+        handle(req, res).catch((err: unknown) => {
+          runtime.log.error("request failed", { error: err instanceof Error ? err.message : String(err) });
+          if (!res.headersSent) res.writeHead(500);
+          res.end();
+        }),
+      );
     },
   );
   server.keepAliveTimeout = 65_000;
