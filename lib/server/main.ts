@@ -7,6 +7,7 @@ import { createServer } from "node:http";
 import next from "next";
 import { parseEnv } from "../env";
 import { capBody } from "./body-cap";
+import { parseTrustedProxies, stampClient } from "./client-address";
 import { ensureAdminFromEnv } from "./first-admin";
 import { setSecurityHeaders } from "./security-headers";
 import { createRuntime, installRuntime } from "./runtime";
@@ -20,7 +21,9 @@ const REQUEST_TIMEOUT_MS = Math.max(Number(process.env.SWITCHYARD_REQUEST_TIMEOU
 async function main() {
   const dev = process.argv.includes("--dev");
   const env = parseEnv();
+  const proxies = parseTrustedProxies(env.SWITCHYARD_TRUSTED_PROXIES);
   const runtime = createRuntime(env);
+  runtime.clientStamped = true;
   installRuntime(runtime);
   await ensureAdminFromEnv(runtime);
 
@@ -44,6 +47,7 @@ async function main() {
       // there too. Rewritten here rather than by a Next.js rewrite rule, which costs every request
       // a pass through the router's rule matching.
       if (req.url?.startsWith("/v1/") || req.url === "/v1") req.url = `/api${req.url}`;
+      stampClient(req, proxies);
       capBody(req, res, env.SWITCHYARD_MAX_BODY_BYTES, () =>
         handle(req, res).catch((err: unknown) => {
           runtime.log.error("request failed", { error: err instanceof Error ? err.message : String(err) });

@@ -21,6 +21,7 @@ import { generateToken, safeEqual, sha256Hex } from "../secrets";
 import { createSimulator } from "../simulator/handler";
 import { createUsageWriter, type UsageWriter } from "../usage/writer";
 import { startRolloutLoop } from "../rollout/loop";
+import { createAttemptLimiter, type AttemptLimiter } from "./attempt-limiter";
 import { createAuth, type Auth } from "./auth";
 import { createCatalogCache, type CatalogCache } from "./catalog";
 import { seedDemo } from "./seed";
@@ -34,11 +35,15 @@ export interface Runtime {
   usage: UsageWriter;
   gateway: Gateway;
   auth: Auth;
+  /** Wrong passwords per account, whichever address they come from (auth-route.ts). */
+  signInLimiter: AttemptLimiter;
   egressAllowlist: string[] | null;
   now: () => number;
   verifyAdminToken(token: string): boolean;
   /** Lines to print once at start (generated admin token, demo key). */
   banner: string[];
+  /** Set by the custom server, which stamps every request with the client's address (client-address.ts). */
+  clientStamped: boolean;
   shutdown(): Promise<void>;
 }
 
@@ -115,7 +120,9 @@ export function createRuntime(env: Env = parseEnv()): Runtime {
     secret,
     baseURL: env.SWITCHYARD_PUBLIC_URL,
     trustedOrigins: env.SWITCHYARD_PUBLIC_URL ? [new URL(env.SWITCHYARD_PUBLIC_URL).origin] : undefined,
+    signIn: { ipMaxAttempts: env.SWITCHYARD_SIGNIN_IP_MAX_ATTEMPTS, windowSeconds: env.SWITCHYARD_SIGNIN_WINDOW_SECONDS },
   });
+  const signInLimiter = createAttemptLimiter({ max: env.SWITCHYARD_SIGNIN_MAX_ATTEMPTS, windowMs: env.SWITCHYARD_SIGNIN_WINDOW_SECONDS * 1000, now });
   const rollout = startRolloutLoop({ now, log, onRouteChanged: () => catalog.invalidate(), flushUsage: () => usage.flush() });
 
   const runtime: Runtime = {
@@ -126,9 +133,11 @@ export function createRuntime(env: Env = parseEnv()): Runtime {
     usage,
     gateway,
     auth,
+    signInLimiter,
     egressAllowlist,
     now,
     banner,
+    clientStamped: false,
     verifyAdminToken: (token) => safeEqual(sha256Hex(token), tokenHash),
     async shutdown() {
       rollout.stop();
