@@ -8,7 +8,7 @@ import next from "next";
 import { parseEnv } from "../env";
 import { capBody } from "./body-cap";
 import { parseTrustedProxies, stampClient } from "./client-address";
-import { ensureAdminFromEnv } from "./first-admin";
+import { ensureAdminFromEnv, issueSetupToken } from "./first-admin";
 import { setSecurityHeaders } from "./security-headers";
 import { createRuntime, installRuntime } from "./runtime";
 
@@ -26,6 +26,7 @@ async function main() {
   runtime.clientStamped = true;
   installRuntime(runtime);
   await ensureAdminFromEnv(runtime);
+  issueSetupToken(runtime);
 
   const app = next({ dev, dir: process.cwd(), hostname: env.HOSTNAME, port: env.PORT });
   await app.prepare();

@@ -40,10 +40,12 @@ export interface Runtime {
   egressAllowlist: string[] | null;
   now: () => number;
   verifyAdminToken(token: string): boolean;
-  /** Lines to print once at start (generated admin token, demo key). */
+  /** Lines to print once at start (generated admin token, demo key, setup token). */
   banner: string[];
   /** Set by the custom server, which stamps every request with the client's address (client-address.ts). */
   clientStamped: boolean;
+  /** SHA-256 of the one-time token that lets another machine create the first admin; null once not needed. */
+  setupTokenHash: string | null;
   shutdown(): Promise<void>;
 }
 
@@ -138,6 +140,7 @@ export function createRuntime(env: Env = parseEnv()): Runtime {
     now,
     banner,
     clientStamped: false,
+    setupTokenHash: null,
     verifyAdminToken: (token) => safeEqual(sha256Hex(token), tokenHash),
     async shutdown() {
       rollout.stop();
