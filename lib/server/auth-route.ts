@@ -12,13 +12,13 @@ import type { Runtime } from "./runtime";
 const SIGN_IN_MAX_BODY_BYTES = 16 * 1024;
 
 /** The library forgives doubled and trailing slashes; so does this check, or they would walk around it. */
-export function isEmailSignIn(req: Request): boolean {
+function isEmailSignIn(req: Request): boolean {
   if (req.method !== "POST") return false;
   const path = new URL(req.url).pathname.replace(/\/+/g, "/").replace(/\/$/, "").toLowerCase();
   return path.endsWith("/sign-in/email");
 }
 
-export function tooManyAttempts(seconds: number, what = "sign-in attempts"): Response {
+function tooManyAttempts(seconds: number, what = "sign-in attempts"): Response {
   return Response.json(
     { code: "TOO_MANY_ATTEMPTS", message: `Too many ${what}, try again in ${seconds} s.`, retryAfter: seconds },
     { status: 429, headers: { "retry-after": String(seconds), "x-retry-after": String(seconds), "cache-control": "no-store" } },
