@@ -14,7 +14,16 @@ const schema = z.object({
   SWITCHYARD_ADMIN_TOKEN: z.string().min(16).optional(),
   SWITCHYARD_SECRET: z.string().min(16).optional(),
   SWITCHYARD_DEMO: flag(true),
+  /** Every request body, on every route; 413 above it before anything parses the body. */
   SWITCHYARD_MAX_BODY_BYTES: z.coerce.number().int().positive().default(1024 * 1024),
+  /** One chat message as stored (its parts as JSON); a longer one is refused before anything is kept. */
+  SWITCHYARD_MAX_MESSAGE_BYTES: z.coerce.number().int().positive().default(256 * 1024),
+  /** Comma-separated proxy addresses or CIDR ranges whose X-Forwarded-For names the client. */
+  SWITCHYARD_TRUSTED_PROXIES: z.string().optional(),
+  // Sign-in attempts: per account (the email tried, from any address) and per client address.
+  SWITCHYARD_SIGNIN_MAX_ATTEMPTS: z.coerce.number().int().positive().default(5),
+  SWITCHYARD_SIGNIN_IP_MAX_ATTEMPTS: z.coerce.number().int().positive().default(20),
+  SWITCHYARD_SIGNIN_WINDOW_SECONDS: z.coerce.number().int().positive().default(300),
   SWITCHYARD_USAGE_FLUSH_MS: z.coerce.number().int().positive().default(200),
   SWITCHYARD_GLOBAL_RPM: z.coerce.number().int().positive().optional(),
   SWITCHYARD_ADMIN_EMAIL: z.email().optional(),

@@ -4,12 +4,6 @@ import { cache } from "react";
 import { forbidden, redirect } from "next/navigation";
 import { viewerOf, type Viewer } from "@/lib/server/pages";
 
-/** Only same-site paths ("/c/abc"), never "//evil.example" or an absolute URL. */
-export function safeNext(next: string | string[] | undefined, fallback = "/"): string {
-  const value = Array.isArray(next) ? next[0] : next;
-  return value && value.startsWith("/") && !value.startsWith("//") && !value.startsWith("/\\") ? value : fallback;
-}
-
 export function signInHref(next: string): string {
   return next === "/" ? "/sign-in" : `/sign-in?next=${encodeURIComponent(next)}`;
 }

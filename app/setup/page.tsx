@@ -1,16 +1,18 @@
+import { headers } from "next/headers";
 import { redirect } from "next/navigation";
-import { needsSetup } from "@/lib/server/pages";
+import { needsSetup, setupTokenRequired } from "@/lib/server/pages";
 import { SetupForm } from "./setup-form";
 
 // Whether setup is still open is a database question, asked on every request.
 export const dynamic = "force-dynamic";
 
-export default function SetupPage() {
+export default async function SetupPage() {
+  const askToken = setupTokenRequired(await headers());
   if (!needsSetup()) redirect("/sign-in");
   return (
     <main className="page page-narrow">
       <title>Set up · Switchyard</title>
-      <SetupForm />
+      <SetupForm askToken={askToken} />
     </main>
   );
 }

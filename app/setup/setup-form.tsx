@@ -4,13 +4,14 @@ import { api, ApiError, errorMessage } from "@/lib/client/api";
 import { signIn, signInErrorText } from "@/lib/client/auth-client";
 import { Field, fieldProps } from "../_components/field";
 
-type FieldName = "name" | "email" | "password";
+type FieldName = "name" | "email" | "password" | "setupToken";
 type Errors = Partial<Record<FieldName | "form", string>>;
 
 const MIN_PASSWORD = 8;
 
-export function SetupForm() {
-  const [values, setValues] = useState<Record<FieldName, string>>({ name: "", email: "", password: "" });
+/** `askToken`: the page was opened from another machine, so the token printed at start is needed. */
+export function SetupForm({ askToken }: { askToken: boolean }) {
+  const [values, setValues] = useState<Record<FieldName, string>>({ name: "", email: "", password: "", setupToken: "" });
   const [errors, setErrors] = useState<Errors>({});
   const [busy, setBusy] = useState(false);
   const [done, setDone] = useState(false);
@@ -26,15 +27,17 @@ export function SetupForm() {
     if (!values.name.trim()) found.name = "Enter your name";
     if (!/^\S+@\S+$/.test(values.email.trim())) found.email = "Enter an email address";
     if (values.password.length < MIN_PASSWORD) found.password = `Use at least ${MIN_PASSWORD} characters`;
+    if (askToken && !values.setupToken.trim()) found.setupToken = "Enter the setup token from the server's start-up output";
     setErrors(found);
     if (Object.values(found).some(Boolean)) return;
 
     setBusy(true);
     try {
-      await api("/api/setup", { json: { name: values.name.trim(), email: values.email.trim(), password: values.password } });
+      const token = askToken ? { setupToken: values.setupToken.trim() } : {};
+      await api("/api/setup", { json: { name: values.name.trim(), email: values.email.trim(), password: values.password, ...token } });
     } catch (err) {
       if (err instanceof ApiError && err.status === 409) setDone(true);
-      else if (err instanceof ApiError && (err.param === "name" || err.param === "email" || err.param === "password")) setErrors({ [err.param]: err.message });
+      else if (err instanceof ApiError && (err.param === "name" || err.param === "email" || err.param === "password" || err.param === "setupToken")) setErrors({ [err.param]: err.message });
       else setErrors({ form: errorMessage(err) });
       setBusy(false);
       return;
@@ -83,6 +86,23 @@ export function SetupForm() {
           onChange={(e) => set("password", e.target.value)}
         />
       </Field>
+      {askToken ? (
+        <Field
+          id="setupToken"
+          label="Setup token"
+          error={errors.setupToken}
+          hint="You are not on the server itself, so setup needs the token it printed when it started (a line beginning “Setup token”)."
+        >
+          <input
+            {...fieldProps("setupToken", errors.setupToken, "hint")}
+            type="text"
+            autoComplete="off"
+            spellCheck={false}
+            value={values.setupToken}
+            onChange={(e) => set("setupToken", e.target.value)}
+          />
+        </Field>
+      ) : null}
       <div className="form-actions">
         <button type="submit" className="button button-primary" disabled={busy}>
           {busy ? "Creating…" : "Create admin and sign in"}

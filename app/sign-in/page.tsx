@@ -1,6 +1,7 @@
 import { redirect } from "next/navigation";
 import { needsSetup } from "@/lib/server/pages";
-import { currentViewer, safeNext } from "../_components/page-session";
+import { safeNext } from "@/lib/server/safe-next";
+import { currentViewer } from "../_components/page-session";
 import { SignInForm } from "./sign-in-form";
 
 export default async function SignInPage({ searchParams }: { searchParams: Promise<{ next?: string | string[] }> }) {

@@ -11,7 +11,8 @@ import { z } from "zod";
 import { getTeamLimits } from "@/db/queries/auth";
 import { replaceMessages, updateConversation } from "@/db/queries/conversations";
 import { parseInput } from "../admin/schemas";
-import { badRequest, forbidden } from "../gateway/errors";
+import { readJsonBody } from "../gateway/body";
+import { badRequest, forbidden, GatewayError } from "../gateway/errors";
 import type { Gateway } from "../gateway/gateway";
 import type { Caller, UsageRecord } from "../gateway/types";
 import { teamOfViewer, type Viewer } from "../server/session";
@@ -68,14 +69,28 @@ function titleFrom(messages: UIMessage[]): string {
   return text ? (text.length > 60 ? `${text.slice(0, 57)}…` : text) : NEW_CHAT_TITLE;
 }
 
-export async function handleChat(gateway: Gateway, viewer: Viewer, req: Request, now: () => number): Promise<Response> {
-  let json: unknown;
-  try {
-    json = await req.json();
-  } catch {
-    throw badRequest("The request body is not valid JSON.", null, "invalid_json");
-  }
-  const body = parseInput(bodySchema, json);
+export interface ChatLimits {
+  maxBodyBytes: number;
+  /** One message as stored: its JSON, parts and all. */
+  maxMessageBytes: number;
+}
+
+/**
+ * Every message the page sends is stored when the reply ends, whatever the gateway made of it, so
+ * an oversize one is refused here, before anything is looked up, called or kept.
+ */
+function assertMessagesFit(messages: unknown[], limit: number): void {
+  messages.forEach((message, i) => {
+    const size = Buffer.byteLength(JSON.stringify(message) ?? "");
+    if (size > limit) {
+      throw new GatewayError(413, `Message ${i + 1} is ${size} bytes; a message may be at most ${limit} bytes.`, "invalid_request_error", "message_too_large", `messages[${i}]`);
+    }
+  });
+}
+
+export async function handleChat(gateway: Gateway, viewer: Viewer, req: Request, now: () => number, limits: ChatLimits): Promise<Response> {
+  const body = parseInput(bodySchema, await readJsonBody(req, limits.maxBodyBytes));
+  assertMessagesFit(body.messages, limits.maxMessageBytes);
   const conversation = body.ephemeral ? null : requireConversation(viewer.userId, body.id);
   const model = body.model ?? conversation?.model;
   if (!model) throw badRequest("Pick a model for this conversation.", "model");

@@ -8,10 +8,17 @@ import { drizzleAdapter } from "better-auth/adapters/drizzle";
 import { createHash } from "node:crypto";
 import type { Db } from "@/db/client";
 import { accounts, sessions, users, verifications } from "@/db/schema";
+import { CLIENT_IP_HEADER } from "./client-address";
 
 export type Role = "admin" | "member";
 
-export function createAuth(db: Db, opts: { secret: string; baseURL?: string; trustedOrigins?: string[] }) {
+export interface SignInLimits {
+  /** Attempts one client address may make within the window, whatever the accounts. */
+  ipMaxAttempts: number;
+  windowSeconds: number;
+}
+
+export function createAuth(db: Db, opts: { secret: string; baseURL?: string; trustedOrigins?: string[]; signIn: SignInLimits }) {
   return betterAuth({
     appName: "Switchyard",
     // Derived, so rotating SWITCHYARD_SECRET also signs everyone out.
@@ -36,8 +43,23 @@ export function createAuth(db: Db, opts: { secret: string; baseURL?: string; tru
     },
     session: { expiresIn: 60 * 60 * 24 * 7, updateAge: 60 * 60 * 24 },
     telemetry: { enabled: false },
-    // Secure cookies follow the public URL's scheme; unset, the library decides (Secure in production).
-    advanced: { cookiePrefix: "switchyard", ...(opts.baseURL ? { useSecureCookies: opts.baseURL.startsWith("https:") } : {}) },
+    // On whatever NODE_ENV says (the library's default is on in production only). In memory:
+    // one process answers sign-in, and a restart clearing the counts is no gift to a guesser.
+    rateLimit: {
+      enabled: true,
+      storage: "memory",
+      window: 10,
+      max: 100,
+      customRules: { "/sign-in/email": { window: opts.signIn.windowSeconds, max: opts.signIn.ipMaxAttempts } },
+    },
+    advanced: {
+      cookiePrefix: "switchyard",
+      // Secure cookies follow the public URL's scheme; without one, the request's (auth-route.ts).
+      useSecureCookies: opts.baseURL ? opts.baseURL.startsWith("https:") : false,
+      // The custom server stamps the socket's address here, or the client a trusted proxy names;
+      // X-Forwarded-For itself is anyone's to write (client-address.ts).
+      ipAddress: { ipAddressHeaders: [CLIENT_IP_HEADER] },
+    },
   });
 }
 

@@ -1,12 +1,16 @@
 /**
  * The first admin account: from SWITCHYARD_ADMIN_EMAIL / SWITCHYARD_ADMIN_PASSWORD at start, or
- * from the one-time setup page while the database has no users at all.
+ * from the one-time setup page while the database has no users at all. A fresh install listens on
+ * every interface, so whoever reaches it first could claim it: from anywhere but this machine the
+ * setup page also asks for a token printed at start, which only the person who started it has seen.
  */
 import { z } from "zod";
 import { countUsers, getUserByEmail } from "@/db/queries/users";
-import { conflict } from "../gateway/errors";
+import { conflict, GatewayError } from "../gateway/errors";
 import { parseInput } from "../admin/schemas";
+import { generateToken, safeEqual, sha256Hex } from "../secrets";
 import { createUserWithPassword } from "./auth";
+import type { Client } from "./client-address";
 import type { Runtime } from "./runtime";
 
 export async function ensureAdminFromEnv(runtime: Runtime): Promise<void> {
@@ -20,22 +24,51 @@ const setupSchema = z.strictObject({
   email: z.email().max(254),
   name: z.string().trim().min(1).max(128),
   password: z.string().min(8, "must be at least 8 characters").max(256),
+  setupToken: z.string().max(200).optional(),
 });
 
 export const needsSetup = (): boolean => countUsers() === 0;
+
+/** At start, while nobody has an account: a new token each start, shown in the banner, kept only as a hash. */
+export function issueSetupToken(runtime: Runtime): void {
+  if (!needsSetup()) return;
+  const token = `sy-setup-${generateToken(18)}`;
+  runtime.setupTokenHash = sha256Hex(token);
+  runtime.banner.push(`Setup token (to create the first admin from another machine): ${token}`);
+}
+
+/**
+ * Whether the setup page must ask for the token: yes unless the request came from this machine's
+ * loopback. Without the custom server's stamp (`client` null) the address is unknown, so yes.
+ */
+export const setupTokenRequired = (client: Client | null): boolean => needsSetup() && !client?.local;
+
+function assertSetupToken(runtime: Runtime, client: Client | null, token: string | undefined): void {
+  if (client?.local) return;
+  if (!token) {
+    throw new GatewayError(403, "Setting up from another machine needs the setup token printed when the server started.", "permission_error", "setup_token_required", "setupToken");
+  }
+  if (!runtime.setupTokenHash || !safeEqual(sha256Hex(token.trim()), runtime.setupTokenHash)) {
+    throw new GatewayError(403, "That is not the setup token this server printed when it started.", "permission_error", "invalid_setup_token", "setupToken");
+  }
+}
 
 // Two setup submissions racing must not both become admins; the check and the insert of the
 // first one complete before the second is looked at.
 let setupInFlight: Promise<unknown> | null = null;
 
-export async function completeSetup(runtime: Runtime, input: unknown) {
-  const body = parseInput(setupSchema, input);
+export async function completeSetup(runtime: Runtime, input: unknown, client: Client | null) {
+  const { setupToken, ...body } = parseInput(setupSchema, input);
   while (setupInFlight) await setupInFlight.catch(() => {});
   if (!needsSetup()) throw conflict("Setup is already done: sign in, or ask an admin for an account.");
+  assertSetupToken(runtime, client, setupToken);
   const creating = createUserWithPassword(runtime.auth, { ...body, role: "admin" });
   setupInFlight = creating;
   try {
-    return await creating;
+    const user = await creating;
+    // One-time: with an admin in place there is nothing left for it to unlock.
+    runtime.setupTokenHash = null;
+    return user;
   } finally {
     setupInFlight = null;
   }

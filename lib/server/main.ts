@@ -6,7 +6,9 @@
 import { createServer } from "node:http";
 import next from "next";
 import { parseEnv } from "../env";
-import { ensureAdminFromEnv } from "./first-admin";
+import { capBody } from "./body-cap";
+import { parseTrustedProxies, stampClient } from "./client-address";
+import { ensureAdminFromEnv, issueSetupToken } from "./first-admin";
 import { setSecurityHeaders } from "./security-headers";
 import { createRuntime, installRuntime } from "./runtime";
 
@@ -19,9 +21,12 @@ const REQUEST_TIMEOUT_MS = Math.max(Number(process.env.SWITCHYARD_REQUEST_TIMEOU
 async function main() {
   const dev = process.argv.includes("--dev");
   const env = parseEnv();
+  const proxies = parseTrustedProxies(env.SWITCHYARD_TRUSTED_PROXIES);
   const runtime = createRuntime(env);
+  runtime.clientStamped = true;
   installRuntime(runtime);
   await ensureAdminFromEnv(runtime);
+  issueSetupToken(runtime);
 
   const app = next({ dev, dir: process.cwd(), hostname: env.HOSTNAME, port: env.PORT });
   await app.prepare();
@@ -43,11 +48,14 @@ async function main() {
       // there too. Rewritten here rather than by a Next.js rewrite rule, which costs every request
       // a pass through the router's rule matching.
       if (req.url?.startsWith("/v1/") || req.url === "/v1") req.url = `/api${req.url}`;
-      handle(req, res).catch((err: unknown) => {
-        runtime.log.error("request failed", { error: err instanceof Error ? err.message : String(err) });
-        if (!res.headersSent) res.writeHead(500);
-        res.end();
-      });
+      stampClient(req, proxies);
+      capBody(req, res, env.SWITCHYARD_MAX_BODY_BYTES, () =>
+        handle(req, res).catch((err: unknown) => {
+          runtime.log.error("request failed", { error: err instanceof Error ? err.message : String(err) });
+          if (!res.headersSent) res.writeHead(500);
+          res.end();
+        }),
+      );
     },
   );
   server.keepAliveTimeout = 65_000;

@@ -5,7 +5,8 @@
 import { getConversation } from "../chat/conversations";
 import { describeMe } from "../chat/me";
 import { GatewayError } from "../gateway/errors";
-import { needsSetup as noUsersYet } from "./first-admin";
+import { stampedClient } from "./client-address";
+import { needsSetup as noUsersYet, setupTokenRequired as tokenRequired } from "./first-admin";
 import { getRuntime } from "./runtime";
 import { viewerFrom, type Viewer } from "./session";
 
@@ -35,4 +36,9 @@ export function needsSetup(): boolean {
   // The runtime opens the database; asking before it exists would find no tables.
   getRuntime();
   return noUsersYet();
+}
+
+/** Whether the setup page has to ask for the token printed at start (not from this machine). */
+export function setupTokenRequired(headers: Headers): boolean {
+  return tokenRequired(stampedClient(headers, getRuntime().clientStamped));
 }

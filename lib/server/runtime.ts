@@ -3,7 +3,7 @@
  * start and builds the gateway. One instance per process, kept on globalThis so the custom server
  * and Next's route handlers share it.
  */
-import { existsSync, readFileSync, writeFileSync, mkdirSync } from "node:fs";
+import { chmodSync, existsSync, readFileSync, writeFileSync, mkdirSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { setTimeout as delay } from "node:timers/promises";
 import { closeDb, getDb, openDb, setDb } from "@/db/client";
@@ -22,6 +22,7 @@ import { generateToken, safeEqual, sha256Hex } from "../secrets";
 import { createSimulator } from "../simulator/handler";
 import { createUsageWriter, type UsageWriter } from "../usage/writer";
 import { startRolloutLoop } from "../rollout/loop";
+import { createAttemptLimiter, type AttemptLimiter } from "./attempt-limiter";
 import { createAuth, type Auth } from "./auth";
 import { createCatalogCache, type CatalogCache } from "./catalog";
 import { seedDemo } from "./seed";
@@ -35,13 +36,19 @@ export interface Runtime {
   usage: UsageWriter;
   gateway: Gateway;
   auth: Auth;
+  /** Wrong passwords per account, whichever address they come from (auth-route.ts). */
+  signInLimiter: AttemptLimiter;
   egressAllowlist: string[] | null;
   /** "Test connection" goes out through the chat calls' dispatcher and its egress policy. */
   providerTest: ProviderTestDeps;
   now: () => number;
   verifyAdminToken(token: string): boolean;
-  /** Lines to print once at start (generated admin token, demo key). */
+  /** Lines to print once at start (generated admin token, demo key, setup token). */
   banner: string[];
+  /** Set by the custom server, which stamps every request with the client's address (client-address.ts). */
+  clientStamped: boolean;
+  /** SHA-256 of the one-time token that lets another machine create the first admin; null once not needed. */
+  setupTokenHash: string | null;
   shutdown(): Promise<void>;
 }
 
@@ -54,8 +61,12 @@ function loadSecret(env: Env, log: Logger): string {
   const dir = env.DATABASE_PATH === ":memory:" ? null : dirname(env.DATABASE_PATH);
   if (!dir) return generateToken(32);
   const file = join(dir, "secret");
-  if (existsSync(file)) return readFileSync(file, "utf8").trim();
-  mkdirSync(dir, { recursive: true });
+  if (existsSync(file)) {
+    // A copy written by an older version or restored from a backup may be readable by others.
+    chmodSync(file, 0o600);
+    return readFileSync(file, "utf8").trim();
+  }
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
   const secret = generateToken(32);
   writeFileSync(file, secret + "\n", { mode: 0o600 });
   log.info("generated SWITCHYARD_SECRET", { file });
@@ -114,7 +125,9 @@ export function createRuntime(env: Env = parseEnv()): Runtime {
     secret,
     baseURL: env.SWITCHYARD_PUBLIC_URL,
     trustedOrigins: env.SWITCHYARD_PUBLIC_URL ? [new URL(env.SWITCHYARD_PUBLIC_URL).origin] : undefined,
+    signIn: { ipMaxAttempts: env.SWITCHYARD_SIGNIN_IP_MAX_ATTEMPTS, windowSeconds: env.SWITCHYARD_SIGNIN_WINDOW_SECONDS },
   });
+  const signInLimiter = createAttemptLimiter({ max: env.SWITCHYARD_SIGNIN_MAX_ATTEMPTS, windowMs: env.SWITCHYARD_SIGNIN_WINDOW_SECONDS * 1000, now });
   const rollout = startRolloutLoop({ now, log, onRouteChanged: () => catalog.invalidate(), flushUsage: () => usage.flush() });
 
   const runtime: Runtime = {
@@ -125,10 +138,13 @@ export function createRuntime(env: Env = parseEnv()): Runtime {
     usage,
     gateway,
     auth,
+    signInLimiter,
     egressAllowlist,
     providerTest: { dispatcher: upstreamHttp.dispatcher, now },
     now,
     banner,
+    clientStamped: false,
+    setupTokenHash: null,
     verifyAdminToken: (token) => safeEqual(sha256Hex(token), tokenHash),
     async shutdown() {
       rollout.stop();

@@ -40,6 +40,9 @@ export async function startServer(opts: { env?: Record<string, string>; dir?: st
       // Vitest sets TEST=true, which the auth library reads as "skip origin checks": not here.
       TEST: "",
       SWITCHYARD_LOG_LEVEL: "warn",
+      // Suites sign in far more often than a person would; the sign-in limits have their own test.
+      SWITCHYARD_SIGNIN_MAX_ATTEMPTS: "1000",
+      SWITCHYARD_SIGNIN_IP_MAX_ATTEMPTS: "1000",
       ...opts.env,
     },
     stdio: ["ignore", "pipe", "pipe"],

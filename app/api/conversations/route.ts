@@ -6,6 +6,6 @@ export const dynamic = "force-dynamic";
 
 export const GET = sessionRoute(({ viewer }) => listConversations(viewer.userId));
 export const POST = sessionRoute(
-  async ({ viewer, runtime, req }) => createConversation(viewer.userId, teamOfViewer(viewer), await req.json().catch(() => null), runtime.now()),
+  async ({ viewer, runtime, json }) => createConversation(viewer.userId, teamOfViewer(viewer), await json(), runtime.now()),
   { status: 201 },
 );

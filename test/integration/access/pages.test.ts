@@ -35,6 +35,29 @@ describe("anonymous", () => {
   it("the sign-in page itself is open", async () => {
     expect((await page("/sign-in")).status).toBe(200);
   });
+
+  it.each(["%0a", "/%0a/evil.example", "/%09/evil.example/phish", "%2F%2Fevil.example", "/%E0%A4%A"])(
+    "the sign-in page renders with next=%s (a bad target is dropped, not a 500)",
+    async (next) => {
+      expect((await page(`/sign-in?next=${next}`)).status).toBe(200);
+    },
+  );
+});
+
+describe("signed in, the sign-in page sends people on", () => {
+  it.each([
+    ["/%09/evil.example/phish", "/"],
+    ["%0a", "/"],
+    ["/%0d%0aSet-Cookie:%20x=1", "/"],
+    ["//evil.example", "/"],
+    ["/%5Cevil.example", "/"],
+    ["https://evil.example/", "/"],
+    ["/settings/teams%3Fx%3D1%23y", "/settings/teams?x=1#y"],
+  ])("next=%s → %s", async (next, expected) => {
+    const { status, location } = await page(`/sign-in?next=${next}`, adminCookie);
+    expect([303, 307]).toContain(status);
+    expect(new URL(location!, server.url).href).toBe(new URL(expected, server.url).href);
+  });
 });
 
 describe("member", () => {

@@ -316,8 +316,9 @@ describe("credentials", () => {
         expect(expectOpenAiError(r).code).toBe("invalid_api_key");
       }),
     );
+    // A body over the server-wide cap is refused before anything, the key included, is looked at.
     const oversized = await chat(Buffer.alloc(MiB + 10, 0x7a), { key: "sk-nope" });
-    expect(oversized.status).toBe(401);
+    expect(oversized.status).toBe(413);
     const scheme = await post(server, "/v1/chat/completions", json(VALID), { auth: null, headers: { authorization: `Basic ${Buffer.from("a:b").toString("base64")}` } });
     expect(scheme.status).toBe(401);
     await expectAlive(server);
