@@ -4,7 +4,8 @@ import type { SimProfile } from "./profile";
 import { randomFromDigest, replyDigest } from "./random";
 import type { ChatRequest } from "./request";
 import { generatePieces, replyLength } from "./text";
-import { countPromptTokens, messageText, tokenPieces } from "./tokens";
+import { countPromptTokens } from "./prompt-tokens";
+import { messageText, tokenPieces } from "./tokens";
 import { chooseTool, toolArguments, toolCallId, type ToolCall } from "./tools";
 
 export type FinishReason = "stop" | "length" | "tool_calls";
@@ -24,7 +25,7 @@ export function planReply(request: ChatRequest, profile: SimProfile): ReplyPlan 
   const { messages } = request;
   const digest = replyDigest(profile.seed, messages);
   const cap = request.max_completion_tokens ?? request.max_tokens ?? Number.POSITIVE_INFINITY;
-  const promptTokens = countPromptTokens(messages);
+  const promptTokens = countPromptTokens(request);
   const last = messages.at(-1);
 
   const tool = chooseTool(request);

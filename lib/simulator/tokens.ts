@@ -4,10 +4,6 @@ import { decodeGenerator, encode } from "gpt-tokenizer";
 import { countText as countTokens } from "../gateway/tokens";
 import type { ChatMessage } from "./request";
 
-// OpenAI's chat format costs about 3 tokens per message and 3 to prime the reply.
-const PER_MESSAGE = 3;
-const PER_REPLY = 3;
-
 /** The plain text of a message: its string content, its text parts, or the calls it made. */
 export function messageText(message: ChatMessage): string {
   const { content } = message;
@@ -15,15 +11,6 @@ export function messageText(message: ChatMessage): string {
   if (Array.isArray(content)) text = content.map((part) => part.text ?? "").join("");
   for (const call of message.tool_calls ?? []) text += call.function.name + call.function.arguments;
   return text;
-}
-
-export function countPromptTokens(messages: readonly ChatMessage[]): number {
-  let total = PER_REPLY;
-  for (const message of messages) {
-    total += PER_MESSAGE + countTokens(messageText(message));
-    if (message.name) total += 1 + countTokens(message.name);
-  }
-  return total;
 }
 
 /** Splits text into the pieces a model would stream: one per token, whole characters only. */

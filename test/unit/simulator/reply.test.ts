@@ -36,13 +36,24 @@ describe("planReply", () => {
     expect(plan).toMatchObject({ finishReason: "stop", completionTokens: 7 });
   });
 
-  it("counts prompt tokens with a per-message overhead", () => {
+  it("counts prompt tokens as OpenAI documents: per message 3 plus role and content, per name 1 more", () => {
     const messages: ChatRequest["messages"] = [
       { role: "system", content: "Be brief." },
-      { role: "user", content: [{ type: "text", text: "Explain queues" }] },
+      { role: "user", name: "ada", content: [{ type: "text", text: "Explain queues" }] },
     ];
-    const expected = 3 + (3 + countTokens("Be brief.")) + (3 + countTokens("Explain queues"));
+    const expected = 3 + (3 + countTokens("system") + countTokens("Be brief.")) + (3 + countTokens("user") + countTokens("Explain queues") + 1 + countTokens("ada"));
     expect(planReply({ model: "m", messages }, profile).promptTokens).toBe(expected);
+  });
+
+  it("bills an image by its detail level and tools in their rendered form", () => {
+    const image = (detail: string) => ({ role: "user" as const, content: [{ type: "image_url", image_url: { url: "data:image/png;base64,AAAA", detail } }] });
+    const base = planReply({ model: "m", messages: [{ role: "user", content: [] }] }, profile).promptTokens;
+    expect(planReply({ model: "m", messages: [image("low")] }, profile).promptTokens - base).toBe(85);
+    expect(planReply({ model: "m", messages: [image("high")] }, profile).promptTokens - base).toBe(765);
+    const tool = { type: "function" as const, function: { name: "get_weather", description: "Weather now", parameters: { type: "object", properties: { city: { type: "string" } }, required: ["city"] } } };
+    const withTool = planReply({ model: "m", messages: [{ role: "user", content: "hi" }], tools: [tool], tool_choice: "none" }, profile).promptTokens;
+    const without = planReply({ model: "m", messages: [{ role: "user", content: "hi" }] }, profile).promptTokens;
+    expect(withTool - without).toBe(countTokens("# Tools\n\n## functions\n\nnamespace functions {\n\n// Weather now\ntype get_weather = (_: {\ncity: string,\n}) => any;\n\n} // namespace functions"));
   });
 
   it("answers a tool result with text that quotes it", () => {
