@@ -1,11 +1,11 @@
 /** Small helpers shared by the resilience suites: calling the gateway, reading SSE, polling. */
-import { countPromptTokens } from "@/lib/gateway/tokens";
+import { estimatePromptTokens } from "@/lib/gateway/prompt-estimate";
 import type { TestServer } from "../../helpers/server";
 
 export const USER_MESSAGE = [{ role: "user" as const, content: "hello" }];
 
 /** The gateway's prompt estimate for USER_MESSAGE, which rate limits and budgets charge up front. */
-export const PROMPT_ESTIMATE = countPromptTokens({ messages: USER_MESSAGE });
+export const PROMPT_ESTIMATE = estimatePromptTokens({ messages: USER_MESSAGE });
 
 /** POSTs a chat completion with a team key; `body` is merged over a minimal request. */
 export function chat(
