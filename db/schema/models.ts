@@ -14,6 +14,8 @@ export const models = sqliteTable(
     inputMicrosPerMTok: integer("input_micros_per_mtok").notNull(),
     outputMicrosPerMTok: integer("output_micros_per_mtok").notNull(),
     maxOutputTokens: integer("max_output_tokens"),
+    /** "both", "max_tokens" or "max_completion_tokens": the output-limit field(s) the upstream accepts. */
+    maxTokensField: text("max_tokens_field", { enum: ["both", "max_tokens", "max_completion_tokens"] }).notNull().default("both"),
     rpmLimit: integer("rpm_limit"),
     tpmLimit: integer("tpm_limit"),
     /** JSON array of model names tried in order when this one fails before the first byte. */

@@ -14,6 +14,7 @@ import { getRouteByName, listRoutes } from "@/db/queries/routes";
 import type { ModelRow } from "@/db/schema";
 import { microsToUsd, usdToMicros } from "../gateway/cost";
 import { badRequest, conflict, notFound } from "../gateway/errors";
+import { MAX_TOKENS_FIELDS, type MaxTokensField } from "../gateway/output-ceiling";
 import { simProfileSchema } from "../simulator/profile";
 import { newId, toIso, toIsoOrNull, type AdminContext } from "./context";
 import { parseInput, perMinuteLimit } from "./schemas";
@@ -32,6 +33,7 @@ const fields = {
   inputPricePerMTok: pricePerMTok,
   outputPricePerMTok: pricePerMTok,
   maxOutputTokens: z.int().min(1).max(10_000_000).nullable(),
+  maxTokensField: z.enum(MAX_TOKENS_FIELDS as [MaxTokensField, ...MaxTokensField[]]),
   rpmLimit: perMinuteLimit,
   tpmLimit: perMinuteLimit,
   fallbacks: z.array(modelName).max(MAX_FALLBACKS),
@@ -41,6 +43,7 @@ const fields = {
 const createSchema = z.strictObject({
   ...fields,
   maxOutputTokens: fields.maxOutputTokens.optional(),
+  maxTokensField: fields.maxTokensField.optional(),
   rpmLimit: fields.rpmLimit.optional(),
   tpmLimit: fields.tpmLimit.optional(),
   fallbacks: fields.fallbacks.optional(),
@@ -57,6 +60,7 @@ export interface ModelView {
   inputPricePerMTok: number;
   outputPricePerMTok: number;
   maxOutputTokens: number | null;
+  maxTokensField: MaxTokensField;
   rpmLimit: number | null;
   tpmLimit: number | null;
   fallbacks: string[];
@@ -83,6 +87,7 @@ function toView(ctx: AdminContext, row: ModelRow): ModelView {
     inputPricePerMTok: microsToUsd(row.inputMicrosPerMTok),
     outputPricePerMTok: microsToUsd(row.outputMicrosPerMTok),
     maxOutputTokens: row.maxOutputTokens,
+    maxTokensField: row.maxTokensField,
     rpmLimit: row.rpmLimit,
     tpmLimit: row.tpmLimit,
     fallbacks: row.fallbacks,
@@ -162,6 +167,7 @@ export function createModel(ctx: AdminContext, input: unknown): ModelView {
     inputMicrosPerMTok: usdToMicros(body.inputPricePerMTok),
     outputMicrosPerMTok: usdToMicros(body.outputPricePerMTok),
     maxOutputTokens: body.maxOutputTokens ?? null,
+    maxTokensField: body.maxTokensField ?? "both",
     rpmLimit: body.rpmLimit ?? null,
     tpmLimit: body.tpmLimit ?? null,
     fallbacks,
@@ -197,6 +203,7 @@ export function patchModel(ctx: AdminContext, id: string, input: unknown): Model
       inputMicrosPerMTok: body.inputPricePerMTok === undefined ? undefined : usdToMicros(body.inputPricePerMTok),
       outputMicrosPerMTok: body.outputPricePerMTok === undefined ? undefined : usdToMicros(body.outputPricePerMTok),
       maxOutputTokens: body.maxOutputTokens,
+      maxTokensField: body.maxTokensField,
       rpmLimit: body.rpmLimit,
       tpmLimit: body.tpmLimit,
       fallbacks: body.fallbacks,

@@ -10,16 +10,15 @@ import { costMicros } from "./cost";
 import { GatewayError, toErrorResponse } from "./errors";
 import type { GatewayCore } from "./gateway";
 import type { Grant } from "./rate-limit";
-import { parseChatRequest, requestedMaxTokens } from "./request-schema";
+import { applyCeiling, outputCeiling } from "./output-ceiling";
+import { estimatePromptTokens } from "./prompt-estimate";
+import { parseChatRequest } from "./request-schema";
 import { resolveModel } from "./resolve";
 import { clientStream } from "./stream-response";
 import { ClientAborted } from "./timeouts";
-import { countPromptTokens, countText } from "./tokens";
+import { countText } from "./tokens";
 import { openUpstream, targetsFor, UpstreamFailure, type OpenedUpstream, type UpstreamTarget } from "./upstream";
 import type { Caller, UsageRecord, UsageStatus } from "./types";
-
-/** Output ceiling assumed for budgets and TPM when neither the request nor the model sets one. */
-export const DEFAULT_MAX_OUTPUT_TOKENS = 4096;
 
 export interface DoorContext {
   /** Set by the browser door, which authenticates with a session instead of an API key. */
@@ -76,6 +75,7 @@ class RequestLedger {
     }
     for (const grant of this.grants) this.gw.limiter.adjust(grant, r.promptTokens + r.completionTokens, now);
     if (this.reservation) {
+      if (r.costMicros > this.reservation.amountMicros) this.overrun(this.reservation.amountMicros);
       for (const alert of this.gw.budgets.settle(this.reservation, r.costMicros, now)) {
         this.gw.deps.store.recordEvent({ type: "budget.alert", subjectType: "team", subjectId: alert.teamId, actor: "system", data: { ...alert } });
       }
@@ -83,6 +83,22 @@ class RequestLedger {
     this.gw.deps.store.recordUsage(r);
     this.gw.observe(r);
     this.onUsage?.(r);
+  }
+
+  // The upstream produced more than it was allowed (or counted its prompt higher than the
+  // estimate): the real cost is booked all the same, and the event says by how much.
+  private overrun(reservedMicros: number) {
+    const r = this.row;
+    this.gw.deps.store.recordEvent({
+      type: "budget.overrun",
+      subjectType: "team",
+      subjectId: r.teamId ?? "",
+      actor: "system",
+      data: {
+        requestId: r.requestId, servedModel: r.servedModel, stream: r.stream, reservedMicros, costMicros: r.costMicros,
+        overMicros: r.costMicros - reservedMicros, promptTokens: r.promptTokens, completionTokens: r.completionTokens,
+      },
+    });
   }
 }
 
@@ -120,14 +136,13 @@ export async function handleChatCompletion(gw: GatewayCore, req: Request, door: 
     Object.assign(ledger.row, { routeId: resolution.routeId, variant: resolution.variant, stickyKey: resolution.stickyKey });
     const targets = targetsFor(resolution.model, catalog, resolution.extraFallbacks);
 
-    // Worst case up front: estimated prompt plus the most output the call may produce.
-    const promptEstimate = countPromptTokens(body);
-    const clientMax = requestedMaxTokens(body);
-    const maxOut = clientMax ?? resolution.model.maxOutputTokens ?? DEFAULT_MAX_OUTPUT_TOKENS;
-    const upstreamJson = { ...json };
-    // Capping the upstream at the reserved ceiling is what makes a budget exact.
-    const capped = caller.team.dailyBudgetMicros !== null || caller.team.monthlyBudgetMicros !== null;
-    if (clientMax === null && (resolution.model.maxOutputTokens !== null || capped)) upstreamJson.max_tokens = maxOut;
+    // Worst case up front: the prompt's upper bound plus the most output the call may produce,
+    // n choices of it. Capping the upstream at that ceiling is what makes a budget exact.
+    const promptEstimate = estimatePromptTokens(body);
+    const budgeted = caller.team.dailyBudgetMicros !== null || caller.team.monthlyBudgetMicros !== null;
+    const ceiling = outputCeiling(body, resolution.model.maxOutputTokens, budgeted);
+    const maxOut = ceiling.total;
+    const upstreamJson = applyCeiling(json, ceiling);
 
     const admission = admit(gw.limiter, callerChecks(caller, promptEstimate + maxOut, gw.options.globalRpm), deps.now());
     ledger.grants.push(admission.grant);
@@ -172,7 +187,7 @@ export async function handleChatCompletion(gw: GatewayCore, req: Request, door: 
     if (!stream) {
       const usage = opened.json?.usage as { prompt_tokens?: unknown; completion_tokens?: unknown } | undefined;
       const prompt = typeof usage?.prompt_tokens === "number" ? usage.prompt_tokens : promptEstimate;
-      const completion = typeof usage?.completion_tokens === "number" ? usage.completion_tokens : countText(completionTextOf(opened.json));
+      const completion = typeof usage?.completion_tokens === "number" ? usage.completion_tokens : completionTokensOf(opened.json);
       ledger.finish("ok", 200, null, { prompt, completion, prices: opened.target.model });
       return new Response(opened.text, { status: 200, headers: { "content-type": "application/json", ...headers } });
     }
@@ -182,12 +197,14 @@ export async function handleChatCompletion(gw: GatewayCore, req: Request, door: 
     const body$ = clientStream(opened, {
       includeUsage: body.stream_options?.include_usage === true,
       now: deps.now,
+      outputLimit: ceiling.enforced ? ceiling.total : null,
+      budgeted,
       onEnd: (outcome) => {
         const now = deps.now();
         if (outcome.status !== "aborted") gw.breakers.record(target.model.id, outcome.status === "ok", now, probe);
         if (outcome.firstTokenAt !== null) ledger.row.ttftMs = Math.round(outcome.firstTokenAt - startedAt);
         const prompt = outcome.usage?.promptTokens ?? promptEstimate;
-        const completion = outcome.usage?.completionTokens ?? countText(outcome.completionText);
+        const completion = outcome.usage?.completionTokens ?? outcome.countCompletion();
         const httpStatus = outcome.status === "ok" ? 200 : outcome.status === "aborted" ? 499 : 502;
         ledger.finish(outcome.status, httpStatus, outcome.errorType, { prompt, completion, prices: target.model });
       },
@@ -216,13 +233,17 @@ export async function handleChatCompletion(gw: GatewayCore, req: Request, door: 
   }
 }
 
-function completionTextOf(json: Record<string, unknown> | undefined): string {
+/** Completion tokens of a non-streaming answer that reports no usage: each choice counted whole. */
+function completionTokensOf(json: Record<string, unknown> | undefined): number {
   const choices = json?.choices;
-  if (!Array.isArray(choices)) return "";
-  return choices
-    .map((c) => {
-      const m = (c as { message?: { content?: unknown; tool_calls?: unknown } }).message;
-      return (typeof m?.content === "string" ? m.content : "") + (m?.tool_calls ? JSON.stringify(m.tool_calls) : "");
-    })
-    .join("");
+  if (!Array.isArray(choices)) return 0;
+  let total = 0;
+  for (const c of choices) {
+    const m = (c as { message?: { content?: unknown; refusal?: unknown; reasoning_content?: unknown; tool_calls?: unknown; function_call?: unknown } } | null)?.message;
+    if (!m) continue;
+    for (const text of [m.content, m.refusal, m.reasoning_content]) if (typeof text === "string") total += countText(text);
+    if (m.tool_calls) total += countText(JSON.stringify(m.tool_calls));
+    if (m.function_call) total += countText(JSON.stringify(m.function_call));
+  }
+  return total;
 }

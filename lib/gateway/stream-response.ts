@@ -3,6 +3,7 @@
  * first byte ends the stream with an OpenAI-shaped error event, never a clean [DONE]; a client that
  * goes away aborts the upstream at once.
  */
+import { OutputMeter } from "./output-meter";
 import { createRedactor } from "./redact";
 import type { OpenedUpstream } from "./upstream";
 import { relayedError } from "./upstream-error";
@@ -12,9 +13,19 @@ export interface StreamOutcome {
   status: "ok" | "error" | "aborted";
   errorType: string | null;
   usage: { promptTokens: number; completionTokens: number } | null;
-  /** Text and tool-call arguments that streamed, for counting when the upstream reports no usage. */
-  completionText: string;
+  /** Tokens of the text and tool calls that reached the client, for when the upstream reports no usage. */
+  countCompletion: () => number;
   firstTokenAt: number | null;
+}
+
+export interface StreamOptions {
+  includeUsage: boolean;
+  now: () => number;
+  /** Completion tokens across all choices after which the stream is cut; null for no cut. */
+  outputLimit: number | null;
+  /** The limit is what the team's budget reservation covers (named in the error if it is reached). */
+  budgeted: boolean;
+  onEnd: (outcome: StreamOutcome) => void;
 }
 
 const encoder = new TextEncoder();
@@ -24,22 +35,76 @@ function errorEvent(message: string, type: string, code: string): Uint8Array {
   return encoder.encode(`data: ${JSON.stringify({ error: { message, type, code, param: null } })}\n\n`);
 }
 
+interface NamedCall {
+  name?: unknown;
+  arguments?: unknown;
+}
+
+interface Delta {
+  content?: unknown;
+  refusal?: unknown;
+  // Reasoning text some OpenAI-compatible servers stream (DeepSeek, OpenRouter); billed as output.
+  reasoning_content?: unknown;
+  reasoning?: unknown;
+  tool_calls?: Array<{ function?: NamedCall }>;
+  function_call?: NamedCall;
+}
+
 interface Chunk {
-  choices?: Array<{ delta?: { content?: unknown; tool_calls?: Array<{ function?: { arguments?: unknown; name?: unknown } }> }; finish_reason?: unknown }>;
+  id?: unknown;
+  created?: unknown;
+  model?: unknown;
+  choices?: Array<{ index?: unknown; delta?: Delta; finish_reason?: unknown }>;
   usage?: { prompt_tokens?: unknown; completion_tokens?: unknown } | null;
   error?: unknown;
 }
 
-export function clientStream(
-  opened: OpenedUpstream,
-  opts: { includeUsage: boolean; now: () => number; onEnd: (outcome: StreamOutcome) => void },
-): ReadableStream<Uint8Array> {
+/** The output an event carries, as [choice index, text] pairs for the meter. */
+function outputOf(choices: NonNullable<Chunk["choices"]>): Array<[number, string]> {
+  const out: Array<[number, string]> = [];
+  for (const choice of choices) {
+    const delta = choice.delta;
+    if (!delta) continue;
+    const index = typeof choice.index === "number" ? choice.index : 0;
+    const add = (v: unknown) => {
+      if (typeof v === "string" && v) out.push([index, v]);
+    };
+    add(delta.content);
+    add(delta.refusal);
+    add(delta.reasoning_content);
+    add(delta.reasoning);
+    for (const call of Array.isArray(delta.tool_calls) ? delta.tool_calls : []) {
+      add(call?.function?.name);
+      add(call?.function?.arguments);
+    }
+    add(delta.function_call?.name);
+    add(delta.function_call?.arguments);
+  }
+  return out;
+}
+
+/** A finish chunk per choice with `finish_reason: "length"`, shaped like the upstream's own chunks. */
+function lengthFinish(last: Chunk | null, choices: number): string {
+  const chunk = {
+    id: typeof last?.id === "string" ? last.id : "chatcmpl-switchyard",
+    object: "chat.completion.chunk",
+    created: typeof last?.created === "number" ? last.created : 0,
+    model: typeof last?.model === "string" ? last.model : "",
+    choices: Array.from({ length: choices }, (_, index) => ({ index, delta: {}, finish_reason: "length" })),
+  };
+  return `data: ${JSON.stringify(chunk)}\n\n`;
+}
+
+export function clientStream(opened: OpenedUpstream, opts: StreamOptions): ReadableStream<Uint8Array> {
   const events = opened.events!;
   let pending = opened.first ?? null;
   let ended = false;
   let sawFinish = false;
   let upstreamErrored = false;
-  const outcome: StreamOutcome = { status: "ok", errorType: null, usage: null, completionText: "", firstTokenAt: null };
+  let lastChunk: Chunk | null = null;
+  let choicesSeen = 1;
+  const meter = new OutputMeter(opts.outputLimit);
+  const outcome: StreamOutcome = { status: "ok", errorType: null, usage: null, countCompletion: () => meter.total(), firstTokenAt: null };
 
   const end = (status: StreamOutcome["status"], errorType: string | null) => {
     if (ended) return;
@@ -54,7 +119,7 @@ export function clientStream(
   };
 
   /** Returns the text to send for one event, or null to drop it. */
-  const translate = (data: string, at: number): string | null | "error" => {
+  const translate = (data: string, at: number): string | null | "error" | "ceiling" => {
     let chunk: Chunk;
     try {
       chunk = JSON.parse(data) as Chunk;
@@ -68,21 +133,18 @@ export function clientStream(
       const error = { message: e?.message ?? "The upstream sent an error event.", type: e?.type ?? "upstream_error", code: e?.code ?? null, param: e?.param ?? null };
       return `data: ${JSON.stringify({ error })}\n\n`;
     }
-    const choice = chunk.choices?.[0];
-    if (choice) {
-      const delta = choice.delta;
-      if (typeof delta?.content === "string" && delta.content) {
+    const choices = Array.isArray(chunk.choices) ? chunk.choices : null;
+    if (choices && choices.length > 0) {
+      lastChunk = chunk;
+      const output = outputOf(choices);
+      if (output.length > 0) {
+        if (!meter.admit(output)) return "ceiling";
         outcome.firstTokenAt ??= at;
-        outcome.completionText += delta.content;
       }
-      if (delta?.tool_calls) {
-        outcome.firstTokenAt ??= at;
-        for (const call of delta.tool_calls) {
-          if (typeof call.function?.name === "string") outcome.completionText += call.function.name;
-          if (typeof call.function?.arguments === "string") outcome.completionText += call.function.arguments;
-        }
+      for (const choice of choices) {
+        if (choice.finish_reason) sawFinish = true;
+        if (typeof choice.index === "number" && choice.index >= choicesSeen && choice.index < 128) choicesSeen = choice.index + 1;
       }
-      if (choice.finish_reason) sawFinish = true;
     }
     const u = chunk.usage;
     if (u && typeof u.prompt_tokens === "number" && typeof u.completion_tokens === "number") {
@@ -124,6 +186,18 @@ export function clientStream(
           if (event.data === "[DONE]") return close(DONE, "ok", null);
           const text = translate(event.data, at);
           if (text === "error") return close(errorEvent("The upstream sent an event that is not valid JSON.", "upstream_error", "unparseable_output"), "error", "unparseable_output");
+          if (text === "ceiling") {
+            out += lengthFinish(lastChunk, choicesSeen);
+            const limit = `${opts.outputLimit} output token${opts.outputLimit === 1 ? "" : "s"}`;
+            const message = opts.budgeted
+              ? `The reply reached ${limit}, the most this request's budget reservation covers, and the upstream did not stop there; the gateway ended the stream.`
+              : `The reply reached its limit of ${limit} and the upstream did not stop there; the gateway ended the stream.`;
+            send(errorEvent(message, "upstream_error", "output_ceiling_reached"));
+            end("error", "output_ceiling_reached");
+            opened.controller.abort();
+            controller.close();
+            return;
+          }
           if (text === null) continue;
           out += text;
           if (upstreamErrored) {

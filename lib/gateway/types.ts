@@ -1,4 +1,5 @@
 /** Shapes the gateway core works with. The server builds them from the database; tests build them by hand. */
+import type { MaxTokensField } from "./output-ceiling";
 import type { UpstreamClient } from "./providers/transport";
 
 export type ProviderKind = "openai-compatible" | "simulator";
@@ -44,6 +45,8 @@ export interface ModelConfig {
   inputMicrosPerMTok: number;
   outputMicrosPerMTok: number;
   maxOutputTokens: number | null;
+  /** The output-limit field(s) its upstream accepts. */
+  maxTokensField: MaxTokensField;
   rpmLimit: number | null;
   tpmLimit: number | null;
   fallbacks: string[];

@@ -49,6 +49,7 @@ export function createCatalogCache(secret: string, egressAllowlist: string[] | n
         inputMicrosPerMTok: m.inputMicrosPerMTok,
         outputMicrosPerMTok: m.outputMicrosPerMTok,
         maxOutputTokens: m.maxOutputTokens,
+        maxTokensField: m.maxTokensField,
         rpmLimit: m.rpmLimit,
         tpmLimit: m.tpmLimit,
         fallbacks: m.fallbacks,

@@ -1,4 +1,5 @@
 /** The model form: text values, validation as the user types, and the POST or PATCH body. */
+import type { MaxTokensField } from "@/lib/gateway/output-ceiling";
 import { changedFields, decimal, optionalInt, paramLookup, type FieldErrors } from "./form";
 import type { ModelView } from "./models";
 
@@ -9,6 +10,8 @@ export interface ModelFormValues {
   inputPrice: string;
   outputPrice: string;
   maxOutputTokens: string;
+  /** The output-limit field(s) the provider accepts for this model. */
+  maxTokensField: MaxTokensField;
   rpmLimit: string;
   tpmLimit: string;
   /** Tried in this order when the model fails or its breaker is open. */
@@ -24,7 +27,7 @@ const MAX_PER_MINUTE = 1_000_000_000;
 const text = (n: number | null) => (n === null ? "" : String(n));
 
 export function newModelValues(providerId = ""): ModelFormValues {
-  return { name: "", providerId, upstreamModel: "", inputPrice: "", outputPrice: "", maxOutputTokens: "", rpmLimit: "", tpmLimit: "", fallbacks: [] };
+  return { name: "", providerId, upstreamModel: "", inputPrice: "", outputPrice: "", maxOutputTokens: "", maxTokensField: "both", rpmLimit: "", tpmLimit: "", fallbacks: [] };
 }
 
 export function modelValues(m: ModelView): ModelFormValues {
@@ -35,6 +38,7 @@ export function modelValues(m: ModelView): ModelFormValues {
     inputPrice: String(m.inputPricePerMTok),
     outputPrice: String(m.outputPricePerMTok),
     maxOutputTokens: text(m.maxOutputTokens),
+    maxTokensField: m.maxTokensField,
     rpmLimit: text(m.rpmLimit),
     tpmLimit: text(m.tpmLimit),
     fallbacks: [...m.fallbacks],
@@ -74,6 +78,7 @@ export function validateModel(v: ModelFormValues, current?: ModelView): { errors
     inputPricePerMTok: input.value ?? null,
     outputPricePerMTok: output.value ?? null,
     maxOutputTokens: maxOut.value ?? null,
+    maxTokensField: v.maxTokensField,
     rpmLimit: rpm.value ?? null,
     tpmLimit: tpm.value ?? null,
     fallbacks: v.fallbacks,
@@ -89,6 +94,7 @@ export const modelFieldForParam = paramLookup<ModelField>({
   inputPricePerMTok: "inputPrice",
   outputPricePerMTok: "outputPrice",
   maxOutputTokens: "maxOutputTokens",
+  maxTokensField: "maxTokensField",
   rpmLimit: "rpmLimit",
   tpmLimit: "tpmLimit",
   fallbacks: "fallbacks",

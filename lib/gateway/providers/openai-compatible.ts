@@ -1,4 +1,5 @@
 /** Any OpenAI-compatible upstream (OpenAI, OpenRouter, Ollama, vLLM, relays): a base URL and a bearer key. */
+import { acceptedFields } from "../output-ceiling";
 import type { ModelConfig, ProviderConfig } from "../types";
 import type { UpstreamCallInit } from "./transport";
 
@@ -8,9 +9,12 @@ export interface UpstreamCall {
   signal: AbortSignal;
 }
 
-/** The body the upstream sees: the client's, untouched except for the model name and usage reporting. */
+/**
+ * The body the upstream sees: the client's, untouched except for the model name, usage reporting
+ * and the output-limit fields the model's upstream accepts.
+ */
 export function upstreamBody(clientBody: Record<string, unknown>, model: ModelConfig, stream: boolean): Record<string, unknown> {
-  const body: Record<string, unknown> = { ...clientBody, model: model.upstreamModel };
+  const body: Record<string, unknown> = { ...acceptedFields(clientBody, model.maxTokensField), model: model.upstreamModel };
   if (stream) {
     const opts = clientBody.stream_options;
     body.stream_options = { ...(opts && typeof opts === "object" ? opts : {}), include_usage: true };

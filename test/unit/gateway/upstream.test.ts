@@ -10,7 +10,7 @@ const provider = (id: string, egressDenied: string | null, extra: Partial<Provid
   id, name: id, kind: "openai-compatible", baseUrl: `http://${id}.test/v1`, apiKey: null, settings: DEFAULT_PROVIDER_SETTINGS, egressDenied, ...extra,
 });
 const model = (name: string, providerId: string): ModelConfig => ({
-  id: name, name, providerId, upstreamModel: name, inputMicrosPerMTok: 0, outputMicrosPerMTok: 0, maxOutputTokens: null,
+  id: name, name, providerId, upstreamModel: name, inputMicrosPerMTok: 0, outputMicrosPerMTok: 0, maxOutputTokens: null, maxTokensField: "both",
   rpmLimit: null, tpmLimit: null, fallbacks: [], simulator: null, createdAt: 0,
 });
 

@@ -9,7 +9,9 @@ import { useCreateModel, usePatchModel, type ModelView } from "@/lib/client/sett
 import { useProviderModels, type ProviderView } from "@/lib/client/settings/providers";
 import { FallbackPicker } from "./fallback-picker";
 
-type TextField = Exclude<ModelField, "fallbacks" | "providerId">;
+type TextField = Exclude<ModelField, "fallbacks" | "providerId" | "maxTokensField">;
+
+const MAX_TOKENS_FIELD_HINT = "Both is right for most providers; pick one only if the provider rejects the other (OpenAI's reasoning models reject max_tokens).";
 
 /** Adds a model, or edits `model` when given. */
 export function ModelForm(props: { model?: ModelView; providers: ProviderView[]; modelNames: string[]; onDone: (saved?: ModelView) => void }) {
@@ -107,8 +109,15 @@ export function ModelForm(props: { model?: ModelView; providers: ProviderView[];
             ))}
           </datalist>
         </Field>
-        <Field id="model-maxOutputTokens" label="Max output tokens" hint="Caps max_tokens; blank for the upstream's default." error={err("maxOutputTokens")}>
-          <input {...text("maxOutputTokens", "Caps max_tokens; blank for the upstream's default.", "numeric")} />
+        <Field id="model-maxOutputTokens" label="Max output tokens" hint="Caps each reply's output; blank for the request's own limit (4,096 for teams with a budget)." error={err("maxOutputTokens")}>
+          <input {...text("maxOutputTokens", "Caps each reply's output; blank for the request's own limit (4,096 for teams with a budget).", "numeric")} />
+        </Field>
+        <Field id="model-maxTokensField" label="Output limit sent as" hint={MAX_TOKENS_FIELD_HINT} error={err("maxTokensField")}>
+          <select {...fieldProps("model-maxTokensField", err("maxTokensField"), MAX_TOKENS_FIELD_HINT)} value={v.maxTokensField} onChange={(e) => form.set("maxTokensField", e.target.value as typeof v.maxTokensField)}>
+            <option value="both">max_tokens and max_completion_tokens</option>
+            <option value="max_tokens">max_tokens only</option>
+            <option value="max_completion_tokens">max_completion_tokens only</option>
+          </select>
         </Field>
         <Field id="model-inputPrice" label="Input price" hint="USD per 1M prompt tokens." error={err("inputPrice")}>
           <WithUnit unit="$/1M">

@@ -1,0 +1,1 @@
+ALTER TABLE `models` ADD `max_tokens_field` text DEFAULT 'both' NOT NULL;
