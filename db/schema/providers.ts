@@ -4,7 +4,8 @@ import { sqliteTable, text, integer } from "drizzle-orm/sqlite-core";
 export const providers = sqliteTable("providers", {
   id: text("id").primaryKey(),
   name: text("name").notNull().unique(),
-  kind: text("kind", { enum: ["openai-compatible", "simulator"] }).notNull(),
+  /** A provider kind the gateway has an adapter for (lib/gateway/providers/kinds.ts). */
+  kind: text("kind").notNull(),
   baseUrl: text("base_url"),
   apiKeyCiphertext: text("api_key_ciphertext"),
   apiKeyLast4: text("api_key_last4"),

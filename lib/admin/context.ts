@@ -1,6 +1,6 @@
 /** What every admin service needs from the server, and small helpers they share. */
 import { randomBytes } from "node:crypto";
-import type { GatewayCore } from "../gateway/gateway";
+import type { Gateway } from "../gateway/gateway";
 import type { CatalogCache } from "../server/catalog";
 import type { UsageWriter } from "../usage/writer";
 
@@ -10,7 +10,7 @@ export interface AdminContext {
   now: () => number;
   /** Invalidated after every provider or model write so the gateway sees it on the next request. */
   catalog: Pick<CatalogCache, "invalidate">;
-  gateway: Pick<GatewayCore, "budgets" | "breakers">;
+  gateway: Pick<Gateway, "budgets" | "breakers">;
   /** Flushed before spend is read, so rows still queued behind requests are counted. */
   usage: Pick<UsageWriter, "flush">;
   /** Who acts, for audit events: "admin-token", a user id, or "system". */

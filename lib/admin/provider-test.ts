@@ -8,8 +8,10 @@
 import { request, type Dispatcher } from "undici";
 import { isEgressDenied } from "../gateway/egress";
 import { notFound } from "../gateway/errors";
-import { modelsRequest } from "../gateway/providers/openai-compatible";
-import { createRedactor, type Redactor } from "../gateway/redact";
+import { adapterFor } from "../gateway/providers";
+import { PROVIDER_KIND_INFO, type ProviderKind } from "../gateway/providers/kinds";
+import type { ModelsIo, RawAnswer } from "../gateway/providers/types";
+import { createRedactor } from "../gateway/redact";
 import type { Catalog, ProviderConfig } from "../gateway/types";
 import { createSimulator } from "../simulator/handler";
 
@@ -49,13 +51,6 @@ export const FAILURE_MESSAGES = {
 
 export type FailureKind = keyof typeof FAILURE_MESSAGES;
 
-interface Answer {
-  status: number;
-  /** The body as text, or null when it is larger than the limit. */
-  read(): Promise<string | null>;
-  discard(): void;
-}
-
 export async function testProvider(catalog: { get(): Catalog }, id: string, deps: ProviderTestDeps): Promise<ProviderTestResult> {
   const provider = catalog.get().providers.get(id);
   if (!provider) throw notFound(`No provider with id '${id}'.`);
@@ -66,12 +61,13 @@ export async function testConnection(provider: ProviderConfig, deps: ProviderTes
   const started = deps.now();
   const latencyMs = () => Math.max(0, Math.round(deps.now() - started));
   const fail = (kind: FailureKind, status: number | null = null): ProviderTestResult => ({ ok: false, status, latencyMs: latencyMs(), message: FAILURE_MESSAGES[kind] });
-  if (provider.kind !== "simulator" && !provider.baseUrl) return fail("noBaseUrl");
+  if (PROVIDER_KIND_INFO[provider.kind as ProviderKind]?.remote && !provider.baseUrl) return fail("noBaseUrl");
+  const adapter = adapterFor(provider.kind);
   const signal = AbortSignal.timeout(deps.timeoutMs ?? PROVIDER_TEST_TIMEOUT_MS);
 
-  let answer: Answer;
+  let answer: RawAnswer;
   try {
-    answer = await send(provider, deps.dispatcher, signal);
+    answer = await adapter.fetchModels(modelsIo(deps.dispatcher), provider, signal);
   } catch (err) {
     return fail(networkFailure(err, signal));
   }
@@ -87,22 +83,22 @@ export async function testConnection(provider: ProviderConfig, deps: ProviderTes
   } finally {
     answer.discard();
   }
-  const models = text === null ? null : modelIds(text, createRedactor(provider.apiKey));
+  const models = text === null ? null : adapter.parseModels(text, createRedactor(provider.apiKey));
   if (!models) return fail("notModelList", answer.status);
   return { ok: true, status: answer.status, latencyMs: latencyMs(), modelCount: models.length, models };
 }
 
-async function send(provider: ProviderConfig, dispatcher: Dispatcher, signal: AbortSignal): Promise<Answer> {
-  if (provider.kind === "simulator") {
-    const res = await createSimulator().fetch(new Request("http://simulator.internal/v1/models", { signal }));
-    return { status: res.status, read: () => res.text(), discard: () => void res.body?.cancel().catch(() => {}) };
-  }
-  const { url, headers } = modelsRequest(provider);
-  // undici's request does not follow redirects: a redirect is reported, never chased past the policy.
-  const res = await request(url, { method: "GET", headers, signal, dispatcher });
-  // Destroyed unread, undici's body emits an abort error that nobody is waiting for.
-  const discard = () => void res.body.on("error", () => {}).destroy();
-  return { status: res.statusCode, read: () => readLimited(res.body, MAX_BODY_BYTES), discard };
+/** GETs through the chat calls' dispatcher, which does not follow redirects: one is reported, never chased past the policy. */
+function modelsIo(dispatcher: Dispatcher): ModelsIo {
+  return {
+    async get(url, headers, signal) {
+      const res = await request(url, { method: "GET", headers, signal, dispatcher });
+      // Destroyed unread, undici's body emits an abort error that nobody is waiting for.
+      const discard = () => void res.body.on("error", () => {}).destroy();
+      return { status: res.statusCode, read: () => readLimited(res.body, MAX_BODY_BYTES), discard };
+    },
+    simulator: (req) => createSimulator().fetch(req),
+  };
 }
 
 /** The body as text, or null when it is larger than `limit` bytes. */
@@ -115,20 +111,6 @@ async function readLimited(body: AsyncIterable<Uint8Array>, limit: number): Prom
     chunks.push(chunk);
   }
   return Buffer.concat(chunks).toString("utf8");
-}
-
-function modelIds(text: string, redact: Redactor): string[] | null {
-  let body: unknown;
-  try {
-    body = JSON.parse(text);
-  } catch {
-    return null;
-  }
-  const data = (body as { data?: unknown } | null)?.data;
-  if (!Array.isArray(data)) return null;
-  const ids = data.map((m) => (m && typeof m === "object" ? (m as { id?: unknown }).id : undefined)).filter((id): id is string => typeof id === "string");
-  // The ids are upstream text too.
-  return [...new Set(ids.map(redact))].sort((a, b) => a.localeCompare(b));
 }
 
 function statusFailure(status: number): FailureKind {

@@ -15,10 +15,11 @@ import type { ProviderSettings } from "../gateway/types";
 import { encryptSecret } from "../secrets";
 import { providerSettings } from "../server/catalog";
 import { checkEgress } from "../gateway/egress";
+import { PROVIDER_KIND_INFO, PROVIDER_KINDS, type ProviderKind } from "../gateway/providers/kinds";
 import { newId, toIso, type AdminContext } from "./context";
 import { displayName, parseInput } from "./schemas";
 
-const kind = z.enum(["openai-compatible", "simulator"]);
+const kind = z.enum(PROVIDER_KINDS);
 // "" counts as no URL, so a form's empty field is not a validation error.
 const baseUrl = z.union([z.literal("").transform(() => null), z.url({ protocol: /^https?$/, error: "expected an http(s) URL" })]).nullable();
 const apiKey = z.string().min(1).max(4096).nullable();
@@ -60,7 +61,7 @@ const patchSchema = z.strictObject({
 export interface ProviderView {
   id: string;
   name: string;
-  kind: ProviderRow["kind"];
+  kind: ProviderKind;
   baseUrl: string | null;
   apiKeyLast4: string | null;
   /** Effective values: stored ones over the defaults. */
@@ -73,7 +74,7 @@ function toView(row: ProviderRow): ProviderView {
   return {
     id: row.id,
     name: row.name,
-    kind: row.kind,
+    kind: row.kind as ProviderKind,
     baseUrl: row.baseUrl,
     apiKeyLast4: row.apiKeyLast4,
     settings: providerSettings(row.settings),
@@ -89,11 +90,11 @@ function sealKey(ctx: AdminContext, key: string | null): { apiKeyCiphertext: str
   return key === null ? { apiKeyCiphertext: null, apiKeyLast4: null } : { apiKeyCiphertext: encryptSecret(key, ctx.secret), apiKeyLast4: last4(key) };
 }
 
-function requireBaseUrl(ctx: AdminContext, kindValue: ProviderRow["kind"], url: string | null): void {
-  if (kindValue === "openai-compatible" && !url) {
-    throw badRequest("'baseUrl' is required for openai-compatible providers, e.g. https://api.openai.com/v1.", "baseUrl");
-  }
-  if (kindValue === "openai-compatible" && url) {
+function requireBaseUrl(ctx: AdminContext, kindValue: string, url: string | null): void {
+  const info = PROVIDER_KIND_INFO[kindValue as ProviderKind];
+  if (!info?.remote) return;
+  if (!url) throw badRequest(`'baseUrl' is required for ${kindValue} providers. ${info.baseUrlHint}`, "baseUrl");
+  {
     const egress = checkEgress(url, ctx.egressAllowlist ?? null);
     if (!egress.ok) throw badRequest(`The gateway may not call this base URL: ${egress.reason}.`, "baseUrl", "egress_denied");
   }

@@ -13,6 +13,7 @@ import { replaceMessages, updateConversation } from "@/db/queries/conversations"
 import { parseInput } from "../admin/schemas";
 import { readJsonBody } from "../gateway/body";
 import { badRequest, forbidden, GatewayError } from "../gateway/errors";
+import { fromWebRequest, toWebResponse } from "../gateway/exchange";
 import type { Gateway } from "../gateway/gateway";
 import type { Caller, UsageRecord } from "../gateway/types";
 import { teamOfViewer, type Viewer } from "../server/session";
@@ -108,12 +109,14 @@ export async function handleChat(gateway: Gateway, viewer: Viewer, req: Request,
     name: "switchyard",
     baseURL: "http://switchyard.internal/v1",
     includeUsage: true,
-    fetch: (input, init) =>
-      gateway.chatCompletions(new Request(input, init), {
-        caller,
-        conversationId: body.id,
-        onUsage: (row) => (usage = row),
-      }),
+    fetch: async (input, init) =>
+      toWebResponse(
+        await gateway.chatCompletions(fromWebRequest(new Request(input, init)), {
+          caller,
+          conversationId: body.id,
+          onUsage: (row) => (usage = row),
+        }),
+      ),
   });
 
   const result = streamText({

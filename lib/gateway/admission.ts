@@ -1,6 +1,7 @@
 /** Step 4 of the pipeline: the rate-limit checks one request must pass, all at once. */
 import { GatewayError } from "./errors";
-import { retryAfterSeconds, type Admission, type LimitCheck, type RateLimiter } from "./rate-limit";
+import { retryAfterSeconds, type Admission, type LimitCheck } from "./rate-limit";
+import type { Limiter } from "./state";
 import type { Caller, ModelConfig } from "./types";
 
 /** The caller's limits: the gateway's global cap, the team's and the key's. */
@@ -26,7 +27,7 @@ export function modelChecks(model: ModelConfig, tokens: number): LimitCheck[] {
 
 const SCOPES: Record<string, string> = { global: "the gateway", team: "your team", key: "this API key", model: "this model" };
 
-export function admit(limiter: RateLimiter, checks: LimitCheck[], now: number): Extract<Admission, { ok: true }> {
+export function admit(limiter: Limiter, checks: LimitCheck[], now: number): Extract<Admission, { ok: true }> {
   const result = limiter.admit(checks, now);
   if (result.ok) return result;
   throw refusal(result);

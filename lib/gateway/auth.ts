@@ -1,8 +1,9 @@
 import { sha256Hex } from "../secrets";
 import { invalidApiKey } from "./errors";
+import type { HeaderLookup } from "./providers/transport";
 import type { Caller, GatewayStore } from "./types";
 
-export function bearerToken(req: Request): string | null {
+export function bearerToken(req: { headers: HeaderLookup }): string | null {
   const header = req.headers.get("authorization");
   if (!header) return null;
   const match = /^Bearer\s+(.+)$/i.exec(header.trim());
@@ -13,7 +14,7 @@ export function bearerToken(req: Request): string | null {
  * A team API key is looked up by its SHA-256: the hash lookup is what compares, so no clear key is
  * ever held or compared byte by byte.
  */
-export function authenticateApiKey(req: Request, store: GatewayStore): Caller {
+export function authenticateApiKey(req: { headers: HeaderLookup }, store: GatewayStore): Caller {
   const token = bearerToken(req);
   if (!token) {
     throw invalidApiKey("You didn't provide an API key. Send it as 'Authorization: Bearer sk-…'.");

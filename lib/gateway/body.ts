@@ -43,7 +43,11 @@ export async function readJsonBody(req: Request, limit: number): Promise<unknown
     }
     chunks.push(value);
   }
-  const text = Buffer.concat(chunks, size).toString("utf8");
+  return parseJsonBody(Buffer.concat(chunks, size).toString("utf8"));
+}
+
+/** A body's text as JSON: 400 when it is empty, not JSON, or nested past MAX_JSON_DEPTH. */
+export function parseJsonBody(text: string): unknown {
   if (!text.trim()) throw badRequest("The request body is empty; expected a JSON object.", null, "invalid_body");
   let json: unknown;
   try {

@@ -74,15 +74,24 @@ export interface ErrorLogger {
   error(msg: string, fields?: Record<string, unknown>): void;
 }
 
+/** An error as a status, headers and body, whichever door sends it. */
+export interface ErrorAnswer {
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+}
+
 /** Anything that is not a GatewayError is an internal fault: logged, never leaked to the client. */
-export function toErrorResponse(err: unknown, log?: ErrorLogger, extraHeaders?: Record<string, string>): Response {
+export function toErrorAnswer(err: unknown, log?: ErrorLogger, extraHeaders?: Record<string, string>): ErrorAnswer {
   const gwErr =
     err instanceof GatewayError
       ? err
       : new GatewayError(500, "The server had an error while processing your request.", "server_error", "internal_error");
   if (!(err instanceof GatewayError)) log?.error("unhandled error", { error: err instanceof Error ? err.stack ?? err.message : String(err) });
-  return new Response(JSON.stringify(gwErr.body()), {
-    status: gwErr.status,
-    headers: { "content-type": "application/json", ...gwErr.headers, ...extraHeaders },
-  });
+  return { status: gwErr.status, headers: { "content-type": "application/json", ...gwErr.headers, ...extraHeaders }, body: JSON.stringify(gwErr.body()) };
+}
+
+export function toErrorResponse(err: unknown, log?: ErrorLogger, extraHeaders?: Record<string, string>): Response {
+  const a = toErrorAnswer(err, log, extraHeaders);
+  return new Response(a.body, { status: a.status, headers: a.headers });
 }

@@ -1,47 +1,30 @@
-/** The gateway's long-lived state (limiters, breakers, budgets) around its dependencies. */
-import { BudgetLedger } from "./budget";
-import { CircuitBreakers, type BreakerOptions } from "./circuit-breaker";
-import { handleChatCompletion, type DoorContext } from "./pipeline";
-import { RateLimiter } from "./rate-limit";
+/** The gateway: its dependencies (state included) and the endpoints it serves. */
+import type { GatewayRequest, GatewayResponse } from "./exchange";
 import { listModels } from "./models-endpoint";
+import { handleChatCompletion, type DoorContext } from "./pipeline";
 import type { GatewayDeps, GatewayOptions, UsageRecord } from "./types";
 
 export interface GatewayCore {
   deps: GatewayDeps;
   options: GatewayOptions;
-  limiter: RateLimiter;
-  breakers: CircuitBreakers;
-  budgets: BudgetLedger;
   /** Called once per finished request, after its usage row is queued (rollout windows, metrics). */
   observe(row: UsageRecord): void;
 }
 
 export interface Gateway extends GatewayCore {
-  chatCompletions(req: Request, door?: DoorContext): Promise<Response>;
-  models(req: Request): Promise<Response>;
+  chatCompletions(req: GatewayRequest, door?: DoorContext): Promise<GatewayResponse>;
+  models(req: GatewayRequest): Promise<GatewayResponse>;
+  /** Shortcuts to the state in `deps`, for admin views. */
+  breakers: GatewayDeps["breakers"];
+  budgets: GatewayDeps["budgets"];
 }
 
-export function createGateway(
-  deps: GatewayDeps,
-  options: GatewayOptions,
-  extra: { breaker?: Partial<BreakerOptions>; observers?: Array<(row: UsageRecord) => void> } = {},
-): Gateway {
-  const observers = extra.observers ?? [];
-  const breakers = new CircuitBreakers(extra.breaker, (t) =>
-    deps.store.recordEvent({
-      type: `breaker.${t.to}`,
-      subjectType: "model",
-      subjectId: t.key,
-      actor: "system",
-      data: { from: t.from, to: t.to, failureRate: t.failureRate, requests: t.requests },
-    }),
-  );
+export function createGateway(deps: GatewayDeps, options: GatewayOptions, observers: Array<(row: UsageRecord) => void> = []): Gateway {
   const gw: Gateway = {
     deps,
     options,
-    limiter: new RateLimiter(),
-    breakers,
-    budgets: new BudgetLedger((teamId, since) => deps.store.teamSpendSince(teamId, since)),
+    breakers: deps.breakers,
+    budgets: deps.budgets,
     observe(row) {
       for (const o of observers) o(row);
     },

@@ -1,9 +1,10 @@
 /** GET /v1/models: what the calling key may put in `model`. */
 import { authenticateApiKey } from "./auth";
-import { toErrorResponse } from "./errors";
+import { toErrorAnswer } from "./errors";
+import type { GatewayRequest, GatewayResponse } from "./exchange";
 import type { GatewayCore } from "./gateway";
 
-export async function listModels(gw: GatewayCore, req: Request): Promise<Response> {
+export async function listModels(gw: GatewayCore, req: GatewayRequest): Promise<GatewayResponse> {
   try {
     const caller = authenticateApiKey(req, gw.deps.store);
     const catalog = gw.deps.store.catalog();
@@ -21,8 +22,8 @@ export async function listModels(gw: GatewayCore, req: Request): Promise<Respons
       if (allowed && !allowed.includes(r.name)) continue;
       data.push({ id: r.name, object: "model", created: Math.floor(r.createdAt / 1000), owned_by: "switchyard-route" });
     }
-    return Response.json({ object: "list", data });
+    return { status: 200, headers: { "content-type": "application/json" }, body: JSON.stringify({ object: "list", data }) };
   } catch (err) {
-    return toErrorResponse(err, gw.deps.log);
+    return toErrorAnswer(err, gw.deps.log);
   }
 }

@@ -8,6 +8,7 @@
  * counted in pieces can come out a token higher than counted whole, so before refusing an event
  * the meter recounts each choice whole: an upstream that stops at the limit is never cut.
  */
+import type { ChatEvent } from "./providers/types";
 import { countText } from "./tokens";
 
 const MAX_TOKENS_PER_CODE_UNIT = 3;
@@ -84,4 +85,14 @@ export class OutputMeter {
     }
     this.uncounted = 0;
   }
+}
+
+/** Completion tokens of a whole answer's events, each choice counted whole. */
+export function countOutput(events: readonly ChatEvent[]): number {
+  const meter = new OutputMeter(null);
+  for (const e of events) {
+    if (e.type === "delta") meter.admit([[e.choice, e.text]]);
+    else if (e.type === "tool-call") meter.admit([[e.choice, `${e.name ?? ""}${e.arguments}`]]);
+  }
+  return meter.total();
 }

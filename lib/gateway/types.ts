@@ -1,8 +1,10 @@
 /** Shapes the gateway core works with. The server builds them from the database; tests build them by hand. */
 import type { MaxTokensField } from "./output-ceiling";
+import type { ProviderKind } from "./providers/kinds";
 import type { UpstreamClient } from "./providers/transport";
+import type { GatewayState } from "./state";
 
-export type ProviderKind = "openai-compatible" | "simulator";
+export type { ProviderKind } from "./providers/kinds";
 
 export interface ProviderSettings {
   /** Attempts per provider for one request, the first included. */
@@ -148,11 +150,13 @@ export interface GatewayStore {
   recordEvent(event: GatewayEvent): void;
 }
 
-export interface GatewayDeps {
+export interface GatewayDeps extends GatewayState {
   store: GatewayStore;
   now(): number;
   sleep(ms: number, signal?: AbortSignal): Promise<void>;
   random(): number;
+  /** A new request id. */
+  requestId(): string;
   /** The network client for openai-compatible providers. */
   http: UpstreamClient;
   /** The in-process simulator, called with the model's simulator settings. */

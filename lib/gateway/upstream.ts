@@ -1,54 +1,80 @@
 /**
  * Calls the upstream for one request: attempts with retries, timeouts and the circuit breaker,
- * then the model's fallbacks. It returns once the response is committed — for a stream, once the
- * first event has arrived — so everything before the first byte to the client can still be retried.
+ * each target's own rate limits, then the model's fallbacks. It returns once the response is
+ * committed — for a stream, once the first event has arrived — so everything before the first byte
+ * to the client can still be retried. Every breaker result is recorded here: an attempt's as it
+ * ends, a stream's when whoever reads it calls `settle`.
  */
-import type { CircuitBreakers } from "./circuit-breaker";
+import { modelChecks, refusal } from "./admission";
 import { isEgressDenied } from "./egress";
 import { egressRefused, GatewayError, upstreamError, upstreamTimeout } from "./errors";
-import { sendChatCompletion } from "./providers";
-import { upstreamBody } from "./providers/openai-compatible";
+import { adapterFor } from "./providers";
 import type { HeaderLookup, UpstreamResponse } from "./providers/transport";
-import { createRedactor, redactValue, type Redactor } from "./redact";
-import { isRetryableStatus, nextRetryDelay } from "./retry-policy";
-import type { EventReader, EventSourceMessage } from "./sse";
+import type { Frame, ProviderAdapter, StreamDecoder } from "./providers/types";
+import type { Grant } from "./rate-limit";
+import { createRedactor, type Redactor } from "./redact";
+import { nextRetryDelay } from "./retry-policy";
+import type { EventReader } from "./sse";
 import { AttemptClock, ClientAborted, UpstreamTimeout } from "./timeouts";
 import type { Catalog, GatewayDeps, ModelConfig, ProviderConfig } from "./types";
-import { relayedError, type RelayedError } from "./upstream-error";
 
 export interface UpstreamTarget {
   model: ModelConfig;
   provider: ProviderConfig;
 }
 
-interface Opened {
+/** How a stream read through `FrameReader` ended when it did not end with a frame. */
+export type StreamEnd = { end: "done" } | { end: "closed" } | { end: "invalid" };
+
+/** The upstream's stream as frames, decoded by its adapter. */
+export interface FrameReader {
+  /** Next frame or end; rejects with the abort reason (a timeout, the client gone) or a transport failure. */
+  next(): Promise<Frame | StreamEnd>;
+  /** A frame or end that has already arrived, without waiting; undefined when none is queued. */
+  take(): Frame | StreamEnd | undefined;
+  /** Stops reading and closes the connection. */
+  cancel(): void;
+  /** Stops reading after a complete stream, letting the body finish so its connection is reused. */
+  release(): void;
+}
+
+interface OpenedBase {
   target: UpstreamTarget;
   attempts: number;
   fallbackUsed: boolean;
-  /** The breaker let this call through as a half-open probe. */
-  probe: boolean;
+  /** Aborts the upstream call; its reason says why (ClientAborted, UpstreamTimeout). */
   controller: AbortController;
-  response: UpstreamResponse;
   clock: AttemptClock;
-  /** Stream only: the reader and the event that committed the response. */
-  events?: EventReader;
-  first?: EventSourceMessage;
-  firstAt?: number;
-  /** Non-stream only: the raw body text and its parse. */
-  text?: string;
-  json?: Record<string, unknown>;
 }
 
-export type OpenedUpstream = Opened;
+export interface OpenedStream extends OpenedBase {
+  kind: "stream";
+  frames: FrameReader;
+  /** The frame that committed the response. */
+  first: Frame;
+  /**
+   * Records the stream's health with the breaker once it has ended: true healthy, false the
+   * upstream's fault, null neither (the client left, the gateway cut it).
+   */
+  settle(healthy: boolean | null): void;
+}
 
+export interface OpenedPlain extends OpenedBase {
+  kind: "plain";
+  answer: Frame;
+}
+
+export type Opened = OpenedStream | OpenedPlain;
+
+/** Nothing could be committed: the error to answer with, and what was tried. */
 export class UpstreamFailure extends Error {
   constructor(
     readonly error: GatewayError,
     readonly attempts: number,
     readonly lastTarget: UpstreamTarget | null,
     readonly fallbackUsed: boolean,
-    /** True when the failure is the upstream's fault (counts against its breaker and a split's candidate). */
-    readonly upstreamFault: boolean,
+    /** The client went away before an answer was committed. */
+    readonly aborted = false,
   ) {
     super(error.message);
   }
@@ -68,51 +94,11 @@ export function targetsFor(model: ModelConfig, catalog: Catalog, extraFallbacks:
   return out;
 }
 
-type AttemptResult =
-  | { ok: true; opened: Omit<Opened, "attempts" | "fallbackUsed" | "probe"> }
-  | { ok: false; error: GatewayError; retryable: boolean; fault: boolean; headers: HeaderLookup | null };
+type Committed = { kind: "stream"; frames: FrameReader; first: Frame } | { kind: "plain"; answer: Frame };
 
-/**
- * Maps an upstream error answer to what the client sees: the upstream's own message for its 4xx.
- * Whatever of the upstream's text is passed on has the provider key redacted.
- */
-async function failureFromResponse(res: UpstreamResponse, redact: Redactor): Promise<AttemptResult> {
-  let relayed: RelayedError | null = null;
-  try {
-    relayed = relayedError(JSON.parse(await res.text()), redact);
-  } catch {
-    // a non-JSON error body is not worth more than its status
-    res.discard();
-  }
-  const message = relayed?.message ?? `upstream answered HTTP ${res.status}`;
-  const retryable = isRetryableStatus(res.status);
-  if (res.status >= 300 && res.status < 400) {
-    // Redirects are not followed (each hop would have to pass the egress policy again): the
-    // provider's base URL needs fixing, which is the gateway's configuration, not the client's.
-    const location = redactValue(redact, res.headers.get("location"));
-    return { ok: false, retryable: false, fault: true, headers: res.headers, error: upstreamError(`The upstream answered with a redirect (HTTP ${res.status}${location ? ` to ${location}` : ""}); set the provider's base URL to where it points.`) };
-  }
-  if (res.status === 401 || res.status === 403) {
-    // The provider refused our credentials: a gateway configuration problem, not the client's.
-    return { ok: false, retryable: false, fault: true, headers: res.headers, error: upstreamError(`The upstream provider refused the gateway's credentials (HTTP ${res.status}).`) };
-  }
-  if (!retryable) {
-    return {
-      ok: false,
-      retryable: false,
-      fault: false,
-      headers: res.headers,
-      error: new GatewayError(res.status, message, relayed?.type ?? "invalid_request_error", relayed?.code ?? null, relayed?.param ?? null),
-    };
-  }
-  // When the gateway gives up on an upstream 429, the client still learns how long to wait.
-  const retryAfter = res.headers.get("retry-after");
-  const error =
-    res.status === 429
-      ? new GatewayError(429, `Upstream rate limit: ${message}`, "rate_limit_error", "upstream_rate_limited", null, retryAfter ? { "retry-after": retryAfter } : {})
-      : upstreamError(`Upstream error (HTTP ${res.status}): ${message}`);
-  return { ok: false, retryable: true, fault: true, headers: res.headers, error };
-}
+type AttemptResult =
+  | { ok: true; committed: Committed; controller: AbortController; clock: AttemptClock }
+  | { ok: false; error: GatewayError; retryable: boolean; fault: boolean; headers: HeaderLookup | null };
 
 function failureFromThrown(err: unknown, signal: AbortSignal, redact: Redactor): AttemptResult {
   const reason = signal.aborted ? signal.reason : err;
@@ -125,82 +111,96 @@ function failureFromThrown(err: unknown, signal: AbortSignal, redact: Redactor):
   return { ok: false, retryable: true, fault: true, headers: null, error: upstreamError(`Could not reach the upstream: ${redact(reason instanceof Error ? reason.message : String(reason))}`) };
 }
 
-/** The message of an error event that opened a stream, redacted; never the event's raw text. */
-function firstEventError(data: string, target: UpstreamTarget): string {
-  let body: unknown;
-  try {
-    body = JSON.parse(data);
-  } catch {
-    return "an error event that is not valid JSON";
-  }
-  return relayedError(body, createRedactor(target.provider.apiKey))?.message.slice(0, 200) ?? "an error event without a message";
+function frameReader(events: EventReader, decoder: StreamDecoder): FrameReader {
+  const decode = (message: Parameters<StreamDecoder["decode"]>[0]): Frame | StreamEnd | undefined => {
+    const d = decoder.decode(message);
+    if (d === "done") return { end: "done" };
+    if (d === "invalid") return { end: "invalid" };
+    return d ?? undefined;
+  };
+  return {
+    async next() {
+      for (;;) {
+        const message = await events.next();
+        if (message === null) return { end: "closed" };
+        const item = decode(message);
+        if (item) return item;
+      }
+    },
+    take() {
+      for (;;) {
+        const message = events.take();
+        if (message === undefined) return undefined;
+        const item = decode(message);
+        if (item) return item;
+      }
+    },
+    cancel: () => events.cancel(),
+    release: () => events.release(),
+  };
 }
 
-async function attempt(
-  deps: GatewayDeps,
-  target: UpstreamTarget,
-  body: Record<string, unknown>,
-  stream: boolean,
-  clientSignal: AbortSignal,
-  deadlineAt: number,
-): Promise<AttemptResult> {
+/** The first frame of a stream decides whether it is committed; before that it is retried like any failure. */
+async function openStream(res: UpstreamResponse, adapter: ProviderAdapter, redact: Redactor): Promise<AttemptResult | Committed> {
+  const frames = frameReader(res.events(), adapter.decoder(redact));
+  const first = await frames.next();
+  const fail = (message: string): AttemptResult => {
+    frames.cancel();
+    return { ok: false, retryable: true, fault: true, headers: res.headers, error: upstreamError(message) };
+  };
+  if ("end" in first) return fail(first.end === "invalid" ? "The upstream stream began with an event that is not valid JSON." : "The upstream stream ended before any data.");
+  const error = first.events.find((e) => e.type === "error");
+  if (error?.type === "error") return fail(`The upstream stream failed: ${error.message.slice(0, 200)}`);
+  return { kind: "stream", frames, first };
+}
+
+async function attempt(deps: GatewayDeps, target: UpstreamTarget, body: Record<string, unknown>, stream: boolean, clientSignal: AbortSignal, deadlineAt: number): Promise<AttemptResult> {
   const controller = new AbortController();
   const onClientAbort = () => controller.abort(new ClientAborted());
   if (clientSignal.aborted) throw new ClientAborted();
   clientSignal.addEventListener("abort", onClientAbort, { once: true });
   const s = target.provider.settings;
-  const clock = new AttemptClock(controller, { firstByteMs: s.firstByteTimeoutMs, idleMs: s.idleTimeoutMs, deadlineAt, now: Date.now });
-  const done = (r: AttemptResult): AttemptResult => {
-    if (!r.ok) {
-      clock.clear();
-      clientSignal.removeEventListener("abort", onClientAbort);
-    }
-    return r;
-  };
-  try {
-    const res = await sendChatCompletion(deps, target.provider, target.model, {
-      body: upstreamBody(body, target.model, stream),
-      stream,
-      signal: controller.signal,
-    });
-    if (controller.signal.aborted) throw controller.signal.reason;
-    if (res.status < 200 || res.status > 299) return done(await failureFromResponse(res, createRedactor(target.provider.apiKey)));
-    if (!stream) {
-      const text = await res.text();
-      let json: Record<string, unknown>;
-      try {
-        json = JSON.parse(text);
-      } catch {
-        return done({ ok: false, retryable: true, fault: true, headers: res.headers, error: upstreamError("The upstream returned a body that is not JSON.") });
-      }
-      clock.clear();
-      clientSignal.removeEventListener("abort", onClientAbort);
-      return { ok: true, opened: { target, controller, response: res, clock, text, json } };
-    }
-    const events = res.events();
-    const first = await events.next();
-    if (!first || first.data === "[DONE]") {
-      events.cancel();
-      return done({ ok: false, retryable: true, fault: true, headers: res.headers, error: upstreamError("The upstream stream ended before any data.") });
-    }
-    if (first.data.startsWith('{"error"')) {
-      events.cancel();
-      return done({ ok: false, retryable: true, fault: true, headers: res.headers, error: upstreamError(`The upstream stream failed: ${firstEventError(first.data, target)}`) });
-    }
-    const firstAt = deps.now();
-    clock.touch();
-    // The listener stays: a client abort mid-stream must still abort the upstream.
-    return { ok: true, opened: { target, controller, response: res, clock, events, first, firstAt } };
-  } catch (err) {
+  const clock = new AttemptClock(controller, { firstByteMs: s.firstByteTimeoutMs, idleMs: s.idleTimeoutMs, deadlineAt, now: deps.now });
+  const adapter = adapterFor(target.provider.kind);
+  const redact = createRedactor(target.provider.apiKey);
+  const failed = (r: AttemptResult): AttemptResult => {
     // Whatever ends the attempt, its timers and listener must not outlive it.
     clock.clear();
     clientSignal.removeEventListener("abort", onClientAbort);
-    const r = failureFromThrown(err, controller.signal, createRedactor(target.provider.apiKey));
+    return r;
+  };
+  try {
+    const call = adapter.chatCall(target.provider, target.model, body, stream, controller.signal);
+    const res = await adapter.send(deps, target.model, call);
+    if (controller.signal.aborted) throw controller.signal.reason;
+    if (res.status < 200 || res.status > 299) {
+      let text = "";
+      try {
+        text = await res.text();
+      } catch {
+        res.discard();
+      }
+      return failed({ ok: false, headers: res.headers, ...adapter.failure({ status: res.status, headers: res.headers, text }, redact) });
+    }
+    if (!stream) {
+      const answer = adapter.parseBody(await res.text());
+      if (!answer) return failed({ ok: false, retryable: true, fault: true, headers: res.headers, error: upstreamError("The upstream returned a body the gateway cannot read.") });
+      clock.clear();
+      clientSignal.removeEventListener("abort", onClientAbort);
+      return { ok: true, committed: { kind: "plain", answer }, controller, clock };
+    }
+    const opened = await openStream(res, adapter, redact);
+    if ("ok" in opened) return failed(opened);
+    clock.touch();
+    // The listener stays: a client abort mid-stream must still abort the upstream.
+    return { ok: true, committed: opened, controller, clock };
+  } catch (err) {
+    const r = failureFromThrown(err, controller.signal, redact);
     if (!r.ok && r.error.code === "egress_denied") {
       deps.log.warn("egress policy refused a connection", { provider: target.provider.id, reason: err instanceof Error ? err.message : String(err) });
     }
     controller.abort();
-    return done(r);
+    return failed(r);
   }
 }
 
@@ -210,71 +210,85 @@ export interface UpstreamRequest {
   stream: boolean;
   clientSignal: AbortSignal;
   startedAt: number;
-  breakers: CircuitBreakers;
-  /**
-   * Told before each attempt goes out, so a request that ends without an answer (the client went
-   * away mid-attempt) is still recorded with its attempts and the upstream it reached.
-   */
-  onAttempt?: (target: UpstreamTarget, attempts: number, fallbackUsed: boolean) => void;
-  /**
-   * The target's own rate limits (a provider's quota): null when it may be called, else the 429
-   * to answer if no other target can serve. A refused target is skipped for the next one.
-   */
-  admit?: (target: UpstreamTarget) => GatewayError | null;
+  /** Tokens charged to each target's own TPM limit (the request's worst case). */
+  tokens: number;
+  /** Grants taken from the targets' limits are added here, for the caller to settle with the real usage. */
+  grants: Grant[];
 }
 
 export async function openUpstream(deps: GatewayDeps, req: UpstreamRequest): Promise<Opened> {
+  const { breakers, limiter } = deps;
   const primary = req.targets[0];
-  if (!primary) throw new UpstreamFailure(upstreamError("No upstream is configured for this model."), 0, null, false, false);
+  if (!primary) throw new UpstreamFailure(upstreamError("No upstream is configured for this model."), 0, null, false);
   const deadlineAt = req.startedAt + primary.provider.settings.totalTimeoutMs;
   let attempts = 0;
   // Built only when every target has been passed over: an Error per request costs its stack trace.
-  let last: { error: GatewayError | null; fault: boolean; target: UpstreamTarget | null } = { error: null, fault: true, target: null };
+  let last: { error: GatewayError | null; target: UpstreamTarget | null } = { error: null, target: null };
 
   for (let t = 0; t < req.targets.length; t++) {
     const target = req.targets[t]!;
     const s = target.provider.settings;
+    const key = target.model.id;
     // A provider the egress policy forbids is never called; the next target may serve. The
     // caller learns which policy refused, the operator's log which address.
     if (target.provider.egressDenied) {
       deps.log.warn("egress policy refused a provider", { provider: target.provider.id, reason: target.provider.egressDenied });
-      last = { error: egressRefused(), fault: true, target };
+      last = { error: egressRefused(), target };
       continue;
     }
     // Skipped before its rate limits are charged: an open breaker means no call will be made.
-    if (req.breakers.isOpen(target.model.id, deps.now())) continue;
-    const refused = req.admit?.(target) ?? null;
-    if (refused) {
-      last = { error: refused, fault: false, target };
-      continue;
+    if (breakers.isOpen(key, deps.now())) continue;
+    const checks = modelChecks(target.model, req.tokens);
+    if (checks.length > 0) {
+      const admission = limiter.admit(checks, deps.now());
+      // A model over its own limits (a provider's quota) is skipped for the next target.
+      if (!admission.ok) {
+        last = { error: refusal(admission), target };
+        continue;
+      }
+      req.grants.push(admission.grant);
     }
     for (let n = 1; n <= s.maxAttempts; n++) {
-      const gate = req.breakers.acquire(target.model.id, deps.now());
+      const gate = breakers.acquire(key, deps.now());
       if (!gate.allowed) break;
-      if (deps.now() >= deadlineAt) throw new UpstreamFailure(upstreamTimeout("The request deadline passed before the upstream answered."), attempts, last.target, t > 0, true);
+      if (deps.now() >= deadlineAt) throw new UpstreamFailure(upstreamTimeout("The request deadline passed before the upstream answered."), attempts, last.target, t > 0);
       attempts++;
-      req.onAttempt?.(target, attempts, t > 0);
-      const r = await attempt(deps, target, req.body, req.stream, req.clientSignal, deadlineAt);
+      let r: AttemptResult;
+      try {
+        r = await attempt(deps, target, req.body, req.stream, req.clientSignal, deadlineAt);
+      } catch (err) {
+        if (err instanceof ClientAborted) throw new UpstreamFailure(upstreamError("The client closed the connection."), attempts, target, t > 0, true);
+        throw err;
+      }
       if (r.ok) {
-        // A stream's health is known only at its end; the response stream reports it then.
-        if (!req.stream) req.breakers.record(target.model.id, true, deps.now(), gate.probe);
-        return { ...r.opened, attempts, fallbackUsed: t > 0, probe: gate.probe };
+        const base = { target, attempts, fallbackUsed: t > 0, controller: r.controller, clock: r.clock };
+        if (r.committed.kind === "plain") {
+          breakers.record(key, true, deps.now(), gate.probe);
+          return { ...base, kind: "plain", answer: r.committed.answer };
+        }
+        let settled = false;
+        const settle = (healthy: boolean | null) => {
+          if (settled) return;
+          settled = true;
+          if (healthy !== null) breakers.record(key, healthy, deps.now(), gate.probe);
+        };
+        return { ...base, kind: "stream", frames: r.committed.frames, first: r.committed.first, settle };
       }
       // A client error from the upstream is the client's: no retry, no fallback, no breaker penalty.
       if (!r.fault) {
-        req.breakers.record(target.model.id, true, deps.now(), gate.probe);
-        throw new UpstreamFailure(r.error, attempts, target, t > 0, false);
+        breakers.record(key, true, deps.now(), gate.probe);
+        throw new UpstreamFailure(r.error, attempts, target, t > 0);
       }
-      req.breakers.record(target.model.id, false, deps.now(), gate.probe);
-      last = { error: r.error, fault: true, target };
+      breakers.record(key, false, deps.now(), gate.probe);
+      last = { error: r.error, target };
       if (!r.retryable || n === s.maxAttempts) break;
       const wait = nextRetryDelay({ attempt: n, headers: r.headers, now: deps.now(), random: deps.random });
       // A wait past the deadline, or longer than we agree to sleep, fails over instead.
       if (deps.now() + wait.delayMs >= deadlineAt || wait.delayMs > s.maxRetryAfterMs) break;
       await deps.sleep(wait.delayMs, req.clientSignal);
-      if (req.clientSignal.aborted) throw new ClientAborted();
+      if (req.clientSignal.aborted) throw new UpstreamFailure(upstreamError("The client closed the connection."), attempts, target, t > 0, true);
     }
   }
   const error = last.error ?? upstreamError("Every upstream for this model is unavailable (circuit open).");
-  throw new UpstreamFailure(error, attempts, last.target, req.targets.length > 1 && last.target !== primary, last.fault);
+  throw new UpstreamFailure(error, attempts, last.target, req.targets.length > 1 && last.target !== primary);
 }

@@ -2,6 +2,7 @@
 import { listProvidersAndModels } from "@/db/queries/catalog";
 import { DEFAULT_PROVIDER_SETTINGS, type Catalog, type ModelConfig, type ProviderConfig, type ProviderSettings, type RouteConfig } from "../gateway/types";
 import { checkEgress } from "../gateway/egress";
+import { PROVIDER_KIND_INFO, type ProviderKind } from "../gateway/providers/kinds";
 import { decryptSecret } from "../secrets";
 
 function egressDenial(url: string, allowlist: string[] | null): string | null {
@@ -32,11 +33,11 @@ export function createCatalogCache(secret: string, egressAllowlist: string[] | n
       providers.set(p.id, {
         id: p.id,
         name: p.name,
-        kind: p.kind,
+        kind: p.kind as ProviderKind,
         baseUrl: p.baseUrl,
         apiKey: p.apiKeyCiphertext ? decryptSecret(p.apiKeyCiphertext, secret) : null,
         settings: providerSettings(p.settings),
-        egressDenied: p.kind === "openai-compatible" && p.baseUrl ? egressDenial(p.baseUrl, egressAllowlist) : null,
+        egressDenied: PROVIDER_KIND_INFO[p.kind as ProviderKind]?.remote && p.baseUrl ? egressDenial(p.baseUrl, egressAllowlist) : null,
       });
     }
     const models = new Map<string, ModelConfig>();

@@ -6,6 +6,7 @@
 import { createServer } from "node:http";
 import next from "next";
 import { parseEnv } from "../env";
+import { apiPath as apiPathOf, createApiDoor } from "./api-door";
 import { capBody } from "./body-cap";
 import { parseTrustedProxies, stampClient } from "./client-address";
 import { ensureAdminFromEnv, issueSetupToken } from "./first-admin";
@@ -31,6 +32,7 @@ async function main() {
   const app = next({ dev, dir: process.cwd(), hostname: env.HOSTNAME, port: env.PORT });
   await app.prepare();
   const handle = app.getRequestHandler();
+  const apiDoor = createApiDoor(runtime.gateway, runtime.log);
   let stopping = false;
   const server = createServer(
     {
@@ -44,18 +46,17 @@ async function main() {
       setSecurityHeaders(res, dev);
       // While draining, an answered connection is not kept for another request the server would refuse.
       if (stopping) res.setHeader("connection", "close");
-      // The OpenAI door lives under /api/v1; clients configured with base URL "<host>/v1" land
-      // there too. Rewritten here rather than by a Next.js rewrite rule, which costs every request
-      // a pass through the router's rule matching.
-      if (req.url?.startsWith("/v1/") || req.url === "/v1") req.url = `/api${req.url}`;
       stampClient(req, proxies);
-      capBody(req, res, env.SWITCHYARD_MAX_BODY_BYTES, () =>
+      capBody(req, res, env.SWITCHYARD_MAX_BODY_BYTES, () => {
+        // The OpenAI-compatible door (/v1 and /api/v1) never reaches Next.js.
+        const apiPath = apiPathOf(req.url);
+        if (apiPath !== null) return apiDoor(apiPath, req, res);
         handle(req, res).catch((err: unknown) => {
           runtime.log.error("request failed", { error: err instanceof Error ? err.message : String(err) });
           if (!res.headersSent) res.writeHead(500);
           res.end();
-        }),
-      );
+        });
+      });
     },
   );
   server.keepAliveTimeout = 65_000;

@@ -14,6 +14,7 @@ import { parseEnv, type Env } from "../env";
 import type { BreakerOptions } from "../gateway/circuit-breaker";
 import { parseAllowlist } from "../gateway/egress";
 import { createGateway, type Gateway } from "../gateway/gateway";
+import { inMemoryState, randomRequestId } from "../gateway/state";
 import { createHttpClient } from "../gateway/providers/transport";
 import type { Logger } from "../gateway/types";
 import { createLogger } from "../log";
@@ -107,18 +108,32 @@ export function createRuntime(env: Env = parseEnv()): Runtime {
   const store = createStore(catalog, usage, now);
   const simulator = createSimulator({});
   const upstreamHttp = createHttpClient({ allowlist: egressAllowlist });
+  const state = inMemoryState({
+    loadSpend: store.teamSpendSince,
+    breaker: breakerOptions(env),
+    onBreakerTransition: (t) =>
+      store.recordEvent({
+        type: `breaker.${t.to}`,
+        subjectType: "model",
+        subjectId: t.key,
+        actor: "system",
+        data: { from: t.from, to: t.to, failureRate: t.failureRate, requests: t.requests },
+      }),
+  });
   const gateway = createGateway(
     {
+      ...state,
       store,
       now,
       random: Math.random,
+      requestId: randomRequestId,
       sleep: (ms, signal) => delay(ms, undefined, { signal }).catch(() => {}),
       http: upstreamHttp.client,
       simulator: (req, profile) => simulator.fetch(req, profile ?? undefined),
       log,
     },
     { maxBodyBytes: env.SWITCHYARD_MAX_BODY_BYTES, globalRpm: env.SWITCHYARD_GLOBAL_RPM ?? null },
-    { breaker: breakerOptions(env), observers: [observeUsage] },
+    [observeUsage],
   );
 
   const auth = createAuth(getDb(), {

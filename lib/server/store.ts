@@ -13,11 +13,8 @@ export function createStore(catalog: CatalogCache, usage: UsageWriter, now: () =
       return row ? { team: row.team, keyId: row.keyId, keyRpmLimit: row.keyRpmLimit, userId: null } : null;
     },
     catalog: () => catalog.get(),
-    teamSpendSince(teamId, since) {
-      // Rows still queued count too, or a budget could be re-spent in the flush window.
-      usage.flush();
-      return sumTeamSpendSince({ teamId, since });
-    },
+    // Rows still queued count too, or a budget could be re-spent in the flush window.
+    teamSpendSince: (teamId, since) => sumTeamSpendSince({ teamId, since }) + usage.queuedSpend(teamId, since),
     recordUsage: (row) => usage.push(row),
     recordEvent(event) {
       insertEvent({ ...event, createdAt: now() });

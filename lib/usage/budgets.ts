@@ -5,7 +5,7 @@
 import { listTeams } from "@/db/queries/teams";
 import type { PeriodSnapshot } from "../gateway/budget";
 import { microsToUsd } from "../gateway/cost";
-import type { GatewayCore } from "../gateway/gateway";
+import type { Gateway } from "../gateway/gateway";
 import type { UsageScope } from "./access";
 
 export interface BudgetPeriodUsage {
@@ -33,7 +33,7 @@ const periodUsage = (p: PeriodSnapshot): BudgetPeriodUsage => ({
   share: p.capMicros === null ? null : p.capMicros === 0 ? (p.spentMicros > 0 ? 1 : 0) : p.spentMicros / p.capMicros,
 });
 
-export function budgetUsage(scope: UsageScope, ctx: { now: number; budgets: GatewayCore["budgets"] }): { asOf: string; data: TeamBudgetUsage[] } {
+export function budgetUsage(scope: UsageScope, ctx: { now: number; budgets: Gateway["budgets"] }): { asOf: string; data: TeamBudgetUsage[] } {
   const teams = listTeams().filter((t) => scope.kind === "admin" || t.id === scope.teamId);
   return {
     asOf: new Date(ctx.now).toISOString(),

@@ -8,6 +8,8 @@ export interface UsageWriter {
   push(row: UsageRecord): void;
   flush(): void;
   pending(): number;
+  /** Cost of a team's rows still queued, created at or after `sinceMs`: spend the table does not show yet. */
+  queuedSpend(teamId: string, sinceMs: number): number;
   stop(): void;
 }
 
@@ -54,6 +56,11 @@ export function createUsageWriter(opts: {
     },
     flush,
     pending: () => queue.length,
+    queuedSpend(teamId, sinceMs) {
+      let sum = 0;
+      for (const row of queue) if (row.teamId === teamId && row.createdAt >= sinceMs) sum += row.costMicros;
+      return sum;
+    },
     stop() {
       flush();
       if (timer) clearTimeout(timer);

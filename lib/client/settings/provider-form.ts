@@ -5,6 +5,7 @@
  */
 import { DEFAULT_PROVIDER_SETTINGS, type ProviderSettings } from "@/lib/gateway/types";
 import { changedFields, decimal, displayNameError, optionalInt, paramLookup, type FieldErrors } from "./form";
+import { PROVIDER_KIND_INFO } from "@/lib/gateway/providers/kinds";
 import type { ProviderKind, ProviderView } from "./providers";
 
 export interface ProviderFormValues {
@@ -65,7 +66,7 @@ export function validateProvider(v: ProviderFormValues, current?: ProviderView):
   const nameError = displayNameError(v.name, "provider");
   if (nameError) errors.name = nameError;
 
-  const remote = v.kind === "openai-compatible";
+  const remote = PROVIDER_KIND_INFO[v.kind].remote;
   const baseUrl = v.baseUrl.trim();
   if (remote) {
     if (!baseUrl) errors.baseUrl = "Enter the base URL, e.g. https://api.openai.com/v1";

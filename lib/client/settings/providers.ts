@@ -12,10 +12,7 @@ export const providerKeys = {
   test: (id: string) => ["providers", "test", id] as const,
 };
 
-export const KIND_LABELS: Record<ProviderKind, string> = {
-  "openai-compatible": "OpenAI-compatible",
-  simulator: "Simulator",
-};
+export { PROVIDER_KIND_INFO } from "@/lib/gateway/providers/kinds";
 
 const path = (id: string) => `/api/admin/providers/${encodeURIComponent(id)}`;
 

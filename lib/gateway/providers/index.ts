@@ -1,24 +1,16 @@
-/**
- * Sends a chat-completions call to a provider. The simulator speaks the same wire format, so it is
- * the same adapter with an in-process handler instead of the network.
- */
-import type { GatewayDeps, ModelConfig, ProviderConfig } from "../types";
-import { chatCompletionsCall, type UpstreamCall } from "./openai-compatible";
-import { fromWebResponse, type UpstreamResponse } from "./transport";
+/** The provider kinds the gateway speaks. A new kind is its adapter file, one line here and its entry in ./kinds. */
+import type { ProviderKind } from "./kinds";
+import { openAiCompatible } from "./openai-compatible";
+import { simulator } from "./simulator";
+import type { ProviderAdapter } from "./types";
 
-export const SIMULATOR_BASE_URL = "http://simulator.internal/v1";
+const ADAPTERS: Record<ProviderKind, ProviderAdapter> = {
+  "openai-compatible": openAiCompatible,
+  simulator,
+};
 
-export async function sendChatCompletion(
-  deps: Pick<GatewayDeps, "http" | "simulator">,
-  provider: ProviderConfig,
-  model: ModelConfig,
-  call: UpstreamCall,
-): Promise<UpstreamResponse> {
-  if (provider.kind === "simulator") {
-    const init = chatCompletionsCall({ ...provider, baseUrl: SIMULATOR_BASE_URL, apiKey: null }, call);
-    const request = new Request(init.url, { method: "POST", headers: init.headers, body: init.body, signal: init.signal });
-    // Held by the answer: aborting `call.signal` must keep reaching the simulator through the request's signal.
-    return fromWebResponse(await deps.simulator(request, model.simulator), call.signal, request);
-  }
-  return deps.http(chatCompletionsCall(provider, call));
+export function adapterFor(kind: string): ProviderAdapter {
+  const adapter = (ADAPTERS as Record<string, ProviderAdapter | undefined>)[kind];
+  if (!adapter) throw new Error(`no adapter for provider kind '${kind}'`);
+  return adapter;
 }

@@ -1,7 +1,9 @@
+import { fromWebRequest, toWebResponse } from "@/lib/gateway/exchange";
 import { getRuntime } from "@/lib/server/runtime";
 
 export const dynamic = "force-dynamic";
 
-export function GET(req: Request) {
-  return getRuntime().gateway.models(req);
+// Served by the custom server itself too (lib/server/api-door.ts).
+export async function GET(req: Request) {
+  return toWebResponse(await getRuntime().gateway.models(fromWebRequest(req)));
 }

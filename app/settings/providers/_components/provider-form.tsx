@@ -3,7 +3,7 @@ import type { ChangeEvent, FormEvent } from "react";
 import { Field, fieldProps, WithUnit, FormError, SaveButton } from "@/app/_components/field";
 import { useFormState } from "@/lib/client/settings/form";
 import { newProviderValues, providerFieldForParam, providerValues, validateProvider, type ProviderField } from "@/lib/client/settings/provider-form";
-import { KIND_LABELS, useCreateProvider, usePatchProvider, type ProviderKind, type ProviderView } from "@/lib/client/settings/providers";
+import { PROVIDER_KIND_INFO, useCreateProvider, usePatchProvider, type ProviderKind, type ProviderView } from "@/lib/client/settings/providers";
 
 type TextField = Exclude<ProviderField, "kind" | "removeKey">;
 
@@ -45,7 +45,7 @@ export function ProviderForm({ provider, onDone }: { provider?: ProviderView; on
     onChange: (e: ChangeEvent<HTMLInputElement>) => form.set(k, e.target.value),
   });
 
-  const remote = v.kind === "openai-compatible";
+  const remote = PROVIDER_KIND_INFO[v.kind].remote;
   const keyHint = provider?.apiKeyLast4 ? `Stored: ••••${provider.apiKeyLast4}. Leave blank to keep it.` : "Sent as Authorization: Bearer …; stored encrypted, never shown again.";
   const title = provider ? `Edit ${provider.name}` : "Add a provider";
 
@@ -60,14 +60,12 @@ export function ProviderForm({ provider, onDone }: { provider?: ProviderView; on
         ) : null}
       </div>
       <fieldset className="kind-choice" aria-label="Kind">
-        {(Object.keys(KIND_LABELS) as ProviderKind[]).map((k) => (
+        {(Object.keys(PROVIDER_KIND_INFO) as ProviderKind[]).map((k) => (
           <label key={k} className={`kind-option${v.kind === k ? " kind-option-on" : ""}`}>
             <input type="radio" name="provider-kind" value={k} checked={v.kind === k} onChange={() => form.set("kind", k)} />
             <span>
-              <strong>{KIND_LABELS[k]}</strong>
-              <span className="muted small">
-                {k === "simulator" ? "The built-in simulated upstream: no network, deterministic replies." : "OpenAI, OpenRouter, Ollama, vLLM, or any server speaking the OpenAI API."}
-              </span>
+              <strong>{PROVIDER_KIND_INFO[k].label}</strong>
+              <span className="muted small">{PROVIDER_KIND_INFO[k].description}</span>
             </span>
           </label>
         ))}

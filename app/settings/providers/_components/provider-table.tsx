@@ -3,7 +3,7 @@ import { Fragment, useState } from "react";
 import { ConfirmDialog } from "@/app/_components/confirm-dialog";
 import { errorMessage } from "@/lib/client/api";
 import { formatMs } from "@/lib/client/format";
-import { KIND_LABELS, useDeleteProvider, useTestProvider, type ProviderTestResult, type ProviderView } from "@/lib/client/settings/providers";
+import { PROVIDER_KIND_INFO, useDeleteProvider, useTestProvider, type ProviderTestResult, type ProviderView } from "@/lib/client/settings/providers";
 
 const MODELS_SHOWN = 40;
 
@@ -74,7 +74,7 @@ function ProviderRow(props: { provider: ProviderView; models: number; editing: b
       <tr data-testid="provider-row" data-provider={p.name} className={props.editing ? "row-selected" : undefined}>
         <td className="strong">{p.name}</td>
         <td>
-          <span className={`badge badge-kind-${p.kind}`}>{KIND_LABELS[p.kind]}</span>
+          <span className={`badge badge-kind-${p.kind}`}>{PROVIDER_KIND_INFO[p.kind].label}</span>
         </td>
         <td className="mono truncate" title={p.baseUrl ?? undefined}>
           {p.baseUrl ?? <span className="muted">built in</span>}

@@ -1,0 +1,29 @@
+/**
+ * What people see of each provider kind: safe to import in the browser, unlike the adapters.
+ * A new kind adds its entry here beside its adapter's registration in ./index.ts.
+ */
+export interface KindInfo {
+  label: string;
+  description: string;
+  /** The kind calls a remote server, so a base URL (and usually a key) is needed. */
+  remote: boolean;
+  baseUrlHint: string;
+}
+
+export const PROVIDER_KIND_INFO = {
+  "openai-compatible": {
+    label: "OpenAI-compatible",
+    description: "OpenAI, OpenRouter, Ollama, vLLM, or any server speaking the OpenAI API.",
+    remote: true,
+    baseUrlHint: "The part before /chat/completions, e.g. https://api.openai.com/v1.",
+  },
+  simulator: {
+    label: "Simulator",
+    description: "The built-in simulated upstream: no network, deterministic replies.",
+    remote: false,
+    baseUrlHint: "",
+  },
+} as const satisfies Record<string, KindInfo>;
+
+export type ProviderKind = keyof typeof PROVIDER_KIND_INFO;
+export const PROVIDER_KINDS = Object.keys(PROVIDER_KIND_INFO) as [ProviderKind, ...ProviderKind[]];

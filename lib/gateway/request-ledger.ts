@@ -1,0 +1,84 @@
+/**
+ * What one request has learned so far, turned into its usage row exactly once. Finishing settles
+ * everything the request took: rate-limit grants to the real token count, the budget reservation
+ * to the real cost (an overrun recorded as an event), and the row goes to the store and observers.
+ */
+import type { Reservation } from "./budget";
+import { costMicros } from "./cost";
+import type { GatewayCore } from "./gateway";
+import type { Grant } from "./rate-limit";
+import type { UpstreamTarget } from "./upstream";
+import type { UsageRecord, UsageStatus } from "./types";
+
+export class RequestLedger {
+  readonly row: UsageRecord;
+  readonly grants: Grant[] = [];
+  reservation: Reservation | null = null;
+  private done = false;
+
+  constructor(
+    private readonly gw: GatewayCore,
+    requestId: string,
+    readonly startedAt: number,
+    private readonly onUsage?: (row: UsageRecord) => void,
+  ) {
+    this.row = {
+      requestId, createdAt: startedAt, teamId: null, keyId: null, userId: null, routeId: null, variant: null,
+      stickyKey: null, requestedModel: null, servedModel: null, providerId: null, attempts: 0, fallbackUsed: false,
+      stream: false, status: "ok", httpStatus: 200, errorType: null, promptTokens: 0, completionTokens: 0,
+      costMicros: 0, latencyMs: 0, ttftMs: null,
+    };
+  }
+
+  served(target: UpstreamTarget | null, attempts: number, fallbackUsed: boolean): void {
+    this.row.attempts = attempts;
+    this.row.fallbackUsed = fallbackUsed;
+    if (target) {
+      this.row.servedModel = target.model.name;
+      this.row.providerId = target.provider.id;
+    }
+  }
+
+  finish(status: UsageStatus, httpStatus: number, errorType: string | null, tokens?: { prompt: number; completion: number; prices: UpstreamTarget["model"] }): void {
+    if (this.done) return;
+    this.done = true;
+    const { deps } = this.gw;
+    const now = deps.now();
+    const r = this.row;
+    r.status = status;
+    r.httpStatus = httpStatus;
+    r.errorType = errorType;
+    r.latencyMs = Math.max(0, Math.round(now - this.startedAt));
+    if (tokens) {
+      r.promptTokens = tokens.prompt;
+      r.completionTokens = tokens.completion;
+      r.costMicros = costMicros(tokens.prices, tokens.prompt, tokens.completion);
+    }
+    for (const grant of this.grants) deps.limiter.adjust(grant, r.promptTokens + r.completionTokens, now);
+    if (this.reservation) {
+      if (r.costMicros > this.reservation.amountMicros) this.overrun(this.reservation.amountMicros);
+      for (const alert of deps.budgets.settle(this.reservation, r.costMicros, now)) {
+        deps.store.recordEvent({ type: "budget.alert", subjectType: "team", subjectId: alert.teamId, actor: "system", data: { ...alert } });
+      }
+    }
+    deps.store.recordUsage(r);
+    this.gw.observe(r);
+    this.onUsage?.(r);
+  }
+
+  // The upstream produced more than it was allowed (or counted its prompt higher than the
+  // estimate): the real cost is booked all the same, and the event says by how much.
+  private overrun(reservedMicros: number): void {
+    const r = this.row;
+    this.gw.deps.store.recordEvent({
+      type: "budget.overrun",
+      subjectType: "team",
+      subjectId: r.teamId ?? "",
+      actor: "system",
+      data: {
+        requestId: r.requestId, servedModel: r.servedModel, stream: r.stream, reservedMicros, costMicros: r.costMicros,
+        overMicros: r.costMicros - reservedMicros, promptTokens: r.promptTokens, completionTokens: r.completionTokens,
+      },
+    });
+  }
+}

@@ -1,0 +1,131 @@
+/**
+ * The OpenAI-compatible door is served twice over the same gateway: natively by the custom server
+ * (lib/server/api-door.ts, node's request and response) and by the Next.js route handlers under
+ * app/api/v1 (web Request and Response). The same requests through both must get the same status,
+ * headers and bodies, apart from what differs by nature (ids, timestamps).
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { POST as chatRoute } from "@/app/api/v1/chat/completions/route";
+import { GET as modelsRoute } from "@/app/api/v1/models/route";
+import { parseEnv } from "@/lib/env";
+import { apiPath, createApiDoor } from "@/lib/server/api-door";
+import { createRuntime, installRuntime, type Runtime } from "@/lib/server/runtime";
+
+let dir: string;
+let runtime: Runtime;
+let server: Server;
+let base: string;
+let key: string;
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), "switchyard-door-"));
+  runtime = createRuntime(
+    parseEnv({ DATABASE_PATH: join(dir, "db.sqlite"), SWITCHYARD_SECRET: "test-secret-0123456789abcdef0123", SWITCHYARD_ADMIN_TOKEN: "test-admin-token-0123456789abcdef", SWITCHYARD_LOG_LEVEL: "error", SWITCHYARD_MAX_BODY_BYTES: "4096" }),
+  );
+  installRuntime(runtime);
+  key = /Demo API key \(shown once\): (\S+)/.exec(runtime.banner.join("\n"))![1]!;
+  const door = createApiDoor(runtime.gateway, runtime.log);
+  server = createServer((req, res) => {
+    const path = apiPath(req.url);
+    if (path === null) return void res.writeHead(404).end();
+    door(path, req, res);
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+
+afterAll(async () => {
+  server?.closeAllConnections();
+  await new Promise((r) => server?.close(r));
+  await runtime?.shutdown();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+interface Answer {
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+}
+
+// Different on every request whichever door it takes; and content-length, which node adds to a
+// whole body while a web Response leaves it to the server.
+const VOLATILE_HEADERS = new Set(["x-request-id", "date", "content-length", "connection", "keep-alive", "transfer-encoding"]);
+
+function normalize(a: Answer): Answer {
+  const headers = Object.fromEntries(Object.entries(a.headers).filter(([k]) => !VOLATILE_HEADERS.has(k)).sort(([x], [y]) => x.localeCompare(y)));
+  const body = a.body.replace(/chatcmpl-[0-9a-f]+/g, "chatcmpl-ID").replace(/"created":\d+/g, '"created":0');
+  return { status: a.status, headers, body };
+}
+
+async function read(res: Response): Promise<Answer> {
+  const headers: Record<string, string> = {};
+  res.headers.forEach((v, k) => (headers[k] = v));
+  return { status: res.status, headers, body: await res.text() };
+}
+
+/** The same request through the native door (over HTTP) and through the route handler (called directly). */
+async function both(method: "GET" | "POST", path: "/chat/completions" | "/models", init: { headers?: Record<string, string>; body?: string } = {}) {
+  const native = await read(await fetch(`${base}/v1${path}`, { method, headers: init.headers, body: init.body }));
+  const request = new Request(`http://switchyard.test/api/v1${path}`, { method, headers: init.headers, body: init.body });
+  const handler = await read(await (path === "/models" ? modelsRoute(request) : chatRoute(request)));
+  return { native: normalize(native), handler: normalize(handler) };
+}
+
+const json = (body: unknown, auth = true) => ({
+  headers: { "content-type": "application/json", ...(auth ? { authorization: `Bearer ${key}` } : {}) },
+  body: JSON.stringify(body),
+});
+
+describe("both doors answer alike", () => {
+  it("GET /models", async () => {
+    const { native, handler } = await both("GET", "/models", { headers: { authorization: `Bearer ${key}` } });
+    expect(native.status).toBe(200);
+    expect(JSON.parse(native.body).data.map((m: { id: string }) => m.id)).toContain("sim-fast");
+    expect(handler).toEqual(native);
+  });
+
+  it("a completion", async () => {
+    const { native, handler } = await both("POST", "/chat/completions", json({ model: "sim-fast", messages: [{ role: "user", content: "Say hello" }] }));
+    expect(native.status).toBe(200);
+    expect(JSON.parse(native.body).choices[0].message.content.length).toBeGreaterThan(0);
+    expect(handler).toEqual(native);
+  });
+
+  it("a stream with usage", async () => {
+    const body = { model: "sim-fast", stream: true, stream_options: { include_usage: true }, messages: [{ role: "user", content: "Count to five" }] };
+    const { native, handler } = await both("POST", "/chat/completions", json(body));
+    expect(native.headers["content-type"]).toBe("text/event-stream; charset=utf-8");
+    expect(native.body.endsWith("data: [DONE]\n\n")).toBe(true);
+    expect(native.body).toContain('"usage":{"prompt_tokens"');
+    expect(handler).toEqual(native);
+  });
+
+  it.each([
+    ["no key", () => json({ model: "sim-fast", messages: [{ role: "user", content: "x" }] }, false), 401],
+    ["invalid body", () => json({ model: "sim-fast", messages: [] }), 400],
+    ["not JSON", () => ({ headers: { authorization: `Bearer ${key}`, "content-type": "application/json" }, body: "{" }), 400],
+    ["unknown model", () => json({ model: "nope", messages: [{ role: "user", content: "x" }] }), 404],
+    ["body over the cap", () => json({ model: "sim-fast", messages: [{ role: "user", content: "x".repeat(5000) }] }), 413],
+  ])("an error: %s", async (_name, init, status) => {
+    const { native, handler } = await both("POST", "/chat/completions", init());
+    expect(native.status).toBe(status);
+    expect(JSON.parse(native.body).error).toMatchObject({ message: expect.any(String), type: expect.any(String) });
+    expect(handler).toEqual(native);
+  });
+});
+
+describe("the native door", () => {
+  it("answers unknown paths and wrong methods in the OpenAI error shape", async () => {
+    const unknown = await fetch(`${base}/v1/embeddingz`, { method: "POST" });
+    expect(unknown.status).toBe(404);
+    expect((await unknown.json()).error.code).toBe("unknown_url");
+    const wrong = await fetch(`${base}/api/v1/chat/completions`, { method: "GET" });
+    expect(wrong.status).toBe(405);
+    expect(wrong.headers.get("allow")).toBe("POST");
+  });
+});
