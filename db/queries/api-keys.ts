@@ -1,6 +1,7 @@
 import { and, eq, isNull } from "drizzle-orm";
 import { getDb } from "../client";
 import { apiKeys, type ApiKeyRow, type NewApiKeyRow } from "../schema";
+import { bumpCallersVersion } from "./auth";
 
 /** Key rows as shown to admins: never the hash. */
 export type ApiKeyListing = Omit<ApiKeyRow, "keyHash">;
@@ -34,7 +35,8 @@ export function insertApiKey(row: NewApiKeyRow): ApiKeyListing {
 export function revokeApiKey({ id, now }: { id: string; now: number }): ApiKeyListing | undefined {
   const db = getDb();
   return db.transaction((tx) => {
-    tx.update(apiKeys).set({ revokedAt: now }).where(and(eq(apiKeys.id, id), isNull(apiKeys.revokedAt))).run();
+    const revoked = tx.update(apiKeys).set({ revokedAt: now }).where(and(eq(apiKeys.id, id), isNull(apiKeys.revokedAt))).run().changes > 0;
+    if (revoked) bumpCallersVersion(tx, now);
     return tx.select(listing).from(apiKeys).where(eq(apiKeys.id, id)).get();
   });
 }

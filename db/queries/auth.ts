@@ -1,6 +1,33 @@
 import { and, eq, isNull, sql } from "drizzle-orm";
 import { getDb, type Db } from "../client";
-import { apiKeys, teams } from "../schema";
+import { apiKeys, settings, teams } from "../schema";
+
+// What a key authenticates as (the key and its team's limits) changes only through the writes
+// below, which bump this counter in the same transaction: a process caching callers compares it
+// with what it saw, so a revoke in any process reaches every process that shares the database.
+const CALLERS_VERSION = "callers_version";
+// On globalThis: the custom server and Next.js's bundles each load their own copy of this module.
+const CHANGED_HERE = Symbol.for("switchyard.callersChangedHere");
+const counter = globalThis as { [CHANGED_HERE]?: number };
+
+type Tx = Pick<Db, "insert">;
+
+/** Marks every cached caller stale, here at once and in other processes at their next check. */
+export function bumpCallersVersion(tx: Tx, now: number): void {
+  tx.insert(settings)
+    .values({ key: CALLERS_VERSION, value: "1", updatedAt: now })
+    .onConflictDoUpdate({ target: settings.key, set: { value: sql`cast(${settings.value} as integer) + 1`, updatedAt: now } })
+    .run();
+  counter[CHANGED_HERE] = (counter[CHANGED_HERE] ?? 0) + 1;
+}
+
+/** The counter as stored, for noticing other processes' changes. */
+export function readCallersVersion(): string {
+  return getDb().select({ value: settings.value }).from(settings).where(eq(settings.key, CALLERS_VERSION)).get()?.value ?? "0";
+}
+
+/** Changes made by this process, seen without a query. */
+export const callersChangedHere = (): number => counter[CHANGED_HERE] ?? 0;
 
 const teamColumns = {
   id: teams.id,

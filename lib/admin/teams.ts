@@ -149,9 +149,10 @@ export function patchTeam(ctx: AdminContext, id: string, input: unknown): TeamVi
   requireTeam(id);
   if (body.name !== undefined) assertNameFree(body.name, id);
   const now = ctx.now();
-  // The gateway reads limits and caps from the database on every request, so no cache to refresh.
+  // Cached callers (a key and its team's limits) are marked stale by the update itself.
   const row = updateTeam({
     id,
+    now,
     patch: {
       name: body.name,
       rpmLimit: body.rpmLimit,
@@ -169,7 +170,7 @@ export function patchTeam(ctx: AdminContext, id: string, input: unknown): TeamVi
 }
 
 export function deleteTeam(ctx: AdminContext, id: string): { id: string; deleted: true } {
-  if (!deleteTeamRow({ id })) throw notFound(`No team with id '${id}'.`);
+  if (!deleteTeamRow({ id, now: ctx.now() })) throw notFound(`No team with id '${id}'.`);
   ctx.gateway.budgets.invalidate(id);
   return { id, deleted: true };
 }

@@ -102,3 +102,34 @@ describe("team API keys", () => {
     expect(await statusOf(fetch(`${server.url}/api/admin/keys/key_nope`, { method: "DELETE" }))).toBe(401);
   });
 });
+
+describe("a second process on the same database", () => {
+  it("stops accepting a key revoked through the first within seconds", async () => {
+    const other = await startServer({ dir: server.dir });
+    try {
+      const { key, id } = await (await server.admin(`/api/admin/teams/${teamId}/keys`, { method: "POST", json: { name: "shared" } })).json();
+      const call = () =>
+        statusOf(fetch(`${other.url}/v1/chat/completions`, {
+          method: "POST",
+          headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
+          body: JSON.stringify({ model: "sim-keys", messages: [{ role: "user", content: "hi" }] }),
+        }));
+      // Known to the second process, so it is in its cache when the first revokes it.
+      expect(await call()).toBe(200);
+      const revoked = await server.admin(`/api/admin/keys/${id}`, { method: "DELETE" });
+      expect(revoked.status).toBe(200);
+      await revoked.arrayBuffer();
+      const since = Date.now();
+      let status = 200;
+      while (status === 200 && Date.now() - since < 10_000) {
+        status = await call();
+        if (status === 200) await new Promise((r) => setTimeout(r, 100));
+      }
+      expect(status).toBe(401);
+      // The cache is checked against the database every second; generous for a loaded machine.
+      expect(Date.now() - since).toBeLessThan(5_000);
+    } finally {
+      await other.stop();
+    }
+  });
+});
