@@ -9,7 +9,7 @@ import { modelChecks, refusal } from "./admission";
 import { isEgressDenied } from "./egress";
 import { egressRefused, GatewayError, upstreamError, upstreamTimeout } from "./errors";
 import { adapterFor } from "./providers";
-import type { HeaderLookup, UpstreamResponse } from "./providers/transport";
+import type { HeaderLookup, UpstreamCallInit, UpstreamResponse } from "./providers/transport";
 import type { Frame, ProviderAdapter, StreamDecoder } from "./providers/types";
 import type { Grant } from "./rate-limit";
 import { createRedactor, type Redactor } from "./redact";
@@ -170,7 +170,14 @@ async function attempt(deps: GatewayDeps, target: UpstreamTarget, body: Record<s
     return r;
   };
   try {
-    const call = adapter.chatCall(target.provider, target.model, body, stream, controller.signal);
+    let call: UpstreamCallInit;
+    try {
+      call = adapter.chatCall(target.provider, target.model, body, stream, controller.signal);
+    } catch (err) {
+      // The adapter refused a request its provider cannot take: the client's error, like an upstream 4xx.
+      if (err instanceof GatewayError) return failed({ ok: false, retryable: false, fault: false, headers: null, error: err });
+      throw err;
+    }
     const res = await adapter.send(deps, target.model, call);
     if (controller.signal.aborted) throw controller.signal.reason;
     if (res.status < 200 || res.status > 299) {

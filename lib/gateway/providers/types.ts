@@ -67,7 +67,11 @@ export interface ModelsIo {
 
 export interface ProviderAdapter {
   readonly kind: string;
-  /** The call for one chat request. `body` is OpenAI chat-completions, already with the upstream's model name. */
+  /**
+   * The call for one chat request. `body` is OpenAI chat-completions, already with the upstream's model name.
+   * Throws a GatewayError for a request the provider cannot take (a field with no equivalent there):
+   * that is the client's error, answered as is, never retried and not held against the upstream.
+   */
   chatCall(provider: ProviderConfig, model: ModelConfig, body: Record<string, unknown>, stream: boolean, signal: AbortSignal): UpstreamCallInit;
   /** Sends a call: over the network unless the kind answers in-process. */
   send(deps: Pick<GatewayDeps, "http" | "simulator">, model: ModelConfig, call: UpstreamCallInit): Promise<UpstreamResponse>;
