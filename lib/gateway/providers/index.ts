@@ -1,4 +1,5 @@
 /** The provider kinds the gateway speaks. A new kind is its adapter file, one line here and its entry in ./kinds. */
+import { anthropic } from "./anthropic";
 import type { ProviderKind } from "./kinds";
 import { openAiCompatible } from "./openai-compatible";
 import { simulator } from "./simulator";
@@ -7,6 +8,7 @@ import type { ProviderAdapter } from "./types";
 const ADAPTERS: Record<ProviderKind, ProviderAdapter> = {
   "openai-compatible": openAiCompatible,
   simulator,
+  anthropic,
 };
 
 export function adapterFor(kind: string): ProviderAdapter {

@@ -23,6 +23,12 @@ export const PROVIDER_KIND_INFO = {
     remote: false,
     baseUrlHint: "",
   },
+  anthropic: {
+    label: "Anthropic",
+    description: "Claude models through Anthropic's Messages API, served to OpenAI clients.",
+    remote: true,
+    baseUrlHint: "The API's address, e.g. https://api.anthropic.com (with or without /v1).",
+  },
 } as const satisfies Record<string, KindInfo>;
 
 export type ProviderKind = keyof typeof PROVIDER_KIND_INFO;
