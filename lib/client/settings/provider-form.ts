@@ -66,10 +66,10 @@ export function validateProvider(v: ProviderFormValues, current?: ProviderView):
   const nameError = displayNameError(v.name, "provider");
   if (nameError) errors.name = nameError;
 
-  const remote = PROVIDER_KIND_INFO[v.kind].remote;
+  const { remote, baseUrlExample } = PROVIDER_KIND_INFO[v.kind];
   const baseUrl = v.baseUrl.trim();
   if (remote) {
-    if (!baseUrl) errors.baseUrl = "Enter the base URL, e.g. https://api.openai.com/v1";
+    if (!baseUrl) errors.baseUrl = `Enter the base URL, e.g. ${baseUrlExample}`;
     else if (!isHttpUrl(baseUrl)) errors.baseUrl = "Enter an http:// or https:// URL, e.g. http://localhost:11434/v1";
   }
   const apiKey = v.apiKey.trim();

@@ -45,8 +45,9 @@ export function ProviderForm({ provider, onDone }: { provider?: ProviderView; on
     onChange: (e: ChangeEvent<HTMLInputElement>) => form.set(k, e.target.value),
   });
 
-  const remote = PROVIDER_KIND_INFO[v.kind].remote;
-  const keyHint = provider?.apiKeyLast4 ? `Stored: ••••${provider.apiKeyLast4}. Leave blank to keep it.` : "Sent as Authorization: Bearer …; stored encrypted, never shown again.";
+  const info = PROVIDER_KIND_INFO[v.kind];
+  const remote = info.remote;
+  const keyHint = provider?.apiKeyLast4 ? `Stored: ••••${provider.apiKeyLast4}. Leave blank to keep it.` : `${info.keyHint}; stored encrypted, never shown again.`;
   const title = provider ? `Edit ${provider.name}` : "Add a provider";
 
   return (
@@ -75,8 +76,8 @@ export function ProviderForm({ provider, onDone }: { provider?: ProviderView; on
           <input {...text("name", "How admins recognise it, e.g. openai-prod.")} />
         </Field>
         {remote ? (
-          <Field id="provider-baseUrl" label="Base URL" hint="The part before /chat/completions." error={err("baseUrl")}>
-            <input {...text("baseUrl", "The part before /chat/completions.")} inputMode="url" placeholder="https://api.openai.com/v1" />
+          <Field id="provider-baseUrl" label="Base URL" hint={info.baseUrlHint} error={err("baseUrl")}>
+            <input {...text("baseUrl", info.baseUrlHint)} inputMode="url" placeholder={info.baseUrlExample} />
           </Field>
         ) : (
           <div />

@@ -38,7 +38,7 @@ const refusal = (body: Record<string, unknown>): GatewayError => {
 describe("the kind", () => {
   it("is registered and described for the settings pages", () => {
     expect(adapterFor("anthropic")).toBe(anthropic);
-    expect(PROVIDER_KIND_INFO.anthropic).toMatchObject({ label: "Anthropic", remote: true });
+    expect(PROVIDER_KIND_INFO.anthropic).toMatchObject({ label: "Anthropic", remote: true, baseUrlExample: "https://api.anthropic.com", keyHint: "Sent as x-api-key" });
     expect(PROVIDER_KIND_INFO.anthropic.baseUrlHint).toContain("https://api.anthropic.com");
   });
 });
