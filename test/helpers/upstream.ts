@@ -4,6 +4,7 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import type { ProviderKind } from "@/lib/gateway/providers/kinds";
 
 export interface Received {
   path: string;
@@ -89,7 +90,7 @@ export async function provision(
   admin: (path: string, init?: RequestInit & { json?: unknown }) => Promise<Response>,
   opts: {
     baseUrl?: string;
-    kind?: "openai-compatible" | "simulator";
+    kind?: ProviderKind;
     model?: Record<string, unknown>;
     team?: Record<string, unknown>;
     providerSettings?: Record<string, unknown>;
