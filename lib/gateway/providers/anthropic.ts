@@ -54,6 +54,8 @@ function textOf(content: unknown, param: string): string {
   if (!Array.isArray(content)) return "";
   return content
     .map((part: Json, i) => {
+      // An assistant message echoed back may hold OpenAI's refusal parts: what the model said.
+      if (part.type === "refusal") return str(part.refusal) ?? "";
       if (part.type !== "text") throw unsupported(`Anthropic accepts only text parts here, not '${String(part.type)}'.`, `${param}[${i}]`);
       return str(part.text) ?? "";
     })

@@ -173,6 +173,11 @@ describe("request mapping", () => {
       { messages: [{ role: "user", content: [{ type: "text", text: "a" }, { type: "text", text: "b" }] }] },
     ],
     [
+      "an echoed assistant message's text and refusal parts become its text",
+      { messages: [user("a"), { role: "assistant", content: [{ type: "text", text: "No: " }, { type: "refusal", refusal: "I can't help with that." }] }, user("ok")] },
+      { messages: [{ role: "user", content: [{ type: "text", text: "a" }] }, { role: "assistant", content: [{ type: "text", text: "No: I can't help with that." }] }, { role: "user", content: [{ type: "text", text: "ok" }] }] },
+    ],
+    [
       "max_tokens first, then max_completion_tokens",
       { messages: [user("x")], max_tokens: 100, max_completion_tokens: 200 },
       { max_tokens: 100 },
