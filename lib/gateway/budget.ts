@@ -46,6 +46,8 @@ export type ReserveResult =
       ok: false;
       period: BudgetPeriod;
       retryAfterSeconds: number;
+      /** When the period resets (epoch ms): Retry-After is this rounded up to whole seconds. */
+      resetsAt: number;
       capMicros: number;
       spentMicros: number;
       reservedMicros: number;
@@ -105,6 +107,7 @@ export class BudgetLedger {
         ok: false,
         period: e.period,
         retryAfterSeconds: Math.max(1, Math.ceil((e.endsAt - now) / 1000)),
+        resetsAt: e.endsAt,
         capMicros: e.cap!,
         spentMicros: e.spent,
         reservedMicros: e.reserved,

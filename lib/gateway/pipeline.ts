@@ -77,7 +77,7 @@ export async function handleChatCompletion(gw: GatewayCore, req: GatewayRequest,
     const worstCase = Math.max(...targets.map((t) => costMicros(t.model, promptEstimate, ceiling.total)), 0);
     const reserved = deps.budgets.reserve(caller.team, worstCase, deps.now());
     if (!reserved.ok) {
-      const resetAt = new Date(deps.now() + reserved.retryAfterSeconds * 1000).toISOString();
+      const resetAt = new Date(reserved.resetsAt).toISOString();
       throw new GatewayError(
         429,
         `Your team's ${reserved.period === "day" ? "daily" : "monthly"} budget of ${usd(reserved.capMicros)} is used up (${usd(reserved.spentMicros)} spent, ${usd(reserved.reservedMicros)} reserved by requests in flight). It resets at ${resetAt}.`,

@@ -163,10 +163,13 @@ async function attempt(deps: GatewayDeps, target: UpstreamTarget, body: Record<s
   const clock = new AttemptClock(controller, { firstByteMs: s.firstByteTimeoutMs, idleMs: s.idleTimeoutMs, deadlineAt, now: deps.now });
   const adapter = adapterFor(target.provider.kind);
   const redact = createRedactor(target.provider.apiKey);
-  const failed = (r: AttemptResult): AttemptResult => {
+  const stop = () => {
     // Whatever ends the attempt, its timers and listener must not outlive it.
     clock.clear();
     clientSignal.removeEventListener("abort", onClientAbort);
+  };
+  const failed = (r: AttemptResult): AttemptResult => {
+    stop();
     return r;
   };
   try {
@@ -192,8 +195,7 @@ async function attempt(deps: GatewayDeps, target: UpstreamTarget, body: Record<s
     if (!stream) {
       const answer = adapter.parseBody(await res.text());
       if (!answer) return failed({ ok: false, retryable: true, fault: true, headers: res.headers, error: upstreamError("The upstream returned a body the gateway cannot read.") });
-      clock.clear();
-      clientSignal.removeEventListener("abort", onClientAbort);
+      stop();
       return { ok: true, committed: { kind: "plain", answer }, controller, clock };
     }
     const opened = await openStream(res, adapter, redact);
@@ -202,12 +204,14 @@ async function attempt(deps: GatewayDeps, target: UpstreamTarget, body: Record<s
     // The listener stays: a client abort mid-stream must still abort the upstream.
     return { ok: true, committed: opened, controller, clock };
   } catch (err) {
+    // Stopped first: failureFromThrown rethrows a client gone, and that ends the attempt too.
+    stop();
     const r = failureFromThrown(err, controller.signal, redact);
     if (!r.ok && r.error.code === "egress_denied") {
       deps.log.warn("egress policy refused a connection", { provider: target.provider.id, reason: err instanceof Error ? err.message : String(err) });
     }
     controller.abort();
-    return failed(r);
+    return r;
   }
 }
 

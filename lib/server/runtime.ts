@@ -27,7 +27,7 @@ import { createAttemptLimiter, type AttemptLimiter } from "./attempt-limiter";
 import { createAuth, type Auth } from "./auth";
 import { createCatalogCache, type CatalogCache } from "./catalog";
 import { seedDemo } from "./seed";
-import { createStore } from "./store";
+import { breakerEvent, createStore } from "./store";
 
 export interface Runtime {
   env: Env;
@@ -111,14 +111,7 @@ export function createRuntime(env: Env = parseEnv()): Runtime {
   const state = inMemoryState({
     loadSpend: store.teamSpendSince,
     breaker: breakerOptions(env),
-    onBreakerTransition: (t) =>
-      store.recordEvent({
-        type: `breaker.${t.to}`,
-        subjectType: "model",
-        subjectId: t.key,
-        actor: "system",
-        data: { from: t.from, to: t.to, failureRate: t.failureRate, requests: t.requests },
-      }),
+    onBreakerTransition: (t) => store.recordEvent(breakerEvent(t)),
   });
   const gateway = createGateway(
     {

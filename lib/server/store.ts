@@ -2,7 +2,8 @@
 import { callersChangedHere, getCallerByKeyHash, readCallersVersion } from "@/db/queries/auth";
 import { insertEvent } from "@/db/queries/events";
 import { sumTeamSpendSince } from "@/db/queries/usage";
-import type { Caller, GatewayStore } from "../gateway/types";
+import type { BreakerTransition } from "../gateway/circuit-breaker";
+import type { Caller, GatewayEvent, GatewayStore } from "../gateway/types";
 import type { UsageWriter } from "../usage/writer";
 import type { CatalogCache } from "./catalog";
 
@@ -60,5 +61,16 @@ export function createStore(catalog: CatalogCache, usage: UsageWriter, now: () =
     recordEvent(event) {
       insertEvent({ ...event, createdAt: now() });
     },
+  };
+}
+
+/** A breaker's change of state as the audit event admins read (`breaker.open`, `breaker.half_open`, `breaker.closed`). */
+export function breakerEvent(t: BreakerTransition): GatewayEvent {
+  return {
+    type: `breaker.${t.to}`,
+    subjectType: "model",
+    subjectId: t.key,
+    actor: "system",
+    data: { from: t.from, to: t.to, failureRate: t.failureRate, requests: t.requests },
   };
 }

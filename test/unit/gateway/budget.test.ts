@@ -35,6 +35,7 @@ describe("BudgetLedger.reserve", () => {
       ok: false,
       period: "day",
       retryAfterSeconds: 12 * 3600,
+      resetsAt: at("2025-03-15T00:00:00Z"),
       capMicros: 50_000,
       spentMicros: 0,
       reservedMicros: 50_000,
@@ -141,12 +142,12 @@ describe("period rollover", () => {
     const ledger = new BudgetLedger(() => 10 ** 9);
     const daily = team({ dailyBudgetMicros: 1, monthlyBudgetMicros: null });
     // 22:30:00.250 → 1 h 29 min 59.75 s to midnight, rounded up.
-    expect(ledger.reserve(daily, 1, at("2025-03-14T22:30:00.250Z"))).toMatchObject({ period: "day", retryAfterSeconds: 5400 });
+    expect(ledger.reserve(daily, 1, at("2025-03-14T22:30:00.250Z"))).toMatchObject({ period: "day", retryAfterSeconds: 5400, resetsAt: at("2025-03-15T00:00:00Z") });
     expect(ledger.reserve(daily, 1, at("2025-03-14T23:59:59.999Z"))).toMatchObject({ retryAfterSeconds: 1 });
 
     const monthly = team({ id: "t2", dailyBudgetMicros: null, monthlyBudgetMicros: 1 });
     // Thu 27 Feb 2025 12:00 → Sat 1 Mar 00:00 = 36 h (2025 is not a leap year).
-    expect(ledger.reserve(monthly, 1, at("2025-02-27T12:00:00Z"))).toMatchObject({ period: "month", retryAfterSeconds: 129_600 });
+    expect(ledger.reserve(monthly, 1, at("2025-02-27T12:00:00Z"))).toMatchObject({ period: "month", retryAfterSeconds: 129_600, resetsAt: at("2025-03-01T00:00:00Z") });
     // 31 Dec 2025 00:00 → 1 Jan 2026 00:00 = 1 day.
     expect(ledger.reserve(monthly, 1, at("2025-12-31T00:00:00Z"))).toMatchObject({ retryAfterSeconds: 86_400 });
   });
