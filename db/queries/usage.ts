@@ -6,7 +6,7 @@ import { usage, type NewUsageRow } from "../schema";
 type InsertUsage = Database.Statement<unknown[], unknown>;
 
 const COLUMNS = [
-  "requestId", "createdAt", "teamId", "keyId", "userId", "routeId", "variant", "stickyKey", "requestedModel",
+  "requestId", "endpoint", "createdAt", "teamId", "keyId", "userId", "routeId", "variant", "stickyKey", "requestedModel",
   "servedModel", "providerId", "attempts", "fallbackUsed", "stream", "status", "httpStatus", "errorType",
   "promptTokens", "completionTokens", "costMicros", "latencyMs", "ttftMs",
 ] as const;
@@ -31,7 +31,7 @@ export function insertUsageBatch(rows: NewUsageRow[]): void {
   db.$client.transaction(() => {
     for (const r of rows) {
       run.run(
-        r.requestId, r.createdAt, r.teamId ?? null, r.keyId ?? null, r.userId ?? null, r.routeId ?? null, r.variant ?? null,
+        r.requestId, r.endpoint ?? "chat", r.createdAt, r.teamId ?? null, r.keyId ?? null, r.userId ?? null, r.routeId ?? null, r.variant ?? null,
         r.stickyKey ?? null, r.requestedModel ?? null, r.servedModel ?? null, r.providerId ?? null, r.attempts ?? 0,
         // Booleans are stored as 0/1.
         r.fallbackUsed ? 1 : 0, r.stream ? 1 : 0, r.status, r.httpStatus, r.errorType ?? null,

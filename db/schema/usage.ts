@@ -9,6 +9,8 @@ export const usage = sqliteTable(
   {
     id: integer("id").primaryKey({ autoIncrement: true }),
     requestId: text("request_id").notNull(),
+    /** chat | embeddings | responses */
+    endpoint: text("endpoint").notNull().default("chat"),
     createdAt: integer("created_at").notNull(),
     teamId: text("team_id"),
     keyId: text("key_id"),

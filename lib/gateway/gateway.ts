@@ -1,7 +1,8 @@
 /** The gateway: its dependencies (state included) and the endpoints it serves. */
 import type { GatewayRequest, GatewayResponse } from "./exchange";
 import { listModels } from "./models-endpoint";
-import { handleChatCompletion, type DoorContext } from "./pipeline";
+import { chatCompletions } from "./endpoints/chat";
+import { handleRequest, type DoorContext } from "./pipeline";
 import type { GatewayDeps, GatewayOptions, UsageRecord } from "./types";
 
 export interface GatewayCore {
@@ -28,7 +29,7 @@ export function createGateway(deps: GatewayDeps, options: GatewayOptions, observ
     observe(row) {
       for (const o of observers) o(row);
     },
-    chatCompletions: (req, door) => handleChatCompletion(gw, req, door),
+    chatCompletions: (req, door) => handleRequest(gw, chatCompletions, req, door),
     models: (req) => listModels(gw, req),
   };
   return gw;

@@ -1,19 +1,16 @@
 /**
- * One chat-completions request through the whole pipeline: authenticate, validate, resolve, admit,
+ * One request of any endpoint through the whole pipeline: authenticate, validate, resolve, admit,
  * reserve budget, call upstream, stream back, account. Every path ends in exactly one usage row.
  */
 import { admit, callerChecks } from "./admission";
 import { authenticateApiKey } from "./auth";
-import { chatCompletionBody, chatStreamEncoder } from "./chat-wire";
 import { costMicros } from "./cost";
 import { GatewayError, toErrorAnswer } from "./errors";
 import { SSE_HEADERS, type GatewayRequest, type GatewayResponse } from "./exchange";
 import type { GatewayCore } from "./gateway";
-import { applyCeiling, outputCeiling } from "./output-ceiling";
+import type { Endpoint } from "./endpoints/types";
 import { countOutput } from "./output-meter";
-import { estimatePromptTokens } from "./prompt-estimate";
 import { createRelay } from "./relay";
-import { parseChatRequest } from "./request-schema";
 import { RequestLedger } from "./request-ledger";
 import { resolveModel } from "./resolve";
 import { openUpstream, targetsFor, UpstreamFailure } from "./upstream";
@@ -42,32 +39,31 @@ function statusOf(err: GatewayError): UsageStatus {
 
 const CLIENT_GONE: GatewayResponse = { status: 499, headers: {}, body: "" };
 
-export async function handleChatCompletion(gw: GatewayCore, req: GatewayRequest, door: DoorContext = {}): Promise<GatewayResponse> {
+export async function handleRequest(gw: GatewayCore, endpoint: Endpoint, req: GatewayRequest, door: DoorContext = {}): Promise<GatewayResponse> {
   const { deps } = gw;
   const startedAt = deps.now();
   const requestId = deps.requestId();
   const ledger = new RequestLedger(gw, requestId, startedAt, door.onUsage);
+  ledger.row.endpoint = endpoint.name;
   let rateHeaders: Record<string, string> = {};
 
   try {
     const caller = door.caller ?? authenticateApiKey(req, deps.store);
     Object.assign(ledger.row, { teamId: caller.team.id, keyId: caller.keyId, userId: caller.userId });
 
-    const json = (await req.json(gw.options.maxBodyBytes)) as Record<string, unknown>;
-    const body = parseChatRequest(json);
-    const stream = body.stream === true;
-    Object.assign(ledger.row, { requestedModel: body.model, stream });
+    const parsed = endpoint.parse(await req.json(gw.options.maxBodyBytes));
+    const { stream } = parsed;
+    Object.assign(ledger.row, { requestedModel: parsed.model, stream });
 
     const catalog = deps.store.catalog();
-    const resolution = resolveModel(body.model, catalog, { conversationId: door.conversationId ?? null, user: body.user ?? null, keyId: caller.keyId }, deps.random, caller.team.allowedModels);
+    const resolution = resolveModel(parsed.model, catalog, { conversationId: door.conversationId ?? null, user: parsed.user, keyId: caller.keyId }, deps.random, caller.team.allowedModels);
     Object.assign(ledger.row, { routeId: resolution.routeId, variant: resolution.variant, stickyKey: resolution.stickyKey });
     const targets = targetsFor(resolution.model, catalog, resolution.extraFallbacks);
 
-    // Worst case up front: the prompt's upper bound plus the most output the call may produce,
-    // n choices of it. Capping the upstream at that ceiling is what makes a budget exact.
-    const promptEstimate = estimatePromptTokens(body);
+    // Worst case up front: the prompt's upper bound plus the most output the call may produce.
     const budgeted = caller.team.dailyBudgetMicros !== null || caller.team.monthlyBudgetMicros !== null;
-    const ceiling = outputCeiling(body, resolution.model.maxOutputTokens, budgeted);
+    const plan = parsed.plan(resolution.model, budgeted);
+    const { promptEstimate, ceiling } = plan;
     const tokens = promptEstimate + ceiling.total;
 
     const admission = admit(deps.limiter, callerChecks(caller, tokens, gw.options.globalRpm), deps.now());
@@ -89,7 +85,7 @@ export async function handleChatCompletion(gw: GatewayCore, req: GatewayRequest,
     }
     ledger.reservation = reserved.reservation;
 
-    const opened = await openUpstream(deps, { targets, body: applyCeiling(json, ceiling), stream, clientSignal: req.signal, startedAt, tokens, grants: ledger.grants });
+    const opened = await openUpstream(deps, { targets, operation: plan.operation, body: plan.body, stream, clientSignal: req.signal, startedAt, tokens, grants: ledger.grants });
     ledger.served(opened.target, opened.attempts, opened.fallbackUsed);
     const headers: Record<string, string> = { "x-request-id": requestId, "x-switchyard-model": opened.target.model.name, ...rateHeaders };
     if (resolution.variant) headers["x-switchyard-variant"] = resolution.variant;
@@ -100,10 +96,10 @@ export async function handleChatCompletion(gw: GatewayCore, req: GatewayRequest,
       const prompt = usage?.type === "usage" ? usage.promptTokens : promptEstimate;
       const completion = usage?.type === "usage" ? usage.completionTokens : countOutput(opened.answer.events);
       ledger.finish("ok", 200, null, { prompt, completion, prices });
-      return { status: 200, headers: { "content-type": "application/json", ...headers }, body: chatCompletionBody(opened.answer, deps.now) };
+      return { status: 200, headers: { "content-type": "application/json", ...headers }, body: parsed.plainBody(opened.answer, deps.now) };
     }
 
-    const relay = createRelay(opened, chatStreamEncoder({ includeUsage: body.stream_options?.include_usage === true, now: deps.now }), {
+    const relay = createRelay(opened, parsed.streamEncoder(deps.now), {
       now: deps.now,
       outputLimit: ceiling.enforced ? ceiling.total : null,
       budgeted,

@@ -23,7 +23,7 @@ export class RequestLedger {
     private readonly onUsage?: (row: UsageRecord) => void,
   ) {
     this.row = {
-      requestId, createdAt: startedAt, teamId: null, keyId: null, userId: null, routeId: null, variant: null,
+      requestId, endpoint: "chat", createdAt: startedAt, teamId: null, keyId: null, userId: null, routeId: null, variant: null,
       stickyKey: null, requestedModel: null, servedModel: null, providerId: null, attempts: 0, fallbackUsed: false,
       stream: false, status: "ok", httpStatus: 200, errorType: null, promptTokens: 0, completionTokens: 0,
       costMicros: 0, latencyMs: 0, ttftMs: null,

@@ -102,6 +102,8 @@ export type UsageStatus = "ok" | "error" | "rate_limited" | "budget_exceeded" | 
 
 export interface UsageRecord {
   requestId: string;
+  /** The door endpoint: chat, embeddings, responses. */
+  endpoint: string;
   createdAt: number;
   teamId: string | null;
   keyId: string | null;

@@ -11,6 +11,7 @@ import { egressRefused, GatewayError, upstreamError, upstreamTimeout } from "./e
 import { adapterFor } from "./providers";
 import type { HeaderLookup, UpstreamCallInit, UpstreamResponse } from "./providers/transport";
 import type { Frame, ProviderAdapter, StreamDecoder } from "./providers/types";
+import type { Operation } from "./endpoints/types";
 import type { Grant } from "./rate-limit";
 import { createRedactor, type Redactor } from "./redact";
 import { nextRetryDelay } from "./retry-policy";
@@ -217,6 +218,8 @@ async function attempt(deps: GatewayDeps, target: UpstreamTarget, body: Record<s
 
 export interface UpstreamRequest {
   targets: UpstreamTarget[];
+  /** What the upstream is asked to do; `body` is its request in OpenAI's format. */
+  operation: Operation;
   body: Record<string, unknown>;
   stream: boolean;
   clientSignal: AbortSignal;

@@ -65,6 +65,7 @@ function makeRow(i: number, now: number): UsageRecord {
   const stream = i % 2 === 0;
   return {
     requestId: `req_${i.toString(16).padStart(32, "0")}`,
+    endpoint: "chat",
     createdAt: now,
     teamId: TEAMS[i % TEAMS.length]!,
     keyId: `key_${String(i % 50).padStart(24, "0")}`,

@@ -32,7 +32,7 @@ function deps(calls: string[], answer: (req: Request) => Response | Promise<Resp
 }
 
 const open = (d: GatewayDeps, targets: UpstreamTarget[], stream = false) =>
-  openUpstream(d, { targets, body: { model: "m", messages: [] }, stream, clientSignal: new AbortController().signal, startedAt: Date.now(), tokens: 0, grants: [] });
+  openUpstream(d, { targets, operation: "chat", body: { model: "m", messages: [] }, stream, clientSignal: new AbortController().signal, startedAt: Date.now(), tokens: 0, grants: [] });
 
 describe("egress policy at call time", () => {
   it("never calls a forbidden provider and serves from the next target", async () => {

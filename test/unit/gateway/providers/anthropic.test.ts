@@ -521,6 +521,7 @@ describe("through the upstream caller, over loopback HTTP", () => {
   });
   const open = (body: Record<string, unknown>, stream: boolean) =>
     openUpstream(deps(), {
+      operation: "chat",
       targets: [{ model, provider: provider(upstream.url) }],
       body: { model: "claude", ...body },
       stream,

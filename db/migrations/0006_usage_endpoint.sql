@@ -1,0 +1,1 @@
+ALTER TABLE `usage` ADD `endpoint` text DEFAULT 'chat' NOT NULL;
