@@ -3,6 +3,7 @@
  * loosely elsewhere: unknown fields pass through to the upstream untouched.
  */
 import { z } from "zod";
+import { paramPath } from "../openai/param-path";
 import { badRequest } from "./errors";
 
 const finite = z.number().finite();
@@ -56,11 +57,6 @@ export const chatRequestSchema = z.looseObject({
 });
 
 export type ChatRequest = z.infer<typeof chatRequestSchema>;
-
-/** OpenAI-style dotted param path: messages[0].content */
-function paramPath(path: PropertyKey[]): string {
-  return path.reduce<string>((acc, p) => (typeof p === "number" ? `${acc}[${p}]` : acc ? `${acc}.${String(p)}` : String(p)), "");
-}
 
 export function parseChatRequest(json: unknown): ChatRequest {
   if (json === null || typeof json !== "object" || Array.isArray(json)) {
