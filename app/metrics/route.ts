@@ -1,7 +1,6 @@
-import { metricsResponse } from "@/lib/metrics/scrape";
+import { metricsAccess, metricsResponse } from "@/lib/metrics/scrape";
+import { apiRoute } from "@/lib/server/handler";
 
 export const dynamic = "force-dynamic";
 
-export function GET(req: Request) {
-  return metricsResponse(req);
-}
+export const GET = apiRoute({ auth: metricsAccess }, ({ runtime }) => metricsResponse(runtime));

@@ -1,11 +1,7 @@
 /** Zod building blocks shared by the admin services, and the one mapping from a zod failure to a 400. */
 import { z } from "zod";
 import { badRequest } from "../gateway/errors";
-
-/** OpenAI-style param path: fallbacks[0], settings.maxAttempts */
-function paramPath(path: PropertyKey[]): string {
-  return path.reduce<string>((acc, p) => (typeof p === "number" ? `${acc}[${p}]` : acc ? `${acc}.${String(p)}` : String(p)), "");
-}
+import { paramPath } from "../openai/param-path";
 
 function valueAt(input: unknown, path: PropertyKey[]): unknown {
   let value = input;

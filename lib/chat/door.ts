@@ -11,7 +11,6 @@ import { z } from "zod";
 import { getTeamLimits } from "@/db/queries/auth";
 import { replaceMessages, updateConversation } from "@/db/queries/conversations";
 import { parseInput } from "../admin/schemas";
-import { readJsonBody } from "../gateway/body";
 import { badRequest, forbidden, GatewayError } from "../gateway/errors";
 import { fromWebRequest, toWebResponse } from "../gateway/exchange";
 import type { Gateway } from "../gateway/gateway";
@@ -70,10 +69,19 @@ function titleFrom(messages: UIMessage[]): string {
   return text ? (text.length > 60 ? `${text.slice(0, 57)}…` : text) : NEW_CHAT_TITLE;
 }
 
-export interface ChatLimits {
-  maxBodyBytes: number;
+export interface ChatDeps {
+  gateway: Gateway;
+  now: () => number;
   /** One message as stored: its JSON, parts and all. */
   maxMessageBytes: number;
+}
+
+export interface ChatTurn {
+  viewer: Viewer;
+  /** The page's JSON body, already read under the route's size limit. */
+  body: unknown;
+  /** Aborts the reply when the page goes away. */
+  signal: AbortSignal;
 }
 
 /**
@@ -89,9 +97,11 @@ function assertMessagesFit(messages: unknown[], limit: number): void {
   });
 }
 
-export async function handleChat(gateway: Gateway, viewer: Viewer, req: Request, now: () => number, limits: ChatLimits): Promise<Response> {
-  const body = parseInput(bodySchema, await readJsonBody(req, limits.maxBodyBytes));
-  assertMessagesFit(body.messages, limits.maxMessageBytes);
+export async function handleChat(turn: ChatTurn, deps: ChatDeps): Promise<Response> {
+  const { viewer, signal } = turn;
+  const { gateway, now } = deps;
+  const body = parseInput(bodySchema, turn.body);
+  assertMessagesFit(body.messages, deps.maxMessageBytes);
   const conversation = body.ephemeral ? null : requireConversation(viewer.userId, body.id);
   const model = body.model ?? conversation?.model;
   if (!model) throw badRequest("Pick a model for this conversation.", "model");
@@ -122,7 +132,7 @@ export async function handleChat(gateway: Gateway, viewer: Viewer, req: Request,
   const result = streamText({
     model: provider.chatModel(model),
     messages: await convertToModelMessages(messages),
-    abortSignal: req.signal,
+    abortSignal: signal,
     maxRetries: 0, // the gateway already retries where it is safe
     // The failure reaches the person through the stream and is recorded as a usage row; the SDK's
     // default handler would also dump every failed chat (each 429 included), request details and

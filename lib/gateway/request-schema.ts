@@ -3,40 +3,12 @@
  * loosely elsewhere: unknown fields pass through to the upstream untouched.
  */
 import { z } from "zod";
+import { message, tool, toolChoice } from "../openai/chat-request";
+import { paramPath } from "../openai/param-path";
 import { badRequest } from "./errors";
 
 const finite = z.number().finite();
 const nonNegInt = z.number().int().nonnegative();
-
-const contentPart = z.looseObject({ type: z.string() });
-
-const toolCall = z.looseObject({
-  id: z.string(),
-  type: z.string(),
-  function: z.looseObject({ name: z.string(), arguments: z.string() }),
-});
-
-const message = z.looseObject({
-  role: z.enum(["system", "developer", "user", "assistant", "tool", "function"]),
-  content: z.union([z.string(), z.array(contentPart), z.null()]).optional(),
-  name: z.string().optional(),
-  tool_calls: z.array(toolCall).optional(),
-  tool_call_id: z.string().optional(),
-});
-
-const tool = z.looseObject({
-  type: z.literal("function"),
-  function: z.looseObject({
-    name: z.string().min(1).max(64).regex(/^[a-zA-Z0-9_-]+$/, "must match ^[a-zA-Z0-9_-]+$"),
-    description: z.string().optional(),
-    parameters: z.record(z.string(), z.unknown()).optional(),
-  }),
-});
-
-const toolChoice = z.union([
-  z.enum(["none", "auto", "required"]),
-  z.looseObject({ type: z.literal("function"), function: z.looseObject({ name: z.string() }) }),
-]);
 
 export const chatRequestSchema = z.looseObject({
   model: z.string().min(1).max(256),
@@ -56,11 +28,6 @@ export const chatRequestSchema = z.looseObject({
 });
 
 export type ChatRequest = z.infer<typeof chatRequestSchema>;
-
-/** OpenAI-style dotted param path: messages[0].content */
-function paramPath(path: PropertyKey[]): string {
-  return path.reduce<string>((acc, p) => (typeof p === "number" ? `${acc}[${p}]` : acc ? `${acc}.${String(p)}` : String(p)), "");
-}
 
 export function parseChatRequest(json: unknown): ChatRequest {
   if (json === null || typeof json !== "object" || Array.isArray(json)) {

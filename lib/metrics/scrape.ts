@@ -5,13 +5,14 @@
  */
 import { listTeams } from "@/db/queries/teams";
 import { bearerToken } from "../gateway/auth";
-import { toErrorResponse, unauthorized } from "../gateway/errors";
+import { unauthorized } from "../gateway/errors";
 import { safeEqual } from "../secrets";
-import { getRuntime, type Runtime } from "../server/runtime";
+import type { Runtime } from "../server/runtime";
 import { CONTENT_TYPE } from "./exposition";
 import { getMetrics } from "./metrics";
 
-function authorize(req: Request, runtime: Runtime): void {
+/** Open unless SWITCHYARD_METRICS_TOKEN is set; then that token or the admin token. */
+export function metricsAccess(req: Request, runtime: Runtime): void {
   const expected = runtime.env.SWITCHYARD_METRICS_TOKEN;
   if (!expected) return;
   const token = bearerToken(req);
@@ -19,17 +20,10 @@ function authorize(req: Request, runtime: Runtime): void {
   throw unauthorized("Send the metrics token (SWITCHYARD_METRICS_TOKEN) as 'Authorization: Bearer …'.");
 }
 
-export function metricsResponse(req: Request): Response {
-  let runtime: Runtime | undefined;
-  try {
-    runtime = getRuntime();
-    authorize(req, runtime);
-    const now = runtime.now();
-    const names = new Map(listTeams().map((t) => [t.id, t.name]));
-    const breakers = [...runtime.catalog.get().models.values()].map((m) => ({ model: m.name, state: runtime!.gateway.breakers.state(m.id, now).state }));
-    const body = getMetrics().render({ teamName: (id) => names.get(id) ?? id, breakers });
-    return new Response(body, { headers: { "content-type": CONTENT_TYPE, "cache-control": "no-store" } });
-  } catch (err) {
-    return toErrorResponse(err, runtime?.log ?? console);
-  }
+export function metricsResponse(runtime: Runtime): Response {
+  const now = runtime.now();
+  const names = new Map(listTeams().map((t) => [t.id, t.name]));
+  const breakers = [...runtime.catalog.get().models.values()].map((m) => ({ model: m.name, state: runtime.gateway.breakers.state(m.id, now).state }));
+  const body = getMetrics().render({ teamName: (id) => names.get(id) ?? id, breakers });
+  return new Response(body, { headers: { "content-type": CONTENT_TYPE, "cache-control": "no-store" } });
 }

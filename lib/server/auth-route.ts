@@ -4,7 +4,7 @@
  * Retry-After and a message the sign-in form can show as it is.
  */
 import { readJsonBody } from "../gateway/body";
-import { GatewayError, toErrorResponse } from "../gateway/errors";
+import { GatewayError } from "../gateway/errors";
 import { stampedClient } from "./client-address";
 import type { Runtime } from "./runtime";
 
@@ -56,21 +56,18 @@ function withRetryAfter(res: Response, what: string): Response {
   return tooManyAttempts(Math.max(1, Number(res.headers.get("x-retry-after")) || 1), what);
 }
 
+/** Errors thrown here (a sign-in body over its limit) become answers in the route wrapper (handler.ts). */
 export async function handleAuthRequest(runtime: Runtime, req: Request): Promise<Response> {
+  if (!isEmailSignIn(req)) return followScheme(runtime, req, withRetryAfter(await runtime.auth.handler(req), "requests"));
+  const account = await accountOf(req);
+  const slot = account === null ? null : runtime.signInLimiter.take(account);
+  if (slot && !slot.ok) return tooManyAttempts(slot.retryAfterSeconds);
+  let res: Response | undefined;
   try {
-    if (!isEmailSignIn(req)) return followScheme(runtime, req, withRetryAfter(await runtime.auth.handler(req), "requests"));
-    const account = await accountOf(req);
-    const slot = account === null ? null : runtime.signInLimiter.take(account);
-    if (slot && !slot.ok) return tooManyAttempts(slot.retryAfterSeconds);
-    let res: Response | undefined;
-    try {
-      res = await runtime.auth.handler(req);
-      return followScheme(runtime, req, withRetryAfter(res, "sign-in attempts"));
-    } finally {
-      // Only a wrong password (401) keeps its slot: a success, a refused origin or a malformed body is not a guess.
-      if (slot?.ok && res?.status !== 401) slot.release();
-    }
-  } catch (err) {
-    return toErrorResponse(err, runtime.log);
+    res = await runtime.auth.handler(req);
+    return followScheme(runtime, req, withRetryAfter(res, "sign-in attempts"));
+  } finally {
+    // Only a wrong password (401) keeps its slot: a success, a refused origin or a malformed body is not a guess.
+    if (slot?.ok && res?.status !== 401) slot.release();
   }
 }

@@ -43,6 +43,9 @@ export function issueSetupToken(runtime: Runtime): void {
  */
 export const setupTokenRequired = (client: Client | null): boolean => needsSetup() && !client?.local;
 
+/** What the setup page asks before it shows: is there anything to set up, and must it ask for the token. */
+export const setupState = (client: Client | null) => ({ needsSetup: needsSetup(), tokenRequired: setupTokenRequired(client) });
+
 function assertSetupToken(runtime: Runtime, client: Client | null, token: string | undefined): void {
   if (client?.local) return;
   if (!token) {

@@ -1,35 +1,12 @@
 // The part of an OpenAI chat-completions request the simulator reads; other fields are accepted and ignored.
 import { z } from "zod";
+import { contentPart, messageOf, toolChoice, toolOf } from "../openai/chat-request";
+import { paramPath } from "../openai/param-path";
 
-const contentPart = z.looseObject({ type: z.string(), text: z.string().optional() });
-
-const toolCall = z.looseObject({
-  id: z.string(),
-  type: z.string(),
-  function: z.looseObject({ name: z.string(), arguments: z.string() }),
-});
-
-const message = z.looseObject({
-  role: z.enum(["system", "developer", "user", "assistant", "tool", "function"]),
-  content: z.union([z.string(), z.array(contentPart), z.null()]).optional(),
-  name: z.string().optional(),
-  tool_calls: z.array(toolCall).optional(),
-  tool_call_id: z.string().optional(),
-});
-
-const tool = z.looseObject({
-  type: z.literal("function"),
-  function: z.looseObject({
-    name: z.string().min(1),
-    description: z.string().optional(),
-    parameters: z.record(z.string(), z.unknown()).optional(),
-  }),
-});
-
-const toolChoice = z.union([
-  z.enum(["none", "auto", "required"]),
-  z.looseObject({ type: z.literal("function"), function: z.looseObject({ name: z.string() }) }),
-]);
+// Stricter than the gateway about a text part (its text must be a string) and looser about tool
+// names (any non-empty one): the simulator reads the text, and does not police names.
+const message = messageOf(contentPart.extend({ text: z.string().optional() }));
+const tool = toolOf(z.string().min(1));
 
 const maxTokens = z.number().int().positive().nullish();
 
@@ -65,7 +42,7 @@ export function parseChatRequest(body: string): ParsedRequest {
 
   const issue = result.error.issues[0];
   const path = issue?.path ?? [];
-  const param = path.length === 0 ? null : formatPath(path);
+  const param = path.length === 0 ? null : paramPath(path);
   if (param === null) return { ok: false, param, message: "The request body must be a JSON object." };
   if (valueAt(json, path) === undefined) {
     return { ok: false, param, message: `Missing required parameter: '${param}'.` };
@@ -81,10 +58,6 @@ function checkToolChoice(request: ChatRequest): ParsedRequest {
   if (typeof choice !== "object" || !choice) return { ok: true, request };
   if (request.tools?.some((t) => t.function.name === choice.function.name)) return { ok: true, request };
   return { ok: false, param: "tool_choice", message: `Invalid 'tool_choice': no tool named '${choice.function.name}'.` };
-}
-
-function formatPath(path: readonly PropertyKey[]): string {
-  return path.map((key, i) => (typeof key === "number" ? `[${key}]` : `${i === 0 ? "" : "."}${String(key)}`)).join("");
 }
 
 function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {

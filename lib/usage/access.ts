@@ -1,30 +1,22 @@
 /**
- * Who may read usage: an admin (token or admin session) sees every team; a team API key sees its
- * own team only, whatever it asks for.
+ * What a usage request may see: an admin (token or admin session) every team, a team API key its
+ * own team only, whatever it asks for. Who is calling is decided by the route (server/access.ts).
  */
-import { authenticateApiKey, bearerToken } from "../gateway/auth";
-import { forbidden, unauthorized } from "../gateway/errors";
+import { forbidden } from "../gateway/errors";
+import type { KeyScope } from "../server/access";
 import type { Runtime } from "../server/runtime";
-import { requireAdminViewer, viewerFrom } from "../server/session";
 
-export type UsageScope = { kind: "admin" } | { kind: "team"; teamId: string };
-
-export async function usageScope(req: Request, runtime: Runtime): Promise<UsageScope> {
-  const token = bearerToken(req);
-  if (token) {
-    if (runtime.verifyAdminToken(token)) return { kind: "admin" };
-    const caller = authenticateApiKey(req, runtime.gateway.deps.store);
-    return { kind: "team", teamId: caller.team.id };
-  }
-  const viewer = await viewerFrom(runtime, req.headers);
-  if (!viewer) throw unauthorized("Send the admin token or a team API key as 'Authorization: Bearer …', or sign in as an admin.");
-  requireAdminViewer(viewer);
-  return { kind: "admin" };
-}
+export type UsageScope = KeyScope;
 
 /** The team a request is limited to: a team key's own; asking for another team is refused, not silently narrowed. */
 export function scopedTeamId(scope: UsageScope, requested: string | undefined): string | undefined {
   if (scope.kind === "admin") return requested;
   if (requested !== undefined && requested !== scope.teamId) throw forbidden("A team API key can only read its own team's usage.");
   return scope.teamId;
+}
+
+/** The moment a usage answer is as of, with the rows still queued behind finished requests written first. */
+export function asOfNow(runtime: Pick<Runtime, "usage" | "now">): number {
+  runtime.usage.flush();
+  return runtime.now();
 }

@@ -1,5 +1,5 @@
+import { apiRoute } from "@/lib/server/handler";
+
 export const dynamic = "force-dynamic";
 
-export function GET() {
-  return Response.json({ status: "ok" });
-}
+export const GET = apiRoute({ auth: "public" }, () => ({ status: "ok" }));

@@ -1,7 +1,7 @@
 import { describeMe, switchTeam } from "@/lib/chat/me";
-import { sessionRoute } from "@/lib/server/session-route";
+import { apiRoute } from "@/lib/server/handler";
 
 export const dynamic = "force-dynamic";
 
-export const GET = sessionRoute(({ viewer }) => describeMe(viewer));
-export const PATCH = sessionRoute(async ({ viewer, json }) => switchTeam(viewer, await json()));
+export const GET = apiRoute({ auth: "session" }, ({ viewer }) => describeMe(viewer));
+export const PATCH = apiRoute({ auth: "session" }, async ({ viewer, json }) => switchTeam(viewer, await json()));

@@ -1,6 +1,7 @@
+import { asOfNow } from "@/lib/usage/access";
 import { usageReport } from "@/lib/usage/report";
-import { usageRoute } from "@/lib/usage/route";
+import { apiRoute } from "@/lib/server/handler";
 
 export const dynamic = "force-dynamic";
 
-export const GET = usageRoute(({ query, scope, now }) => usageReport(query, scope, now));
+export const GET = apiRoute({ auth: "team-key" }, ({ runtime, scope, query }) => usageReport(query, scope, asOfNow(runtime)));

@@ -20,7 +20,13 @@ import { chatRequest, rssMiB, runLoops, sleep } from "./helpers";
 const FLAP_SECONDS = Number(process.env.FLAP_SECONDS) || 20;
 const PHASE_MS = 2000;
 const TOTAL_TIMEOUT_MS = 2000;
-const DEADLINE_SLACK_MS = 500;
+// The deadline runs from when the request reaches the gateway, so it is checked there: the latency
+// its usage row records, with room for timers firing late on a loaded box (full collections run
+// every second). The client's own clock adds the time a request waits to be read and its answer
+// waits to be taken in, seconds on two busy cores, so it only catches an answer that outlives its
+// row by far (a stream never closed), short of the 10 s abort.
+const SERVER_SLACK_MS = 1000;
+const CLIENT_SLACK_MS = 5000;
 const CONCURRENCY = 8;
 const settings = { firstByteTimeoutMs: 300, idleTimeoutMs: 1000, totalTimeoutMs: TOTAL_TIMEOUT_MS, maxAttempts: 2 };
 
@@ -154,6 +160,24 @@ async function settledRss(samples: number): Promise<{ rss: number; heap: string 
   return { rss, heap };
 }
 
+type Row = { attempts: number; served_model: string | null; fallback_used: number; status: string; http_status: number; error_type: string | null; latency_ms: number };
+
+/** The usage rows of these requests, once all are written (or after 5 s, with those that are). */
+async function rowsOf(ids: string[]): Promise<Map<string, Row>> {
+  const query = server.db().prepare("select attempts, served_model, fallback_used, status, http_status, error_type, latency_ms from usage where request_id = ?");
+  const rows = new Map<string, Row>();
+  const until = Date.now() + 5000;
+  for (;;) {
+    for (const id of ids) {
+      if (rows.has(id)) continue;
+      const row = query.get(id) as Row | undefined;
+      if (row) rows.set(id, row);
+    }
+    if (rows.size === new Set(ids).size || Date.now() > until) return rows;
+    await sleep(50);
+  }
+}
+
 describe("a flapping upstream under load", () => {
   it(`stays inside deadlines, trips and closes the breaker, and gives memory back (${FLAP_SECONDS} s)`, { timeout: FLAP_SECONDS * 1000 + 60_000 }, async () => {
     // Warm-up before the flapping starts: code paths compiled, caches filled, pools open.
@@ -179,21 +203,24 @@ describe("a flapping upstream under load", () => {
     const byStatus = outcomes.reduce<Record<string, number>>((acc, o) => ((acc[`${o.model}:${o.status}`] = (acc[`${o.model}:${o.status}`] ?? 0) + 1), acc), {});
     const opens = await eventsOf(server, "breaker.open");
     const closes = await eventsOf(server, "breaker.closed");
+    const rows = await rowsOf(outcomes.flatMap((o) => (o.requestId ? [o.requestId] : [])));
+    const worstServer = Math.max(...[...rows.values()].map((r) => r.latency_ms));
 
     // Hung upstream calls end by the first-byte timeout; give the last ones time to be let go.
     await sleep(2000);
     const after = await settledRss(4);
     console.info(
-      `[flapping] ${outcomes.length} requests over ${FLAP_SECONDS} s, slowest ${worst} ms, by status ${JSON.stringify(byStatus)}; ` +
+      `[flapping] ${outcomes.length} requests over ${FLAP_SECONDS} s, slowest ${worstServer} ms in the gateway (${worst} ms at the client), by status ${JSON.stringify(byStatus)}; ` +
         `breaker open ${opens.length}x, closed ${closes.length}x; RSS baseline ${baseline.rss.toFixed(1)} MiB (heap ${baseline.heap}), ` +
         `after ${after.rss.toFixed(1)} MiB (heap ${after.heap})`,
     );
 
     expect(outcomes.filter((o) => o.problem)).toEqual([]);
     // A late request is shown with its usage row: attempts, who served it, how it ended.
-    const late = outcomes.filter((o) => o.ms > TOTAL_TIMEOUT_MS + DEADLINE_SLACK_MS);
-    const rowOf = (id: string | null) => server.db().prepare("select attempts, served_model, fallback_used, status, http_status, error_type, latency_ms from usage where request_id = ?").get(id);
-    expect(late.map((o) => ({ ...o, row: rowOf(o.requestId) }))).toEqual([]);
+    const late = outcomes
+      .map((o) => ({ ...o, row: o.requestId ? rows.get(o.requestId) : undefined }))
+      .filter((o) => !o.row || o.row.latency_ms > TOTAL_TIMEOUT_MS + SERVER_SLACK_MS || o.ms > TOTAL_TIMEOUT_MS + CLIENT_SLACK_MS);
+    expect(late).toEqual([]);
     // The fallback is there to be used: a failed request on that model is the exception.
     expect(outcomes.filter((o) => o.model === "fallback" && o.status === 200).length).toBeGreaterThan(outcomes.filter((o) => o.model === "fallback").length * 0.95);
     expect(outcomes.some((o) => o.model === "solo" && o.status >= 500)).toBe(true);

@@ -115,7 +115,8 @@ describe("SIGTERM", () => {
     });
     await sleep(50);
 
-    const exit = exited(server);
+    // The exit is timed when it happens, not when the test gets round to looking.
+    const exit = exited(server).then((e) => ({ ...e, at: Date.now() }));
     const termAt = Date.now();
     server.proc.kill("SIGTERM");
     signalled = true;
@@ -125,8 +126,7 @@ describe("SIGTERM", () => {
     const results = await Promise.all(streams.map((s) => s.done));
     const inFlight = await Promise.all(pending);
     await burst;
-    const { code, signal } = await exit;
-    const exitAt = Date.now();
+    const { code, signal, at: exitAt } = await exit;
     const lastStreamEnd = Math.max(...results.map((r) => r.endedAt));
     console.info(
       `[sigterm] streams finished ${lastStreamEnd - termAt} ms after SIGTERM, process exited after ${exitAt - termAt} ms; ` +

@@ -11,8 +11,13 @@ import { chat, parseSse, teamUsage, waitFor } from "./helpers";
 const FIRST_BYTE_MS = 500;
 const IDLE_MS = 400;
 const TOTAL_MS = 900;
-// How soon after a timeout the upstream must see its connection closed.
-const CLOSE_SLACK_MS = 200;
+// How soon after a timeout the upstream must see its connection closed. Generous: the property is
+// that the call is cut at all (a leaked one stays open until the test gives up), and one process
+// hearing of another's hang-up can take hundreds of milliseconds on a loaded two-core machine.
+const CLOSE_SLACK_MS = 1000;
+// The same for the client, which also waits for its request to be read and its answer taken in.
+// Still far short of any other clock that could end the call (60 s and more by default).
+const ANSWER_SLACK_MS = 2000;
 
 let server: TestServer;
 let upstream: TestUpstream;
@@ -61,7 +66,7 @@ describe("first-byte timeout", () => {
     expect(res.status).toBe(504);
     expect((await res.json()).error).toMatchObject({ type: "timeout", code: "timeout" });
     expect(elapsed).toBeGreaterThanOrEqual(FIRST_BYTE_MS - 20);
-    expect(elapsed).toBeLessThan(FIRST_BYTE_MS + 1000);
+    expect(elapsed).toBeLessThan(FIRST_BYTE_MS + ANSWER_SLACK_MS);
 
     expect(upstream.received.length - before).toBe(1);
     const r = upstream.received.at(-1)!;

@@ -8,7 +8,9 @@ beforeAll(async () => {
   server = await startSimulatorServer({
     port: 0,
     profiles: {
-      paced: { ttftMs: 20, tokensPerSecond: 100, outputTokens: 6 },
+      // 50 ms between pieces: far enough apart that a busy test process still takes them in as
+      // separate reads (at 10 ms the socket often handed over two at once).
+      paced: { ttftMs: 20, tokensPerSecond: 20, outputTokens: 6 },
       quick: { ttftMs: 0, tokensPerSecond: 100_000 },
     },
   });

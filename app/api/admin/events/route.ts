@@ -1,6 +1,6 @@
 import { listEvents } from "@/lib/admin/events";
-import { adminRoute } from "@/lib/server/admin-route";
+import { apiRoute } from "@/lib/server/handler";
 
 export const dynamic = "force-dynamic";
 
-export const GET = adminRoute(({ query }) => listEvents(query));
+export const GET = apiRoute({ auth: "admin" }, ({ query }) => listEvents(query));

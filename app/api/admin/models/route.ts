@@ -1,7 +1,7 @@
 import { createModel, listModels } from "@/lib/admin/models";
-import { adminRoute } from "@/lib/server/admin-route";
+import { apiRoute } from "@/lib/server/handler";
 
 export const dynamic = "force-dynamic";
 
-export const GET = adminRoute(({ ctx }) => listModels(ctx));
-export const POST = adminRoute(async ({ ctx, json }) => createModel(ctx, await json()), { status: 201 });
+export const GET = apiRoute({ auth: "admin" }, ({ ctx }) => listModels(ctx));
+export const POST = apiRoute({ auth: "admin", status: 201 }, async ({ ctx, json }) => createModel(ctx, await json()));

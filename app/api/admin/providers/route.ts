@@ -1,7 +1,7 @@
 import { createProvider, listProviders } from "@/lib/admin/providers";
-import { adminRoute } from "@/lib/server/admin-route";
+import { apiRoute } from "@/lib/server/handler";
 
 export const dynamic = "force-dynamic";
 
-export const GET = adminRoute(({ ctx }) => listProviders(ctx));
-export const POST = adminRoute(async ({ ctx, json }) => createProvider(ctx, await json()), { status: 201 });
+export const GET = apiRoute({ auth: "admin" }, ({ ctx }) => listProviders(ctx));
+export const POST = apiRoute({ auth: "admin", status: 201 }, async ({ ctx, json }) => createProvider(ctx, await json()));

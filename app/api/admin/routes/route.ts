@@ -1,7 +1,7 @@
 import { createRoute, listRoutes } from "@/lib/admin/routes";
-import { adminRoute } from "@/lib/server/admin-route";
+import { apiRoute } from "@/lib/server/handler";
 
 export const dynamic = "force-dynamic";
 
-export const GET = adminRoute(({ ctx }) => listRoutes(ctx));
-export const POST = adminRoute(async ({ ctx, json }) => createRoute(ctx, await json()), { status: 201 });
+export const GET = apiRoute({ auth: "admin" }, ({ ctx }) => listRoutes(ctx));
+export const POST = apiRoute({ auth: "admin", status: 201 }, async ({ ctx, json }) => createRoute(ctx, await json()));

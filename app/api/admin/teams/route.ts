@@ -1,7 +1,7 @@
 import { createTeam, listTeams } from "@/lib/admin/teams";
-import { adminRoute } from "@/lib/server/admin-route";
+import { apiRoute } from "@/lib/server/handler";
 
 export const dynamic = "force-dynamic";
 
-export const GET = adminRoute(({ ctx }) => listTeams(ctx));
-export const POST = adminRoute(async ({ ctx, json }) => createTeam(ctx, await json()), { status: 201 });
+export const GET = apiRoute({ auth: "admin" }, ({ ctx }) => listTeams(ctx));
+export const POST = apiRoute({ auth: "admin", status: 201 }, async ({ ctx, json }) => createTeam(ctx, await json()));

@@ -1,8 +1,7 @@
 import { createUser, listUsers } from "@/lib/admin/users";
-import { adminRoute } from "@/lib/server/admin-route";
-import { getRuntime } from "@/lib/server/runtime";
+import { apiRoute } from "@/lib/server/handler";
 
 export const dynamic = "force-dynamic";
 
-export const GET = adminRoute(() => listUsers());
-export const POST = adminRoute(async ({ ctx, json }) => createUser(ctx, getRuntime().auth, await json()), { status: 201 });
+export const GET = apiRoute({ auth: "admin" }, () => listUsers());
+export const POST = apiRoute({ auth: "admin", status: 201 }, async ({ ctx, runtime, json }) => createUser(ctx, runtime.auth, await json()));

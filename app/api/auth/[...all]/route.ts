@@ -1,10 +1,10 @@
 import { handleAuthRequest } from "@/lib/server/auth-route";
-import { getRuntime } from "@/lib/server/runtime";
+import { apiRoute } from "@/lib/server/handler";
 
 export const dynamic = "force-dynamic";
 
-// The auth library answers sign-in, sign-out and session under /api/auth/*.
-const handle = (req: Request) => handleAuthRequest(getRuntime(), req);
+// The auth library answers sign-in, sign-out and session under /api/auth/*, and checks origins itself.
+const handle = apiRoute({ auth: "public" }, ({ runtime, req }) => handleAuthRequest(runtime, req));
 
 export const GET = handle;
 export const POST = handle;

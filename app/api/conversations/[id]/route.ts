@@ -1,10 +1,10 @@
 import { deleteConversation, getConversation, patchConversation } from "@/lib/chat/conversations";
-import { sessionRoute } from "@/lib/server/session-route";
+import { apiRoute } from "@/lib/server/handler";
 
 export const dynamic = "force-dynamic";
 
-export const GET = sessionRoute<{ id: string }>(({ viewer, params }) => getConversation(viewer.userId, params.id));
-export const PATCH = sessionRoute<{ id: string }>(async ({ viewer, params, runtime, json }) =>
+export const GET = apiRoute({ auth: "session", params: ["id"] }, ({ viewer, params }) => getConversation(viewer.userId, params.id));
+export const PATCH = apiRoute({ auth: "session", params: ["id"] }, async ({ viewer, params, runtime, json }) =>
   patchConversation(viewer.userId, params.id, await json(), runtime.now()),
 );
-export const DELETE = sessionRoute<{ id: string }>(({ viewer, params }) => deleteConversation(viewer.userId, params.id));
+export const DELETE = apiRoute({ auth: "session", params: ["id"] }, ({ viewer, params }) => deleteConversation(viewer.userId, params.id));

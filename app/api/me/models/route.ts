@@ -1,6 +1,6 @@
 import { modelsForViewer } from "@/lib/chat/me";
-import { sessionRoute } from "@/lib/server/session-route";
+import { apiRoute } from "@/lib/server/handler";
 
 export const dynamic = "force-dynamic";
 
-export const GET = sessionRoute(({ viewer, runtime }) => modelsForViewer(viewer, runtime.catalog.get()));
+export const GET = apiRoute({ auth: "session" }, ({ viewer, runtime }) => modelsForViewer(viewer, runtime.catalog.get()));

@@ -1,6 +1,7 @@
+import { asOfNow } from "@/lib/usage/access";
 import { budgetUsage } from "@/lib/usage/budgets";
-import { usageRoute } from "@/lib/usage/route";
+import { apiRoute } from "@/lib/server/handler";
 
 export const dynamic = "force-dynamic";
 
-export const GET = usageRoute(({ runtime, scope, now }) => budgetUsage(scope, { now, budgets: runtime.gateway.budgets }));
+export const GET = apiRoute({ auth: "team-key" }, ({ runtime, scope }) => budgetUsage(scope, { now: asOfNow(runtime), budgets: runtime.gateway.budgets }));

@@ -1,6 +1,7 @@
+import { asOfNow } from "@/lib/usage/access";
 import { exportUsageCsv } from "@/lib/usage/export";
-import { usageRoute } from "@/lib/usage/route";
+import { apiRoute } from "@/lib/server/handler";
 
 export const dynamic = "force-dynamic";
 
-export const GET = usageRoute(({ query, scope, now, runtime }) => exportUsageCsv(query, scope, now, runtime.log));
+export const GET = apiRoute({ auth: "team-key" }, ({ runtime, scope, query }) => exportUsageCsv(query, scope, asOfNow(runtime), runtime.log));

@@ -1,6 +1,7 @@
-import { usageRoute } from "@/lib/usage/route";
+import { asOfNow } from "@/lib/usage/access";
 import { topUsage } from "@/lib/usage/top";
+import { apiRoute } from "@/lib/server/handler";
 
 export const dynamic = "force-dynamic";
 
-export const GET = usageRoute(({ query, scope, now }) => topUsage(query, scope, now));
+export const GET = apiRoute({ auth: "team-key" }, ({ runtime, scope, query }) => topUsage(query, scope, asOfNow(runtime)));

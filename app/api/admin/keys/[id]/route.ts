@@ -1,8 +1,8 @@
 import { getKey, revokeKey } from "@/lib/admin/keys";
-import { adminRoute } from "@/lib/server/admin-route";
+import { apiRoute } from "@/lib/server/handler";
 
 export const dynamic = "force-dynamic";
 
-export const GET = adminRoute<{ id: string }>(({ ctx, params }) => getKey(ctx, params.id));
+export const GET = apiRoute({ auth: "admin", params: ["id"] }, ({ ctx, params }) => getKey(ctx, params.id));
 /** Revokes rather than deletes, so usage rows keep pointing at a key admins can still see. */
-export const DELETE = adminRoute<{ id: string }>(({ ctx, params }) => revokeKey(ctx, params.id));
+export const DELETE = apiRoute({ auth: "admin", params: ["id"] }, ({ ctx, params }) => revokeKey(ctx, params.id));

@@ -1,8 +1,8 @@
 import { deleteModel, getModel, patchModel } from "@/lib/admin/models";
-import { adminRoute } from "@/lib/server/admin-route";
+import { apiRoute } from "@/lib/server/handler";
 
 export const dynamic = "force-dynamic";
 
-export const GET = adminRoute<{ id: string }>(({ ctx, params }) => getModel(ctx, params.id));
-export const PATCH = adminRoute<{ id: string }>(async ({ ctx, params, json }) => patchModel(ctx, params.id, await json()));
-export const DELETE = adminRoute<{ id: string }>(({ ctx, params }) => deleteModel(ctx, params.id));
+export const GET = apiRoute({ auth: "admin", params: ["id"] }, ({ ctx, params }) => getModel(ctx, params.id));
+export const PATCH = apiRoute({ auth: "admin", params: ["id"] }, async ({ ctx, params, json }) => patchModel(ctx, params.id, await json()));
+export const DELETE = apiRoute({ auth: "admin", params: ["id"] }, ({ ctx, params }) => deleteModel(ctx, params.id));

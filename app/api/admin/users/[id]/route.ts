@@ -1,9 +1,8 @@
 import { deleteUser, getUser, patchUser } from "@/lib/admin/users";
-import { adminRoute } from "@/lib/server/admin-route";
-import { getRuntime } from "@/lib/server/runtime";
+import { apiRoute } from "@/lib/server/handler";
 
 export const dynamic = "force-dynamic";
 
-export const GET = adminRoute<{ id: string }>(({ params }) => getUser(params.id));
-export const PATCH = adminRoute<{ id: string }>(async ({ ctx, params, json }) => patchUser(ctx, getRuntime().auth, params.id, await json()));
-export const DELETE = adminRoute<{ id: string }>(({ params }) => deleteUser(params.id));
+export const GET = apiRoute({ auth: "admin", params: ["id"] }, ({ params }) => getUser(params.id));
+export const PATCH = apiRoute({ auth: "admin", params: ["id"] }, async ({ ctx, runtime, params, json }) => patchUser(ctx, runtime.auth, params.id, await json()));
+export const DELETE = apiRoute({ auth: "admin", params: ["id"] }, ({ params }) => deleteUser(params.id));

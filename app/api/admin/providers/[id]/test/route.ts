@@ -1,10 +1,6 @@
 import { testProvider } from "@/lib/admin/provider-test";
-import { adminRoute } from "@/lib/server/admin-route";
-import { getRuntime } from "@/lib/server/runtime";
+import { apiRoute } from "@/lib/server/handler";
 
 export const dynamic = "force-dynamic";
 
-export const POST = adminRoute<{ id: string }>(({ params }) => {
-  const runtime = getRuntime();
-  return testProvider(runtime.catalog, params.id, runtime.providerTest);
-});
+export const POST = apiRoute({ auth: "admin", params: ["id"] }, ({ runtime, params }) => testProvider(runtime.catalog, params.id, runtime.providerTest));

@@ -1,6 +1,6 @@
 import { routeMetrics } from "@/lib/admin/routes";
-import { adminRoute } from "@/lib/server/admin-route";
+import { apiRoute } from "@/lib/server/handler";
 
 export const dynamic = "force-dynamic";
 
-export const GET = adminRoute<{ id: string }>(({ ctx, params, query }) => routeMetrics(ctx, params.id, query));
+export const GET = apiRoute({ auth: "admin", params: ["id"] }, ({ ctx, params, query }) => routeMetrics(ctx, params.id, query));

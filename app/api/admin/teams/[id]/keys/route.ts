@@ -1,7 +1,7 @@
 import { createTeamKey, listTeamKeys } from "@/lib/admin/keys";
-import { adminRoute } from "@/lib/server/admin-route";
+import { apiRoute } from "@/lib/server/handler";
 
 export const dynamic = "force-dynamic";
 
-export const GET = adminRoute<{ id: string }>(({ ctx, params }) => listTeamKeys(ctx, params.id));
-export const POST = adminRoute<{ id: string }>(async ({ ctx, params, json }) => createTeamKey(ctx, params.id, await json()), { status: 201 });
+export const GET = apiRoute({ auth: "admin", params: ["id"] }, ({ ctx, params }) => listTeamKeys(ctx, params.id));
+export const POST = apiRoute({ auth: "admin", params: ["id"], status: 201 }, async ({ ctx, params, json }) => createTeamKey(ctx, params.id, await json()));
