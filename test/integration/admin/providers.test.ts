@@ -112,7 +112,7 @@ describe("providers", () => {
   });
 
   it("validates kind, baseUrl and settings", async () => {
-    await expectError(await server.admin("/api/admin/providers", { method: "POST", json: { name: "a", kind: "anthropic" } }), 400, "kind");
+    await expectError(await server.admin("/api/admin/providers", { method: "POST", json: { name: "a", kind: "carrier-pigeon" } }), 400, "kind");
     await expectError(await server.admin("/api/admin/providers", { method: "POST", json: { name: "a", kind: "openai-compatible" } }), 400, "baseUrl");
     await expectError(
       await server.admin("/api/admin/providers", { method: "POST", json: { name: "a", kind: "openai-compatible", baseUrl: "ftp://x.example" } }),

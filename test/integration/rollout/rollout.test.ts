@@ -86,7 +86,7 @@ describe("automatic rollback", () => {
     const rolled = await until(async () => {
       const r = await must(await server.admin(`/api/admin/routes/${route.id}`));
       return r.status === "rolled_back" ? r : null;
-    }, 5000);
+    }, 20_000);
     expect(rolled.candidateWeight).toBe(0);
     const event = rolled.events.find((e: { type: string }) => e.type === "route.rolled_back");
     expect(event.actor).toBe("evaluator");
@@ -99,7 +99,7 @@ describe("automatic rollback", () => {
     await server.usageRows(before + 40);
     const variants = server.db().prepare("select variant, count(*) n from usage where id > ? group by variant").all(before);
     expect(variants).toEqual([{ variant: "control", n: 40 }]);
-  });
+  }, 60_000);
 });
 
 describe("advance to promotion", () => {
@@ -115,13 +115,13 @@ describe("advance to promotion", () => {
       for (let n = 0; n < 15; n++) await send("chat-healthy", `v${i++}`);
       const r = await must(await server.admin(`/api/admin/routes/${route.id}`));
       return r.status === "promoted" ? r : null;
-    }, 30_000);
+    }, 60_000);
     expect(promoted.control).toBe("healthy");
     expect(promoted.candidate).toBeNull();
     const types = promoted.events.map((e: { type: string }) => e.type).reverse();
     expect(types).toEqual(["route.created", "route.advanced", "route.advanced", "route.promoted"]);
     expect(promoted.events[0].data.numbers.candidateRequests).toBeGreaterThanOrEqual(5);
-  });
+  }, 90_000);
 });
 
 describe("restart mid-rollout", () => {
@@ -136,7 +136,7 @@ describe("restart mid-rollout", () => {
       for (let n = 0; n < 10; n++) await send("chat-restart", `w${n}-${Date.now()}`);
       const r = await must(await server.admin(`/api/admin/routes/${created.id}`));
       return r.stageIndex >= 1 ? r : null;
-    }, 15_000);
+    }, 60_000);
     // Freeze it so nothing moves while the server is down and back up.
     const paused = await must(await server.admin(`/api/admin/routes/${created.id}/pause`, { method: "POST" }));
     const variantsOf = async () => {
@@ -160,5 +160,5 @@ describe("restart mid-rollout", () => {
     const resumed = await must(await server.admin(`/api/admin/routes/${created.id}/resume`, { method: "POST" }));
     expect(resumed.status).toBe("running");
     expect(resumed.events[0]).toMatchObject({ type: "route.resumed", actor: "admin-token" });
-  });
+  }, 120_000);
 });
