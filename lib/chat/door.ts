@@ -92,7 +92,7 @@ function assertMessagesFit(messages: unknown[], limit: number): void {
   messages.forEach((message, i) => {
     const size = Buffer.byteLength(JSON.stringify(message) ?? "");
     if (size > limit) {
-      throw new GatewayError(413, `Message ${i + 1} is ${size} bytes; a message may be at most ${limit} bytes.`, "invalid_request_error", "message_too_large", `messages[${i}]`);
+      throw new GatewayError(413, `Message ${i + 1} is ${size} bytes; a message may be at most ${limit} bytes.`, { type: "invalid_request_error", code: "message_too_large", param: `messages[${i}]` });
     }
   });
 }

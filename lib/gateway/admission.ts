@@ -44,5 +44,5 @@ export function refusal(result: Extract<Admission, { ok: false }>): GatewayError
     headers["retry-after"] = String(retryAfterSeconds(result.retryAfterMs));
     headers["retry-after-ms"] = String(Math.ceil(result.retryAfterMs));
   }
-  return new GatewayError(429, message, result.failed.kind, result.tooLarge ? "request_too_large" : "rate_limit_exceeded", null, headers);
+  return new GatewayError(429, message, { type: result.failed.kind, code: result.tooLarge ? "request_too_large" : "rate_limit_exceeded", headers });
 }

@@ -74,14 +74,8 @@ export async function handleRequest(gw: GatewayCore, endpoint: Endpoint, req: Ga
     const reserved = deps.budgets.reserve(caller.team, worstCase, deps.now());
     if (!reserved.ok) {
       const resetAt = new Date(reserved.resetsAt).toISOString();
-      throw new GatewayError(
-        429,
-        `Your team's ${reserved.period === "day" ? "daily" : "monthly"} budget of ${usd(reserved.capMicros)} is used up (${usd(reserved.spentMicros)} spent, ${usd(reserved.reservedMicros)} reserved by requests in flight). It resets at ${resetAt}.`,
-        "insufficient_quota",
-        "budget_exceeded",
-        null,
-        { "retry-after": String(reserved.retryAfterSeconds), ...rateHeaders },
-      );
+      const message = `Your team's ${reserved.period === "day" ? "daily" : "monthly"} budget of ${usd(reserved.capMicros)} is used up (${usd(reserved.spentMicros)} spent, ${usd(reserved.reservedMicros)} reserved by requests in flight). It resets at ${resetAt}.`;
+      throw new GatewayError(429, message, { type: "insufficient_quota", code: "budget_exceeded", headers: { "retry-after": String(reserved.retryAfterSeconds), ...rateHeaders } });
     }
     ledger.reservation = reserved.reservation;
 

@@ -49,10 +49,10 @@ export const setupState = (client: Client | null) => ({ needsSetup: needsSetup()
 function assertSetupToken(runtime: Runtime, client: Client | null, token: string | undefined): void {
   if (client?.local) return;
   if (!token) {
-    throw new GatewayError(403, "Setting up from another machine needs the setup token printed when the server started.", "permission_error", "setup_token_required", "setupToken");
+    throw new GatewayError(403, "Setting up from another machine needs the setup token printed when the server started.", { type: "permission_error", code: "setup_token_required", param: "setupToken" });
   }
   if (!runtime.setupTokenHash || !safeEqual(sha256Hex(token.trim()), runtime.setupTokenHash)) {
-    throw new GatewayError(403, "That is not the setup token this server printed when it started.", "permission_error", "invalid_setup_token", "setupToken");
+    throw new GatewayError(403, "That is not the setup token this server printed when it started.", { type: "permission_error", code: "invalid_setup_token", param: "setupToken" });
   }
 }
 

@@ -55,7 +55,7 @@ export function assertSameOrigin(req: Request, publicUrl?: string): void {
     allowed.add(`https://${host}`);
   }
   if (!source || !allowed.has(source)) {
-    throw new GatewayError(403, "Cross-site request refused: the request must come from this server's own pages.", "permission_error", "csrf");
+    throw new GatewayError(403, "Cross-site request refused: the request must come from this server's own pages.", { type: "permission_error", code: "csrf" });
   }
 }
 

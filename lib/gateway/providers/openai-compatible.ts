@@ -51,13 +51,13 @@ export function openAiFailure(answer: UpstreamErrorAnswer, redact: Redactor): At
     return { retryable: false, fault: true, error: upstreamError(`The upstream provider refused the gateway's credentials (HTTP ${status}).`) };
   }
   if (!isRetryableStatus(status)) {
-    return { retryable: false, fault: false, error: new GatewayError(status, message, relayed?.type ?? "invalid_request_error", relayed?.code ?? null, relayed?.param ?? null) };
+    return { retryable: false, fault: false, error: new GatewayError(status, message, { type: relayed?.type ?? "invalid_request_error", code: relayed?.code ?? null, param: relayed?.param ?? null }) };
   }
   // When the gateway gives up on an upstream 429, the client still learns how long to wait.
   const retryAfter = headers.get("retry-after");
   const error =
     status === 429
-      ? new GatewayError(429, `Upstream rate limit: ${message}`, "rate_limit_error", "upstream_rate_limited", null, retryAfter ? { "retry-after": retryAfter } : {})
+      ? new GatewayError(429, `Upstream rate limit: ${message}`, { type: "rate_limit_error", code: "upstream_rate_limited", headers: retryAfter ? { "retry-after": retryAfter } : {} })
       : upstreamError(`Upstream error (HTTP ${status}): ${message}`);
   return { retryable: true, fault: true, error };
 }

@@ -227,7 +227,7 @@ describe("bodies", () => {
 describe("errors", () => {
   it("answers a GatewayError with its own status, headers and body", async () => {
     const route = apiRoute({ auth: "public" }, () => {
-      throw new GatewayError(429, "Slow down.", "requests", "rate_limit_exceeded", null, { "retry-after": "7" });
+      throw new GatewayError(429, "Slow down.", { type: "requests", code: "rate_limit_exceeded", headers: { "retry-after": "7" } });
     });
     const res = await route(request(), noParams);
     expect(res.status).toBe(429);
