@@ -25,6 +25,8 @@ const schema = z.object({
   SWITCHYARD_SIGNIN_IP_MAX_ATTEMPTS: z.coerce.number().int().positive().default(20),
   SWITCHYARD_SIGNIN_WINDOW_SECONDS: z.coerce.number().int().positive().default(300),
   SWITCHYARD_USAGE_FLUSH_MS: z.coerce.number().int().positive().default(200),
+  /** The response cache's size cap in the database, in bytes of stored answers. */
+  SWITCHYARD_CACHE_MAX_BYTES: z.coerce.number().int().positive().default(256 * 1024 * 1024),
   SWITCHYARD_GLOBAL_RPM: z.coerce.number().int().positive().optional(),
   SWITCHYARD_ADMIN_EMAIL: z.email().optional(),
   SWITCHYARD_ADMIN_PASSWORD: z.string().min(8).optional(),

@@ -38,6 +38,7 @@ const teamColumns = {
   monthlyBudgetMicros: teams.monthlyBudgetMicros,
   alertThresholdPct: teams.alertThresholdPct,
   allowedModels: teams.allowedModels,
+  responseCache: teams.responseCache,
 };
 
 function prepareCallerByKeyHash(db: Db) {

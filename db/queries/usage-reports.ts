@@ -274,3 +274,10 @@ export function openRawUsageCursor({ filter }: { filter: UsageFilter }): RawUsag
     },
   };
 }
+
+/** Response-cache hits in the filter's rows and what they saved, from the hits-only index. */
+export function cacheSavings(filter: UsageFilter): { hits: number; savedMicros: number } {
+  const where = whereClause(filter);
+  const row = prepare(`SELECT count(*), coalesce(sum(saved_micros), 0) FROM usage WHERE cache = 'hit' AND ${where.sql}`).raw().get(...where.params) as unknown[];
+  return { hits: Number(row[0] ?? 0), savedMicros: Number(row[1] ?? 0) };
+}

@@ -13,3 +13,4 @@ export * from "./verifications";
 export * from "./team-members";
 export * from "./conversations";
 export * from "./messages";
+export * from "./response-cache";

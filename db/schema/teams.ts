@@ -12,6 +12,8 @@ export const teams = sqliteTable("teams", {
   alertThresholdPct: integer("alert_threshold_pct").notNull().default(80),
   /** JSON array of model and route names the team may use; null means all. */
   allowedModels: text("allowed_models", { mode: "json" }).$type<string[]>(),
+  /** JSON {mode: "off" | "deterministic" | "all", ttlSeconds}; null means off. */
+  responseCache: text("response_cache", { mode: "json" }).$type<{ mode: "off" | "deterministic" | "all"; ttlSeconds: number }>(),
   createdAt: integer("created_at").notNull(),
   updatedAt: integer("updated_at").notNull(),
 });

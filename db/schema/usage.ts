@@ -1,3 +1,4 @@
+import { sql } from "drizzle-orm";
 import { sqliteTable, text, integer, index } from "drizzle-orm/sqlite-core";
 
 /**
@@ -33,6 +34,10 @@ export const usage = sqliteTable(
     costMicros: integer("cost_micros").notNull().default(0),
     latencyMs: integer("latency_ms").notNull().default(0),
     ttftMs: integer("ttft_ms"),
+    /** Response cache: "hit", "miss", or null when the team's cache is off. */
+    cache: text("cache"),
+    /** On a hit, what the answer cost when it was made. */
+    savedMicros: integer("saved_micros").notNull().default(0),
   },
   (t) => [
     // Each index below covers every column its queries read, so reports never touch the table
@@ -58,6 +63,10 @@ export const usage = sqliteTable(
       t.servedModel, t.createdAt, t.teamId, t.routeId, t.variant, t.status,
       t.promptTokens, t.completionTokens, t.costMicros, t.latencyMs, t.ttftMs,
     ),
+    // cacheSavings: hits only, a small share of the rows, covered.
+    index("usage_cache_hits_idx")
+      .on(t.createdAt, t.teamId, t.servedModel, t.routeId, t.savedMicros)
+      .where(sql`${t.cache} = 'hit'`),
     // Top API keys by spend. Only what that ranking reads: spend and tokens, and the filters.
     index("usage_key_created_idx").on(
       t.keyId, t.createdAt, t.teamId, t.servedModel, t.routeId, t.promptTokens, t.completionTokens, t.costMicros,

@@ -8,11 +8,13 @@ import type { PeriodSnapshot } from "../gateway/budget";
 import { microsToUsd, usdToMicros } from "../gateway/cost";
 import { conflict, notFound } from "../gateway/errors";
 import { startOfUtcDay, startOfUtcMonth } from "../gateway/period";
+import type { ResponseCacheSetting } from "../gateway/response-cache";
 import { newId, toIso, type AdminContext } from "./context";
 import { toEventView, type EventView } from "./events";
 import { displayName, parseInput, perMinuteLimit, usdAmount } from "./schemas";
 
 const DEFAULT_ALERT_THRESHOLD_PCT = 80;
+const CACHE_OFF: ResponseCacheSetting = { mode: "off", ttlSeconds: 3600 };
 const ALERTS_SHOWN = 50;
 
 const fields = {
@@ -24,6 +26,8 @@ const fields = {
   alertThresholdPct: z.int().min(1).max(100),
   /** Model and route names the team may use; null lets it use every one. */
   allowedModels: z.array(z.string().min(1).max(128)).max(500).nullable(),
+  /** The exact-match response cache; null or mode "off" turns it off. */
+  responseCache: z.strictObject({ mode: z.enum(["off", "deterministic", "all"]), ttlSeconds: z.int().min(1).max(30 * 24 * 3600) }).nullable(),
 };
 
 const createSchema = z.strictObject({
@@ -34,6 +38,7 @@ const createSchema = z.strictObject({
   monthlyBudgetUsd: fields.monthlyBudgetUsd.optional(),
   alertThresholdPct: fields.alertThresholdPct.optional(),
   allowedModels: fields.allowedModels.optional(),
+  responseCache: fields.responseCache.optional(),
 });
 
 const patchSchema = z.strictObject(fields).partial();
@@ -47,6 +52,7 @@ export interface TeamView {
   monthlyBudgetUsd: number | null;
   alertThresholdPct: number;
   allowedModels: string[] | null;
+  responseCache: ResponseCacheSetting;
   spentTodayUsd: number;
   spentThisMonthUsd: number;
   createdAt: string;
@@ -81,6 +87,7 @@ function toView(row: TeamRow, now: number): TeamView {
     monthlyBudgetUsd: usdOrNull(row.monthlyBudgetMicros),
     alertThresholdPct: row.alertThresholdPct,
     allowedModels: row.allowedModels ?? null,
+    responseCache: row.responseCache ?? CACHE_OFF,
     spentTodayUsd: microsToUsd(sumTeamSpendSince({ teamId: row.id, since: startOfUtcDay(now) })),
     spentThisMonthUsd: microsToUsd(sumTeamSpendSince({ teamId: row.id, since: startOfUtcMonth(now) })),
     createdAt: toIso(row.createdAt),
@@ -138,6 +145,7 @@ export function createTeam(ctx: AdminContext, input: unknown): TeamView {
     monthlyBudgetMicros: microsOrNull(body.monthlyBudgetUsd) ?? null,
     alertThresholdPct: body.alertThresholdPct ?? DEFAULT_ALERT_THRESHOLD_PCT,
     allowedModels: body.allowedModels ?? null,
+    responseCache: body.responseCache ?? null,
     createdAt: now,
     updatedAt: now,
   });
@@ -161,6 +169,7 @@ export function patchTeam(ctx: AdminContext, id: string, input: unknown): TeamVi
       monthlyBudgetMicros: microsOrNull(body.monthlyBudgetUsd),
       alertThresholdPct: body.alertThresholdPct,
       allowedModels: body.allowedModels,
+      responseCache: body.responseCache,
       updatedAt: now,
     },
   });

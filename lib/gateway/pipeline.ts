@@ -8,7 +8,9 @@ import { costMicros } from "./cost";
 import { GatewayError, toErrorAnswer } from "./errors";
 import { SSE_HEADERS, type GatewayRequest, type GatewayResponse } from "./exchange";
 import type { GatewayCore } from "./gateway";
-import type { Endpoint } from "./endpoints/types";
+import type { Endpoint, ParsedRequest } from "./endpoints/types";
+import type { Frame } from "./providers/types";
+import { cacheDirective, cacheKey, compactEvents, isCacheable, type CacheEntry } from "./response-cache";
 import { countOutput } from "./output-meter";
 import { createRelay } from "./relay";
 import { RequestLedger } from "./request-ledger";
@@ -38,6 +40,37 @@ function statusOf(err: GatewayError): UsageStatus {
 }
 
 const CLIENT_GONE: GatewayResponse = { status: 499, headers: {}, body: "" };
+const FREE = { inputMicrosPerMTok: 0, outputMicrosPerMTok: 0 };
+
+/** A cache hit, in the format the request asked for: a stream replays the whole answer at once. */
+function answerFromCache(ledger: RequestLedger, parsed: ParsedRequest, entry: CacheEntry, headers: Record<string, string>, now: () => number): GatewayResponse {
+  Object.assign(ledger.row, { cache: "hit", servedModel: entry.model, savedMicros: entry.costMicros });
+  const out = { ...headers, "x-switchyard-model": entry.model, "x-switchyard-cache": "hit" };
+  if (!parsed.stream) {
+    ledger.finish("ok", 200, null, { prompt: entry.promptTokens, completion: entry.completionTokens, prices: FREE });
+    return { status: 200, headers: { "content-type": "application/json", ...out }, body: parsed.plainBody(entry.answer, now) };
+  }
+  const encoder = parsed.streamEncoder(now);
+  let sent = false;
+  const relay = {
+    async next() {
+      if (sent) return null;
+      sent = true;
+      ledger.row.ttftMs = Math.max(0, Math.round(now() - ledger.startedAt));
+      ledger.finish("ok", 200, null, { prompt: entry.promptTokens, completion: entry.completionTokens, prices: FREE });
+      // Rebuilt from the events: a whole answer's own text is not a stream chunk.
+      return encoder.frame({ raw: null, events: entry.answer.events }) + encoder.done();
+    },
+    busy() {},
+    ready() {},
+    cancel() {
+      if (sent) return;
+      sent = true;
+      ledger.finish("aborted", 499, "client_closed");
+    },
+  };
+  return { status: 200, headers: { ...SSE_HEADERS, ...out }, stream: relay };
+}
 
 export async function handleRequest(gw: GatewayCore, endpoint: Endpoint, req: GatewayRequest, door: DoorContext = {}): Promise<GatewayResponse> {
   const { deps } = gw;
@@ -46,6 +79,8 @@ export async function handleRequest(gw: GatewayCore, endpoint: Endpoint, req: Ga
   const ledger = new RequestLedger(gw, requestId, startedAt, door.onUsage);
   ledger.row.endpoint = endpoint.name;
   let rateHeaders: Record<string, string> = {};
+  // Every answer to a team whose cache is on says whether it came from the cache.
+  const cacheHeader = (): Record<string, string> => (ledger.row.cache ? { "x-switchyard-cache": ledger.row.cache } : {});
 
   try {
     const caller = door.caller ?? authenticateApiKey(req, deps.store);
@@ -66,6 +101,17 @@ export async function handleRequest(gw: GatewayCore, endpoint: Endpoint, req: Ga
     const { promptEstimate, ceiling } = plan;
     const tokens = promptEstimate + ceiling.total;
 
+    const cacheSetting = caller.team.responseCache;
+    const directive = cacheDirective(req.headers.get("x-switchyard-cache"));
+    if (cacheSetting && cacheSetting.mode !== "off") ledger.row.cache = "miss";
+    const key = directive !== "off" && isCacheable(cacheSetting, plan) ? cacheKey(caller.team.id, resolution.model.name, plan) : null;
+    const cached = key && directive === "use" ? deps.cache.get(key, deps.now()) : null;
+    if (cached) {
+      // No upstream call and no spend: the request counts against the caller's request rate only.
+      rateHeaders = admit(deps.limiter, callerChecks(caller, 0, gw.options.globalRpm), deps.now()).headers;
+      return answerFromCache(ledger, parsed, cached, { "x-request-id": requestId, ...rateHeaders }, deps.now);
+    }
+
     const admission = admit(deps.limiter, callerChecks(caller, tokens, gw.options.globalRpm), deps.now());
     ledger.grants.push(admission.grant);
     rateHeaders = admission.headers;
@@ -81,7 +127,13 @@ export async function handleRequest(gw: GatewayCore, endpoint: Endpoint, req: Ga
 
     const opened = await openUpstream(deps, { targets, operation: plan.operation, body: plan.body, stream, clientSignal: req.signal, startedAt, tokens, grants: ledger.grants });
     ledger.served(opened.target, opened.attempts, opened.fallbackUsed);
-    const headers: Record<string, string> = { "x-request-id": requestId, "x-switchyard-model": opened.target.model.name, ...rateHeaders };
+    const headers: Record<string, string> = { "x-request-id": requestId, "x-switchyard-model": opened.target.model.name, ...rateHeaders, ...cacheHeader() };
+    const remember = (answer: Frame, prompt: number, completion: number) => {
+      if (!key) return;
+      const now = deps.now();
+      const entry = { answer, model: opened.target.model.name, promptTokens: prompt, completionTokens: completion, costMicros: ledger.row.costMicros };
+      deps.cache.put(key, caller.team.id, entry, now + cacheSetting!.ttlSeconds * 1000, now);
+    };
     if (resolution.variant) headers["x-switchyard-variant"] = resolution.variant;
     const prices = opened.target.model;
 
@@ -90,6 +142,7 @@ export async function handleRequest(gw: GatewayCore, endpoint: Endpoint, req: Ga
       const prompt = usage?.type === "usage" ? usage.promptTokens : promptEstimate;
       const completion = usage?.type === "usage" ? usage.completionTokens : countOutput(opened.answer.events);
       ledger.finish("ok", 200, null, { prompt, completion, prices });
+      remember(opened.answer, prompt, completion);
       return { status: 200, headers: { "content-type": "application/json", ...headers }, body: parsed.plainBody(opened.answer, deps.now) };
     }
 
@@ -97,12 +150,15 @@ export async function handleRequest(gw: GatewayCore, endpoint: Endpoint, req: Ga
       now: deps.now,
       outputLimit: ceiling.enforced ? ceiling.total : null,
       budgeted,
+      collect: key !== null,
       onEnd: (outcome) => {
         if (outcome.firstTokenAt !== null) ledger.row.ttftMs = Math.round(outcome.firstTokenAt - startedAt);
         const prompt = outcome.usage?.promptTokens ?? promptEstimate;
         const completion = outcome.usage?.completionTokens ?? outcome.countCompletion();
         const httpStatus = outcome.status === "ok" ? 200 : outcome.status === "aborted" ? 499 : 502;
         ledger.finish(outcome.status, httpStatus, outcome.errorType, { prompt, completion, prices });
+        // Only a complete answer is kept: a stream that failed or was cut never is.
+        if (outcome.status === "ok") remember({ raw: null, events: compactEvents(outcome.events) }, prompt, completion);
       },
     });
     return { status: 200, headers: { ...SSE_HEADERS, ...headers }, stream: relay };
@@ -114,7 +170,7 @@ export async function handleRequest(gw: GatewayCore, endpoint: Endpoint, req: Ga
         return CLIENT_GONE;
       }
       ledger.finish(statusOf(err.error), err.error.status, err.error.code ?? err.error.type);
-      return toErrorAnswer(err.error, deps.log, { "x-request-id": requestId, ...rateHeaders });
+      return toErrorAnswer(err.error, deps.log, { "x-request-id": requestId, ...rateHeaders, ...cacheHeader() });
     }
     // The client went away while its body was still being read.
     if (req.signal.aborted && !(err instanceof GatewayError)) {
@@ -123,7 +179,7 @@ export async function handleRequest(gw: GatewayCore, endpoint: Endpoint, req: Ga
     }
     if (err instanceof GatewayError) {
       ledger.finish(statusOf(err), err.status, err.code ?? err.type);
-      return toErrorAnswer(err, deps.log, { "x-request-id": requestId, ...(err.status === 429 ? {} : rateHeaders) });
+      return toErrorAnswer(err, deps.log, { "x-request-id": requestId, ...(err.status === 429 ? {} : rateHeaders), ...cacheHeader() });
     }
     ledger.finish("error", 500, "internal_error");
     return toErrorAnswer(err, deps.log, { "x-request-id": requestId });

@@ -5,7 +5,7 @@
  * error event, never a clean end; a client that goes away aborts the upstream at once.
  */
 import { OutputMeter } from "./output-meter";
-import type { Frame } from "./providers/types";
+import type { ChatEvent, Frame } from "./providers/types";
 import { ClientAborted, UpstreamTimeout } from "./timeouts";
 import type { OpenedStream, StreamEnd } from "./upstream";
 
@@ -26,6 +26,8 @@ export interface RelayOutcome {
   /** Tokens of what reached the client, for when the upstream reports no usage. */
   countCompletion: () => number;
   firstTokenAt: number | null;
+  /** Every event of the stream, when the options asked to collect them. */
+  events: ChatEvent[];
 }
 
 export interface RelayOptions {
@@ -34,6 +36,8 @@ export interface RelayOptions {
   outputLimit: number | null;
   /** The limit is what the team's budget reservation covers (named in the error if it is reached). */
   budgeted: boolean;
+  /** Keep every frame's events in the outcome (for the response cache). */
+  collect?: boolean;
   onEnd: (outcome: RelayOutcome) => void;
 }
 
@@ -57,7 +61,7 @@ export function createRelay(opened: OpenedStream, encoder: StreamEncoder, opts: 
   let sawFinish = false;
   let choices = 1;
   const meter = new OutputMeter(opts.outputLimit);
-  const outcome: RelayOutcome = { status: "ok", errorType: null, usage: null, countCompletion: () => meter.total(), firstTokenAt: null };
+  const outcome: RelayOutcome = { status: "ok", errorType: null, usage: null, countCompletion: () => meter.total(), firstTokenAt: null, events: [] };
 
   const end = (status: RelayOutcome["status"], errorType: string | null) => {
     if (ended) return;
@@ -130,6 +134,7 @@ export function createRelay(opened: OpenedStream, encoder: StreamEncoder, opts: 
           clock.touch();
           const last = account(item, at);
           if (last !== null) return out + last;
+          if (opts.collect) outcome.events.push(...item.events);
           out += encoder.frame(item);
         }
       } catch (err) {

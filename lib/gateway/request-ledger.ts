@@ -4,7 +4,7 @@
  * to the real cost (an overrun recorded as an event), and the row goes to the store and observers.
  */
 import type { Reservation } from "./budget";
-import { costMicros } from "./cost";
+import { costMicros, type Prices } from "./cost";
 import type { GatewayCore } from "./gateway";
 import type { Grant } from "./rate-limit";
 import type { UpstreamTarget } from "./upstream";
@@ -26,7 +26,7 @@ export class RequestLedger {
       requestId, endpoint: "chat", createdAt: startedAt, teamId: null, keyId: null, userId: null, routeId: null, variant: null,
       stickyKey: null, requestedModel: null, servedModel: null, providerId: null, attempts: 0, fallbackUsed: false,
       stream: false, status: "ok", httpStatus: 200, errorType: null, promptTokens: 0, completionTokens: 0,
-      costMicros: 0, latencyMs: 0, ttftMs: null,
+      costMicros: 0, latencyMs: 0, ttftMs: null, cache: null, savedMicros: 0,
     };
   }
 
@@ -39,7 +39,7 @@ export class RequestLedger {
     }
   }
 
-  finish(status: UsageStatus, httpStatus: number, errorType: string | null, tokens?: { prompt: number; completion: number; prices: UpstreamTarget["model"] }): void {
+  finish(status: UsageStatus, httpStatus: number, errorType: string | null, tokens?: { prompt: number; completion: number; prices: Prices }): void {
     if (this.done) return;
     this.done = true;
     const { deps } = this.gw;

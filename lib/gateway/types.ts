@@ -2,6 +2,7 @@
 import type { MaxTokensField } from "./output-ceiling";
 import type { ProviderKind } from "./providers/kinds";
 import type { UpstreamClient } from "./providers/transport";
+import type { ResponseCacheSetting } from "./response-cache";
 import type { GatewayState } from "./state";
 
 export type { ProviderKind } from "./providers/kinds";
@@ -89,6 +90,8 @@ export interface TeamLimits {
   alertThresholdPct: number;
   /** Model and route names the team may use; null means all. */
   allowedModels: string[] | null;
+  /** The exact-match response cache; null means off. */
+  responseCache: ResponseCacheSetting | null;
 }
 
 export interface Caller {
@@ -125,6 +128,10 @@ export interface UsageRecord {
   costMicros: number;
   latencyMs: number;
   ttftMs: number | null;
+  /** "hit" or "miss" when the team's response cache is on, else null. */
+  cache: "hit" | "miss" | null;
+  /** On a hit, what the answer cost when it was made. */
+  savedMicros: number;
 }
 
 export interface GatewayEvent {

@@ -15,6 +15,7 @@ import type { BreakerOptions } from "../gateway/circuit-breaker";
 import { parseAllowlist } from "../gateway/egress";
 import { createGateway, type Gateway } from "../gateway/gateway";
 import { inMemoryState, randomRequestId } from "../gateway/state";
+import { databaseResponseCache } from "./response-cache-store";
 import { createHttpClient } from "../gateway/providers/transport";
 import type { Logger } from "../gateway/types";
 import { createLogger } from "../log";
@@ -116,6 +117,7 @@ export function createRuntime(env: Env = parseEnv()): Runtime {
   const gateway = createGateway(
     {
       ...state,
+      cache: databaseResponseCache(env.SWITCHYARD_CACHE_MAX_BYTES),
       store,
       now,
       random: Math.random,

@@ -1,5 +1,5 @@
 /** GET /api/usage: aggregates per day, team, model or variant, with totals over the same rows. */
-import { groupUsage, type UsageAggregate, type UsageFilter, type UsageGroupBy } from "@/db/queries/usage-reports";
+import { cacheSavings, groupUsage, type UsageAggregate, type UsageFilter, type UsageGroupBy } from "@/db/queries/usage-reports";
 import type { UsageScope } from "./access";
 import { oneOf, parseUsageFilter } from "./filters";
 import { groupNamer, type GroupName } from "./labels";
@@ -20,6 +20,8 @@ export interface UsageReport {
   filters: { teamId: string | null; model: string | null; route: string | null };
   data: UsageReportRow[];
   totals: UsageStats;
+  /** Requests answered from the response cache, and what the answers cost when they were made. */
+  cache: { hits: number; savedUsd: number };
 }
 
 export interface NamedGroup {
@@ -59,5 +61,6 @@ export function usageReport(query: URLSearchParams, scope: UsageScope, now: numb
     filters: echo,
     data: groups.map((g) => ({ ...g.name, ...statsOf(g.agg) })),
     totals: totalsOf(groups.map((g) => g.agg)),
+    cache: (({ hits, savedMicros }) => ({ hits, savedUsd: savedMicros / 1_000_000 }))(cacheSavings(filter)),
   };
 }

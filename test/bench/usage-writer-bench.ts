@@ -66,6 +66,8 @@ function makeRow(i: number, now: number): UsageRecord {
   return {
     requestId: `req_${i.toString(16).padStart(32, "0")}`,
     endpoint: "chat",
+    cache: null,
+    savedMicros: 0,
     createdAt: now,
     teamId: TEAMS[i % TEAMS.length]!,
     keyId: `key_${String(i % 50).padStart(24, "0")}`,

@@ -20,6 +20,7 @@ import { createGateway, type Gateway } from "@/lib/gateway/gateway";
 import { inMemoryState } from "@/lib/gateway/state";
 import type { Logger, ProviderSettings } from "@/lib/gateway/types";
 import { createCatalogCache } from "@/lib/server/catalog";
+import { databaseResponseCache } from "@/lib/server/response-cache-store";
 import { breakerEvent, createStore } from "@/lib/server/store";
 import { createUsageWriter, type UsageWriter } from "@/lib/usage/writer";
 import { fakeUpstream, type FakeUpstream } from "./fake-upstream";
@@ -114,6 +115,8 @@ export interface HarnessOptions {
   start?: number;
   /** Seeds `random` (backoff jitter, split positions). */
   seed?: number;
+  /** The response cache's size cap; the cache is the server's, in the database. */
+  cacheMaxBytes?: number;
 }
 
 /** A usage row as the database holds it (snake_case columns, booleans as 0/1). */
@@ -173,6 +176,7 @@ export function createHarness(opts: HarnessOptions = {}): Harness {
   const gateway = createGateway(
     {
       ...state,
+      cache: databaseResponseCache(opts.cacheMaxBytes ?? 64 * 1024 * 1024),
       store,
       now: clock.now,
       sleep: clock.sleep,

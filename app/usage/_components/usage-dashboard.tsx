@@ -6,7 +6,7 @@ import { formatUsd } from "@/lib/client/settings/money";
 import { useModels } from "@/lib/client/settings/models";
 import { useRouteNames, useTeams } from "@/lib/client/settings/teams";
 import { daysOf } from "@/lib/client/usage/filters";
-import { useKeyNames, useUsageReport, type TopBy, type UsageStats } from "@/lib/client/usage/reports";
+import { useKeyNames, useUsageReport, type TopBy, type UsageReport, type UsageStats } from "@/lib/client/usage/reports";
 import { dailyPoints } from "@/lib/client/usage/series";
 import { useUsageFilters } from "@/lib/client/usage/use-filters";
 import { BudgetChart } from "./budget-chart";
@@ -51,7 +51,7 @@ export function UsageDashboard() {
         routes={(routes.data ?? []).map((r) => ({ value: r, label: r }))}
         actions={<ExportButton filters={filters} expectedRows={totals?.requests ?? null} />}
       />
-      <Totals totals={totals} />
+      <Totals totals={totals} cache={daily.data?.cache} />
       {totals && totals.requests === 0 ? (
         <div className="card empty" data-testid="usage-empty">
           <h2>No requests in this range</h2>
@@ -73,7 +73,7 @@ export function UsageDashboard() {
   );
 }
 
-function Totals({ totals }: { totals: UsageStats | undefined }) {
+function Totals({ totals, cache }: { totals: UsageStats | undefined; cache: UsageReport["cache"] | undefined }) {
   const items = [
     { label: "Requests", value: formatCount(totals?.requests) },
     { label: "Errors", value: totals ? `${formatCount(totals.errors)} (${formatFraction(totals.requests ? totals.errors / totals.requests : null)})` : "—" },
@@ -81,6 +81,7 @@ function Totals({ totals }: { totals: UsageStats | undefined }) {
     { label: "Tokens in / out", value: totals ? `${formatCount(totals.promptTokens)} / ${formatCount(totals.completionTokens)}` : "—" },
     { label: "p95 latency", value: formatMs(totals?.p95LatencyMs) },
     { label: "p95 time to first token", value: formatMs(totals?.p95TtftMs) },
+    { label: "Cache hits / saved", value: cache ? `${formatCount(cache.hits)} / ${formatUsd(cache.savedUsd)}` : "—" },
   ];
   return (
     <dl className="totals" data-testid="usage-totals">

@@ -12,6 +12,8 @@ export interface TeamFormValues {
   /** False limits the team to `allowedModels`. */
   allowAll: boolean;
   allowedModels: string[];
+  cacheMode: "off" | "deterministic" | "all";
+  cacheTtlSeconds: string;
 }
 
 export type TeamField = keyof TeamFormValues;
@@ -21,7 +23,7 @@ const MAX_PER_MINUTE = 1_000_000_000;
 export const DEFAULT_ALERT_THRESHOLD_PCT = 80;
 
 export function newTeamValues(): TeamFormValues {
-  return { name: "", dailyBudget: "", monthlyBudget: "", alertThresholdPct: String(DEFAULT_ALERT_THRESHOLD_PCT), rpmLimit: "", tpmLimit: "", allowAll: true, allowedModels: [] };
+  return { name: "", dailyBudget: "", monthlyBudget: "", alertThresholdPct: String(DEFAULT_ALERT_THRESHOLD_PCT), rpmLimit: "", tpmLimit: "", allowAll: true, allowedModels: [], cacheMode: "off", cacheTtlSeconds: "3600" };
 }
 
 export function teamValues(t: TeamView): TeamFormValues {
@@ -34,6 +36,8 @@ export function teamValues(t: TeamView): TeamFormValues {
     tpmLimit: textOf(t.tpmLimit),
     allowAll: t.allowedModels === null,
     allowedModels: t.allowedModels ?? [],
+    cacheMode: t.responseCache.mode,
+    cacheTtlSeconds: String(t.responseCache.ttlSeconds),
   };
 }
 
@@ -58,6 +62,9 @@ export function validateTeam(v: TeamFormValues, current?: TeamView): { errors: F
   if (tpm.error) errors.tpmLimit = tpm.error;
 
   if (!v.allowAll && v.allowedModels.length === 0) errors.allowedModels = "Tick at least one model, or allow every model";
+  const ttl = optionalInt(v.cacheTtlSeconds, "Cache lifetime", 1, 30 * 24 * 3600);
+  if (ttl.error) errors.cacheTtlSeconds = ttl.error;
+  else if (ttl.value === null) errors.cacheTtlSeconds = "Enter how long answers are kept, in seconds";
 
   const full: Record<string, unknown> = {
     name: v.name.trim(),
@@ -67,6 +74,7 @@ export function validateTeam(v: TeamFormValues, current?: TeamView): { errors: F
     rpmLimit: rpm.value ?? null,
     tpmLimit: tpm.value ?? null,
     allowedModels: v.allowAll ? null : [...v.allowedModels].sort(),
+    responseCache: { mode: v.cacheMode, ttlSeconds: ttl.value ?? 3600 },
   };
   if (!current) return { errors, body: full };
   const before = { ...current, allowedModels: current.allowedModels ? [...current.allowedModels].sort() : null };
@@ -81,6 +89,8 @@ export const teamFieldForParam = paramLookup<TeamField>({
   rpmLimit: "rpmLimit",
   tpmLimit: "tpmLimit",
   allowedModels: "allowedModels",
+  "responseCache.mode": "cacheMode",
+  "responseCache.ttlSeconds": "cacheTtlSeconds",
 });
 
 export function validateKeyName(name: string): string | undefined {

@@ -6,7 +6,9 @@ import { useModels } from "@/lib/client/settings/models";
 import { newTeamValues, teamFieldForParam, teamValues, validateTeam, type TeamField } from "@/lib/client/settings/team-form";
 import { useCreateTeam, usePatchTeam, useRouteNames, type TeamView } from "@/lib/client/settings/teams";
 
-type TextField = Exclude<TeamField, "allowAll" | "allowedModels">;
+type TextField = Exclude<TeamField, "allowAll" | "allowedModels" | "cacheMode">;
+
+const CACHE_HINT = "Deterministic: only requests at temperature 0 or with a seed. A hit costs nothing and calls no upstream.";
 
 /** Creates a team, or edits `team` when given. */
 export function TeamForm({ team, onDone }: { team?: TeamView; onDone: (saved: TeamView) => void }) {
@@ -99,6 +101,20 @@ export function TeamForm({ team, onDone }: { team?: TeamView; onDone: (saved: Te
             <input {...text("tpmLimit", "Prompt + max output, charged up front; blank for no limit.", "numeric")} />
           </WithUnit>
         </Field>
+        <Field id={`${prefix}-cacheMode`} label="Response cache" hint={CACHE_HINT} error={err("cacheMode")}>
+          <select {...fieldProps(`${prefix}-cacheMode`, err("cacheMode"), CACHE_HINT)} value={v.cacheMode} onChange={(e) => set("cacheMode", e.target.value as typeof v.cacheMode)}>
+            <option value="off">Off</option>
+            <option value="deterministic">Deterministic requests</option>
+            <option value="all">All requests</option>
+          </select>
+        </Field>
+        {v.cacheMode !== "off" ? (
+          <Field id={`${prefix}-cacheTtlSeconds`} label="Keep answers for" hint="Seconds before a cached answer expires." error={err("cacheTtlSeconds")}>
+            <WithUnit unit="s">
+              <input {...text("cacheTtlSeconds", "Seconds before a cached answer expires.", "numeric")} />
+            </WithUnit>
+          </Field>
+        ) : null}
       </div>
       <fieldset className="fieldset" aria-describedby={err("allowedModels") ? `${prefix}-allowedModels-error` : undefined}>
         <legend>Allowed models</legend>
