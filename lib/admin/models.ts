@@ -13,6 +13,8 @@ import { getProviderById } from "@/db/queries/providers";
 import { getRouteByName, listRoutes } from "@/db/queries/routes";
 import type { ModelRow } from "@/db/schema";
 import { microsToUsd, usdToMicros } from "../gateway/cost";
+import { CAPABILITIES, canonicalEndpoints, DEFAULT_ENDPOINTS } from "../gateway/endpoints/capabilities";
+import type { Capability } from "../gateway/endpoints/types";
 import { badRequest, conflict, notFound } from "../gateway/errors";
 import { MAX_TOKENS_FIELDS, type MaxTokensField } from "../gateway/output-ceiling";
 import { simProfileSchema } from "../simulator/profile";
@@ -37,6 +39,10 @@ const fields = {
   rpmLimit: perMinuteLimit,
   tpmLimit: perMinuteLimit,
   fallbacks: z.array(modelName).max(MAX_FALLBACKS),
+  endpoints: z
+    .array(z.enum(CAPABILITIES))
+    .min(1, "a model must serve at least one endpoint")
+    .refine((list) => new Set(list).size === list.length, "each endpoint may be listed once"),
   simulator: simProfileSchema.nullable(),
 };
 
@@ -47,6 +53,7 @@ const createSchema = z.strictObject({
   rpmLimit: fields.rpmLimit.optional(),
   tpmLimit: fields.tpmLimit.optional(),
   fallbacks: fields.fallbacks.optional(),
+  endpoints: fields.endpoints.optional(),
   simulator: fields.simulator.optional(),
 });
 
@@ -64,6 +71,8 @@ export interface ModelView {
   rpmLimit: number | null;
   tpmLimit: number | null;
   fallbacks: string[];
+  /** What the model serves: "chat" (chat completions and the Responses API), "embeddings". */
+  endpoints: Capability[];
   simulator: Record<string, unknown> | null;
   breaker: {
     state: string;
@@ -91,6 +100,7 @@ function toView(ctx: AdminContext, row: ModelRow): ModelView {
     rpmLimit: row.rpmLimit,
     tpmLimit: row.tpmLimit,
     fallbacks: row.fallbacks,
+    endpoints: canonicalEndpoints(row.endpoints),
     simulator: row.simulator ?? null,
     breaker: {
       state: b.state,
@@ -111,8 +121,10 @@ function requireModel(id: string): ModelRow {
   return row;
 }
 
-function assertProviderExists(providerId: string): void {
-  if (!getProviderById({ id: providerId })) throw badRequest(`No provider with id '${providerId}'.`, "providerId");
+function requireProvider(providerId: string) {
+  const provider = getProviderById({ id: providerId });
+  if (!provider) throw badRequest(`No provider with id '${providerId}'.`, "providerId");
+  return provider;
 }
 
 function assertNameFree(name: string, exceptId?: string): void {
@@ -153,7 +165,8 @@ export function getModel(ctx: AdminContext, id: string): ModelView {
 
 export function createModel(ctx: AdminContext, input: unknown): ModelView {
   const body = parseInput(createSchema, input);
-  assertProviderExists(body.providerId);
+  requireProvider(body.providerId);
+  const endpoints = canonicalEndpoints(body.endpoints ?? DEFAULT_ENDPOINTS);
   const fallbacks = body.fallbacks ?? [];
   assertFallbacks(body.name, fallbacks);
   assertNameFree(body.name);
@@ -171,6 +184,7 @@ export function createModel(ctx: AdminContext, input: unknown): ModelView {
     rpmLimit: body.rpmLimit ?? null,
     tpmLimit: body.tpmLimit ?? null,
     fallbacks,
+    endpoints,
     simulator: body.simulator ?? null,
     createdAt: now,
     updatedAt: now,
@@ -182,7 +196,8 @@ export function createModel(ctx: AdminContext, input: unknown): ModelView {
 export function patchModel(ctx: AdminContext, id: string, input: unknown): ModelView {
   const body = parseInput(patchSchema, input);
   const current = requireModel(id);
-  if (body.providerId !== undefined) assertProviderExists(body.providerId);
+  if (body.providerId !== undefined) requireProvider(body.providerId);
+  const endpoints = body.endpoints === undefined ? undefined : canonicalEndpoints(body.endpoints);
   const name = body.name ?? current.name;
   const renamed = body.name !== undefined && body.name !== current.name;
   if (renamed) {
@@ -207,6 +222,7 @@ export function patchModel(ctx: AdminContext, id: string, input: unknown): Model
       rpmLimit: body.rpmLimit,
       tpmLimit: body.tpmLimit,
       fallbacks: body.fallbacks,
+      endpoints,
       simulator: body.simulator,
     },
   });

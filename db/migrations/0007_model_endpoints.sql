@@ -1,0 +1,1 @@
+ALTER TABLE `models` ADD `endpoints` text DEFAULT '["chat"]' NOT NULL;
