@@ -16,6 +16,8 @@ import { microsToUsd, usdToMicros } from "../gateway/cost";
 import { CAPABILITIES, canonicalEndpoints, DEFAULT_ENDPOINTS } from "../gateway/endpoints/capabilities";
 import type { Capability } from "../gateway/endpoints/types";
 import { badRequest, conflict, notFound } from "../gateway/errors";
+import { adapterFor } from "../gateway/providers";
+import { supportsOperation } from "../gateway/providers/operations";
 import { MAX_TOKENS_FIELDS, type MaxTokensField } from "../gateway/output-ceiling";
 import { simProfileSchema } from "../simulator/profile";
 import { newId, toIso, toIsoOrNull, type AdminContext } from "./context";
@@ -127,6 +129,22 @@ function requireProvider(providerId: string) {
   return provider;
 }
 
+/** A model may serve only what its provider's kind has an API for (Anthropic has no embeddings). */
+function assertProviderServes(kind: string, endpoints: Capability[]): void {
+  const adapter = adapterFor(kind);
+  const missing = endpoints.filter((e) => !supportsOperation(adapter, e));
+  if (missing.length) throw badRequest(`Providers of kind '${kind}' do not serve ${missing.join(", ")}; remove it from 'endpoints' or pick another provider.`, "endpoints", "unsupported_value");
+}
+
+/** A provider's kind may change only to one that serves what its models serve. */
+export function assertKindServesModels(providerId: string, kind: string): void {
+  const adapter = adapterFor(kind);
+  const stuck = listModelRows().filter((m) => m.providerId === providerId && m.endpoints.some((e) => !supportsOperation(adapter, e)));
+  if (stuck.length) {
+    throw badRequest(`Providers of kind '${kind}' do not serve what model(s) ${stuck.map((m) => m.name).join(", ")} serve (their 'endpoints'); change those models first.`, "kind", "unsupported_value");
+  }
+}
+
 function assertNameFree(name: string, exceptId?: string): void {
   const existing = getModelByName({ name });
   if (existing && existing.id !== exceptId) throw conflict(`A model named '${name}' already exists.`, "name");
@@ -165,8 +183,9 @@ export function getModel(ctx: AdminContext, id: string): ModelView {
 
 export function createModel(ctx: AdminContext, input: unknown): ModelView {
   const body = parseInput(createSchema, input);
-  requireProvider(body.providerId);
+  const provider = requireProvider(body.providerId);
   const endpoints = canonicalEndpoints(body.endpoints ?? DEFAULT_ENDPOINTS);
+  assertProviderServes(provider.kind, endpoints);
   const fallbacks = body.fallbacks ?? [];
   assertFallbacks(body.name, fallbacks);
   assertNameFree(body.name);
@@ -196,8 +215,9 @@ export function createModel(ctx: AdminContext, input: unknown): ModelView {
 export function patchModel(ctx: AdminContext, id: string, input: unknown): ModelView {
   const body = parseInput(patchSchema, input);
   const current = requireModel(id);
-  if (body.providerId !== undefined) requireProvider(body.providerId);
+  const provider = requireProvider(body.providerId ?? current.providerId);
   const endpoints = body.endpoints === undefined ? undefined : canonicalEndpoints(body.endpoints);
+  if (body.providerId !== undefined || endpoints !== undefined) assertProviderServes(provider.kind, endpoints ?? canonicalEndpoints(current.endpoints));
   const name = body.name ?? current.name;
   const renamed = body.name !== undefined && body.name !== current.name;
   if (renamed) {

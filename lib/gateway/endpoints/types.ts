@@ -13,7 +13,7 @@ import type { ModelConfig } from "../types";
 export type Capability = "chat" | "embeddings";
 
 /** The upstream operation, in OpenAI's request format, which each adapter translates. */
-export type Operation = "chat";
+export type Operation = "chat" | "embeddings";
 
 export interface CallPlan {
   /** Upper bound of the prompt tokens the upstream will bill. */
