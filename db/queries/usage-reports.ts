@@ -20,6 +20,8 @@ export interface UsageFilter {
   /** Matches served_model. */
   model?: string;
   routeId?: string;
+  /** chat | embeddings | responses */
+  endpoint?: string;
 }
 
 export interface UsageAggregate {
@@ -47,7 +49,7 @@ export interface UsageGroup {
   agg: UsageAggregate;
 }
 
-type Column = "team_id" | "served_model" | "route_id" | "key_id";
+type Column = "team_id" | "served_model" | "route_id" | "key_id" | "endpoint";
 type Statement = Database.Statement<unknown[], unknown>;
 
 const statements = new WeakMap<Database.Database, Map<string, Statement>>();
@@ -66,7 +68,7 @@ function prepare(sql: string): Statement {
 function whereClause(filter: UsageFilter, keys: Partial<Record<Column, string | null>> = {}, alias = "") {
   const parts = [`${alias}created_at >= ?`, `${alias}created_at < ?`];
   const params: unknown[] = [filter.from, filter.to];
-  const eq: Partial<Record<Column, string | null>> = { team_id: filter.teamId, served_model: filter.model, route_id: filter.routeId, ...keys };
+  const eq: Partial<Record<Column, string | null>> = { team_id: filter.teamId, served_model: filter.model, route_id: filter.routeId, endpoint: filter.endpoint, ...keys };
   for (const [column, value] of Object.entries(eq)) {
     if (value === undefined) continue;
     parts.push(`${alias}${column} IS ?`);
@@ -233,7 +235,7 @@ export function spendBy({ filter, by }: { filter: UsageFilter; by: "team" | "mod
 }
 
 export const RAW_USAGE_COLUMNS = [
-  "request_id", "created_at", "team_id", "team_name", "key_id", "user_id", "route_id", "variant", "sticky_key",
+  "request_id", "created_at", "endpoint", "team_id", "team_name", "key_id", "user_id", "route_id", "variant", "sticky_key",
   "requested_model", "served_model", "provider_id", "attempts", "fallback_used", "stream", "status", "http_status",
   "error_type", "prompt_tokens", "completion_tokens", "cost_micros", "latency_ms", "ttft_ms",
 ] as const;

@@ -20,6 +20,8 @@ export const models = sqliteTable(
     tpmLimit: integer("tpm_limit"),
     /** JSON array of model names tried in order when this one fails before the first byte. */
     fallbacks: text("fallbacks", { mode: "json" }).$type<string[]>().notNull().default([]),
+    /** JSON array of what the model serves: "chat" (chat completions, the Responses API), "embeddings". */
+    endpoints: text("endpoints", { mode: "json" }).$type<Array<"chat" | "embeddings">>().notNull().default(["chat"]),
     /** JSON: per-model behaviour of the built-in simulator (ignored for other provider kinds). */
     simulator: text("simulator", { mode: "json" }).$type<Record<string, unknown>>(),
     createdAt: integer("created_at").notNull(),

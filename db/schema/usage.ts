@@ -44,24 +44,25 @@ export const usage = sqliteTable(
     // (over a million rows a covered scan is several times faster), and starts with the column a
     // report seeks or groups by, then created_at for the date range. Groups are read one key at a
     // time by seeks, because SQLite's GROUP BY sorts the rows first and that sort costs more than
-    // the scan.
+    // the scan. `endpoint` comes last in each: the endpoint filter is checked in the index while it
+    // is scanned, never by a seek (a few endpoints over the whole range would gain little from one).
 
     // Reports over a date range and groupBy=day (one seek per day); the raw CSV export walks it in
     // created_at order.
     index("usage_created_idx").on(
       t.createdAt, t.teamId, t.servedModel, t.routeId, t.variant, t.status,
-      t.promptTokens, t.completionTokens, t.costMicros, t.latencyMs, t.ttftMs,
+      t.promptTokens, t.completionTokens, t.costMicros, t.latencyMs, t.ttftMs, t.endpoint,
     ),
     // sumTeamSpendSince (budgets, team spend), reports filtered by team (every team-key caller),
     // groupBy=team and top by team.
     index("usage_team_created_idx").on(
       t.teamId, t.createdAt, t.servedModel, t.routeId, t.variant, t.status,
-      t.promptTokens, t.completionTokens, t.costMicros, t.latencyMs, t.ttftMs,
+      t.promptTokens, t.completionTokens, t.costMicros, t.latencyMs, t.ttftMs, t.endpoint,
     ),
     // Reports filtered or grouped by served model, top by model.
     index("usage_model_created_idx").on(
       t.servedModel, t.createdAt, t.teamId, t.routeId, t.variant, t.status,
-      t.promptTokens, t.completionTokens, t.costMicros, t.latencyMs, t.ttftMs,
+      t.promptTokens, t.completionTokens, t.costMicros, t.latencyMs, t.ttftMs, t.endpoint,
     ),
     // cacheSavings: hits only, a small share of the rows, covered.
     index("usage_cache_hits_idx")
@@ -69,13 +70,13 @@ export const usage = sqliteTable(
       .where(sql`${t.cache} = 'hit'`),
     // Top API keys by spend. Only what that ranking reads: spend and tokens, and the filters.
     index("usage_key_created_idx").on(
-      t.keyId, t.createdAt, t.teamId, t.servedModel, t.routeId, t.promptTokens, t.completionTokens, t.costMicros,
+      t.keyId, t.createdAt, t.teamId, t.servedModel, t.routeId, t.promptTokens, t.completionTokens, t.costMicros, t.endpoint,
     ),
     // Rollout windows (a route's rows since its stage started, with what classify() reads) and
     // reports filtered by route or grouped by variant.
     index("usage_route_created_idx").on(
       t.routeId, t.createdAt, t.variant, t.teamId, t.servedModel, t.status, t.httpStatus, t.errorType,
-      t.fallbackUsed, t.promptTokens, t.completionTokens, t.costMicros, t.latencyMs, t.ttftMs,
+      t.fallbackUsed, t.promptTokens, t.completionTokens, t.costMicros, t.latencyMs, t.ttftMs, t.endpoint,
     ),
   ],
 );

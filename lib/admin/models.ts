@@ -13,7 +13,11 @@ import { getProviderById } from "@/db/queries/providers";
 import { getRouteByName, listRoutes } from "@/db/queries/routes";
 import type { ModelRow } from "@/db/schema";
 import { microsToUsd, usdToMicros } from "../gateway/cost";
+import { CAPABILITIES, canonicalEndpoints, DEFAULT_ENDPOINTS } from "../gateway/endpoints/capabilities";
+import type { Capability } from "../gateway/endpoints/types";
 import { badRequest, conflict, notFound } from "../gateway/errors";
+import { adapterFor } from "../gateway/providers";
+import { supportsOperation } from "../gateway/providers/operations";
 import { MAX_TOKENS_FIELDS, type MaxTokensField } from "../gateway/output-ceiling";
 import { simProfileSchema } from "../simulator/profile";
 import { newId, toIso, toIsoOrNull, type AdminContext } from "./context";
@@ -37,6 +41,10 @@ const fields = {
   rpmLimit: perMinuteLimit,
   tpmLimit: perMinuteLimit,
   fallbacks: z.array(modelName).max(MAX_FALLBACKS),
+  endpoints: z
+    .array(z.enum(CAPABILITIES))
+    .min(1, "a model must serve at least one endpoint")
+    .refine((list) => new Set(list).size === list.length, "each endpoint may be listed once"),
   simulator: simProfileSchema.nullable(),
 };
 
@@ -47,6 +55,7 @@ const createSchema = z.strictObject({
   rpmLimit: fields.rpmLimit.optional(),
   tpmLimit: fields.tpmLimit.optional(),
   fallbacks: fields.fallbacks.optional(),
+  endpoints: fields.endpoints.optional(),
   simulator: fields.simulator.optional(),
 });
 
@@ -64,6 +73,8 @@ export interface ModelView {
   rpmLimit: number | null;
   tpmLimit: number | null;
   fallbacks: string[];
+  /** What the model serves: "chat" (chat completions and the Responses API), "embeddings". */
+  endpoints: Capability[];
   simulator: Record<string, unknown> | null;
   breaker: {
     state: string;
@@ -91,6 +102,7 @@ function toView(ctx: AdminContext, row: ModelRow): ModelView {
     rpmLimit: row.rpmLimit,
     tpmLimit: row.tpmLimit,
     fallbacks: row.fallbacks,
+    endpoints: canonicalEndpoints(row.endpoints),
     simulator: row.simulator ?? null,
     breaker: {
       state: b.state,
@@ -111,8 +123,26 @@ function requireModel(id: string): ModelRow {
   return row;
 }
 
-function assertProviderExists(providerId: string): void {
-  if (!getProviderById({ id: providerId })) throw badRequest(`No provider with id '${providerId}'.`, "providerId");
+function requireProvider(providerId: string) {
+  const provider = getProviderById({ id: providerId });
+  if (!provider) throw badRequest(`No provider with id '${providerId}'.`, "providerId");
+  return provider;
+}
+
+/** A model may serve only what its provider's kind has an API for (Anthropic has no embeddings). */
+function assertProviderServes(kind: string, endpoints: Capability[]): void {
+  const adapter = adapterFor(kind);
+  const missing = endpoints.filter((e) => !supportsOperation(adapter, e));
+  if (missing.length) throw badRequest(`Providers of kind '${kind}' do not serve ${missing.join(", ")}; remove it from 'endpoints' or pick another provider.`, "endpoints", "unsupported_value");
+}
+
+/** A provider's kind may change only to one that serves what its models serve. */
+export function assertKindServesModels(providerId: string, kind: string): void {
+  const adapter = adapterFor(kind);
+  const stuck = listModelRows().filter((m) => m.providerId === providerId && m.endpoints.some((e) => !supportsOperation(adapter, e)));
+  if (stuck.length) {
+    throw badRequest(`Providers of kind '${kind}' do not serve what model(s) ${stuck.map((m) => m.name).join(", ")} serve (their 'endpoints'); change those models first.`, "kind", "unsupported_value");
+  }
 }
 
 function assertNameFree(name: string, exceptId?: string): void {
@@ -153,7 +183,9 @@ export function getModel(ctx: AdminContext, id: string): ModelView {
 
 export function createModel(ctx: AdminContext, input: unknown): ModelView {
   const body = parseInput(createSchema, input);
-  assertProviderExists(body.providerId);
+  const provider = requireProvider(body.providerId);
+  const endpoints = canonicalEndpoints(body.endpoints ?? DEFAULT_ENDPOINTS);
+  assertProviderServes(provider.kind, endpoints);
   const fallbacks = body.fallbacks ?? [];
   assertFallbacks(body.name, fallbacks);
   assertNameFree(body.name);
@@ -171,6 +203,7 @@ export function createModel(ctx: AdminContext, input: unknown): ModelView {
     rpmLimit: body.rpmLimit ?? null,
     tpmLimit: body.tpmLimit ?? null,
     fallbacks,
+    endpoints,
     simulator: body.simulator ?? null,
     createdAt: now,
     updatedAt: now,
@@ -182,7 +215,9 @@ export function createModel(ctx: AdminContext, input: unknown): ModelView {
 export function patchModel(ctx: AdminContext, id: string, input: unknown): ModelView {
   const body = parseInput(patchSchema, input);
   const current = requireModel(id);
-  if (body.providerId !== undefined) assertProviderExists(body.providerId);
+  const provider = requireProvider(body.providerId ?? current.providerId);
+  const endpoints = body.endpoints === undefined ? undefined : canonicalEndpoints(body.endpoints);
+  if (body.providerId !== undefined || endpoints !== undefined) assertProviderServes(provider.kind, endpoints ?? canonicalEndpoints(current.endpoints));
   const name = body.name ?? current.name;
   const renamed = body.name !== undefined && body.name !== current.name;
   if (renamed) {
@@ -207,6 +242,7 @@ export function patchModel(ctx: AdminContext, id: string, input: unknown): Model
       rpmLimit: body.rpmLimit,
       tpmLimit: body.tpmLimit,
       fallbacks: body.fallbacks,
+      endpoints,
       simulator: body.simulator,
     },
   });

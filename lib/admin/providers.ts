@@ -17,6 +17,7 @@ import { providerSettings } from "../server/catalog";
 import { checkEgress } from "../gateway/egress";
 import { PROVIDER_KIND_INFO, PROVIDER_KINDS, type ProviderKind } from "../gateway/providers/kinds";
 import { newId, toIso, type AdminContext } from "./context";
+import { assertKindServesModels } from "./models";
 import { displayName, parseInput } from "./schemas";
 
 const kind = z.enum(PROVIDER_KINDS);
@@ -144,6 +145,7 @@ export function patchProvider(ctx: AdminContext, id: string, input: unknown): Pr
   const current = requireProvider(id);
   requireBaseUrl(ctx, body.kind ?? current.kind, body.baseUrl === undefined ? current.baseUrl : body.baseUrl);
   if (body.name !== undefined) assertNameFree(body.name, id);
+  if (body.kind !== undefined && body.kind !== current.kind) assertKindServesModels(id, body.kind);
 
   let settings: Record<string, unknown> | undefined;
   if (body.settings) {

@@ -3,6 +3,7 @@ import { z } from "zod";
 import { getTeamLimits } from "@/db/queries/auth";
 import { isTeamMember, listTeamsOfUser, updateUser } from "@/db/queries/users";
 import { parseInput } from "../admin/schemas";
+import { endpointsOf } from "../gateway/endpoints/capabilities";
 import { forbidden } from "../gateway/errors";
 import type { Catalog } from "../gateway/types";
 import { availableNames } from "../gateway/resolve";
@@ -28,10 +29,10 @@ export function switchTeam(viewer: Viewer, input: unknown) {
   return describeMe({ ...viewer, currentTeamId });
 }
 
-/** Models and route aliases the current team may use, for the chat's picker. */
+/** Models and route aliases the current team may use that serve chat, for the chat's picker. */
 export function modelsForViewer(viewer: Viewer, catalog: Catalog) {
   const team = getTeamLimits({ teamId: teamOfViewer(viewer) });
-  const names = availableNames(catalog, team?.allowedModels ?? null);
+  const names = availableNames(catalog, team?.allowedModels ?? null).filter((name) => endpointsOf(name, catalog).includes("chat"));
   return {
     data: names.map((name) => {
       const model = catalog.models.get(name);

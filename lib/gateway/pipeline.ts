@@ -8,6 +8,7 @@ import { costMicros } from "./cost";
 import { GatewayError, toErrorAnswer } from "./errors";
 import { SSE_HEADERS, type GatewayRequest, type GatewayResponse } from "./exchange";
 import type { GatewayCore } from "./gateway";
+import { targetsServing } from "./endpoints/capabilities";
 import type { Endpoint, ParsedRequest } from "./endpoints/types";
 import type { Frame } from "./providers/types";
 import { cacheDirective, cacheKey, compactEvents, isCacheable, type CacheEntry } from "./response-cache";
@@ -93,7 +94,7 @@ export async function handleRequest(gw: GatewayCore, endpoint: Endpoint, req: Ga
     const catalog = deps.store.catalog();
     const resolution = resolveModel(parsed.model, catalog, { conversationId: door.conversationId ?? null, user: parsed.user, keyId: caller.keyId }, deps.random, caller.team.allowedModels);
     Object.assign(ledger.row, { routeId: resolution.routeId, variant: resolution.variant, stickyKey: resolution.stickyKey });
-    const targets = targetsFor(resolution.model, catalog, resolution.extraFallbacks);
+    const targets = targetsServing(parsed.model, parsed.capability, catalog, targetsFor(resolution.model, catalog, resolution.extraFallbacks));
 
     // Worst case up front: the prompt's upper bound plus the most output the call may produce.
     const budgeted = caller.team.dailyBudgetMicros !== null || caller.team.monthlyBudgetMicros !== null;

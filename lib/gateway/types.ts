@@ -1,4 +1,5 @@
 /** Shapes the gateway core works with. The server builds them from the database; tests build them by hand. */
+import type { Capability } from "./endpoints/types";
 import type { MaxTokensField } from "./output-ceiling";
 import type { ProviderKind } from "./providers/kinds";
 import type { UpstreamClient } from "./providers/transport";
@@ -53,6 +54,8 @@ export interface ModelConfig {
   rpmLimit: number | null;
   tpmLimit: number | null;
   fallbacks: string[];
+  /** What the model serves: a request to an endpoint needing something else is refused. */
+  endpoints: Capability[];
   simulator: Record<string, unknown> | null;
   createdAt: number;
 }

@@ -9,7 +9,8 @@ import { modelChecks, refusal } from "./admission";
 import { isEgressDenied } from "./egress";
 import { egressRefused, GatewayError, upstreamError, upstreamTimeout } from "./errors";
 import { adapterFor } from "./providers";
-import type { HeaderLookup, UpstreamCallInit, UpstreamResponse } from "./providers/transport";
+import { operationCall, type OperationCall } from "./providers/operations";
+import type { HeaderLookup, UpstreamResponse } from "./providers/transport";
 import type { Frame, ProviderAdapter, StreamDecoder } from "./providers/types";
 import type { Operation } from "./endpoints/types";
 import type { Grant } from "./rate-limit";
@@ -155,7 +156,7 @@ async function openStream(res: UpstreamResponse, adapter: ProviderAdapter, redac
   return { kind: "stream", frames, first };
 }
 
-async function attempt(deps: GatewayDeps, target: UpstreamTarget, body: Record<string, unknown>, stream: boolean, clientSignal: AbortSignal, deadlineAt: number): Promise<AttemptResult> {
+async function attempt(deps: GatewayDeps, target: UpstreamTarget, operation: Operation, body: Record<string, unknown>, stream: boolean, clientSignal: AbortSignal, deadlineAt: number): Promise<AttemptResult> {
   const controller = new AbortController();
   const onClientAbort = () => controller.abort(new ClientAborted());
   if (clientSignal.aborted) throw new ClientAborted();
@@ -174,15 +175,15 @@ async function attempt(deps: GatewayDeps, target: UpstreamTarget, body: Record<s
     return r;
   };
   try {
-    let call: UpstreamCallInit;
+    let call: OperationCall;
     try {
-      call = adapter.chatCall(target.provider, target.model, body, stream, controller.signal);
+      call = operationCall(adapter, operation, target, body, stream, controller.signal);
     } catch (err) {
       // The adapter refused a request its provider cannot take: the client's error, like an upstream 4xx.
       if (err instanceof GatewayError) return failed({ ok: false, retryable: false, fault: false, headers: null, error: err });
       throw err;
     }
-    const res = await adapter.send(deps, target.model, call);
+    const res = await adapter.send(deps, target.model, call.init);
     if (controller.signal.aborted) throw controller.signal.reason;
     if (res.status < 200 || res.status > 299) {
       let text = "";
@@ -194,7 +195,7 @@ async function attempt(deps: GatewayDeps, target: UpstreamTarget, body: Record<s
       return failed({ ok: false, headers: res.headers, ...adapter.failure({ status: res.status, headers: res.headers, text }, redact) });
     }
     if (!stream) {
-      const answer = adapter.parseBody(await res.text());
+      const answer = call.parse(await res.text());
       if (!answer) return failed({ ok: false, retryable: true, fault: true, headers: res.headers, error: upstreamError("The upstream returned a body the gateway cannot read.") });
       stop();
       return { ok: true, committed: { kind: "plain", answer }, controller, clock };
@@ -269,7 +270,7 @@ export async function openUpstream(deps: GatewayDeps, req: UpstreamRequest): Pro
       attempts++;
       let r: AttemptResult;
       try {
-        r = await attempt(deps, target, req.body, req.stream, req.clientSignal, deadlineAt);
+        r = await attempt(deps, target, req.operation, req.body, req.stream, req.clientSignal, deadlineAt);
       } catch (err) {
         if (err instanceof ClientAborted) throw new UpstreamFailure(upstreamError("The client closed the connection."), attempts, target, t > 0, true);
         throw err;

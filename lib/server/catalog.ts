@@ -2,6 +2,7 @@
 import { listProvidersAndModels } from "@/db/queries/catalog";
 import { DEFAULT_PROVIDER_SETTINGS, type Catalog, type ModelConfig, type ProviderConfig, type ProviderSettings, type RouteConfig } from "../gateway/types";
 import { checkEgress } from "../gateway/egress";
+import { canonicalEndpoints } from "../gateway/endpoints/capabilities";
 import { PROVIDER_KIND_INFO, type ProviderKind } from "../gateway/providers/kinds";
 import { decryptSecret } from "../secrets";
 
@@ -54,6 +55,7 @@ export function createCatalogCache(secret: string, egressAllowlist: string[] | n
         rpmLimit: m.rpmLimit,
         tpmLimit: m.tpmLimit,
         fallbacks: m.fallbacks,
+        endpoints: canonicalEndpoints(m.endpoints),
         simulator: m.simulator ?? null,
         createdAt: m.createdAt,
       });

@@ -1,7 +1,8 @@
 /**
  * First-start demo data, so the gateway answers with no network and no setup: a simulator
- * provider, three simulated models, a route splitting traffic between two of them, a team and a key. Runs through the admin services, so the
- * demo obeys the same validation as anything an admin creates.
+ * provider, three simulated chat models and an embeddings model, a route splitting traffic between
+ * two of them, a team and a key. Runs through the admin services, so the demo obeys the same
+ * validation as anything an admin creates.
  */
 import { countProviders } from "@/db/queries/providers";
 import { getSetting, setSetting } from "@/db/queries/settings";
@@ -38,6 +39,16 @@ export function seedDemo(runtime: Runtime): void {
   model("sim-fast", { ttftMs: 40, tokensPerSecond: 250 }, [0.1, 0.4], 1024);
   model("sim-balanced", { ttftMs: 150, tokensPerSecond: 90 }, [1, 4], 2048, ["sim-fast"]);
   model("sim-slow", { ttftMs: 400, tokensPerSecond: 35 }, [5, 15], 4096, ["sim-balanced"]);
+  // Embeddings only, priced like OpenAI's text-embedding-3-small: input tokens, no output.
+  createModel(ctx, {
+    name: "sim-embed",
+    providerId: provider.id,
+    upstreamModel: "sim-embed",
+    inputPricePerMTok: 0.02,
+    outputPricePerMTok: 0,
+    endpoints: ["embeddings"],
+    simulator: { ttftMs: 30 },
+  });
 
   // A split a first-time user can watch: "sim-chat" sends a share of traffic to sim-fast and
   // advances (or rolls back) on its own as requests flow.

@@ -1,5 +1,8 @@
 // The simulated upstream as a fetch-like function speaking OpenAI's HTTP API on any origin.
 import { randomUUID } from "node:crypto";
+import { parseEmbeddingsRequest, type EmbeddingsRequest } from "../gateway/embeddings-request";
+import { GatewayError } from "../gateway/errors";
+import { embeddingsBody } from "./embeddings";
 import { BUILTIN_PROFILES, resolveProfile, type SimProfile } from "./profile";
 import { planReply } from "./reply";
 import { parseChatRequest } from "./request";
@@ -36,15 +39,13 @@ export function createSimulator(opts: SimulatorOptions = {}): Simulator {
     return Response.json({ object: "list", data });
   }
 
-  async function complete(request: Request, override?: Partial<SimProfile>): Promise<Response> {
-    const parsed = parseChatRequest(await request.text());
-    if (!parsed.ok) return errorResponse(400, errorBody(parsed.message, "invalid_request_error", parsed.param));
-    const body = parsed.request;
-    const profile = resolveProfile(BUILTIN_PROFILES[body.model], opts.profileFor?.(body.model), override);
-    const { signal } = request;
+  const profileOf = (model: string, override?: Partial<SimProfile>) => resolveProfile(BUILTIN_PROFILES[model], opts.profileFor?.(model), override);
 
-    // Faults draw from random() only when their rate is set, so a stubbed sequence stays predictable.
-    const hit = (rate: number) => rate > 0 && random() < rate;
+  // Faults draw from random() only when their rate is set, so a stubbed sequence stays predictable.
+  const hit = (rate: number) => rate > 0 && random() < rate;
+
+  /** A simulated 429 or 500 when the profile's rates say so, else null. */
+  async function injectedFault(profile: SimProfile, signal: AbortSignal): Promise<Response | null> {
     if (hit(profile.rateLimitRate)) {
       await wait(Math.min(profile.ttftMs, ERROR_DELAY_MS), signal);
       const seconds = profile.retryAfterSeconds;
@@ -58,6 +59,17 @@ export function createSimulator(opts: SimulatorOptions = {}): Simulator {
       await wait(Math.min(profile.ttftMs, ERROR_DELAY_MS), signal);
       return errorResponse(500, errorBody("The server had an error (simulated)", "server_error"));
     }
+    return null;
+  }
+
+  async function complete(request: Request, override?: Partial<SimProfile>): Promise<Response> {
+    const parsed = parseChatRequest(await request.text());
+    if (!parsed.ok) return errorResponse(400, errorBody(parsed.message, "invalid_request_error", parsed.param));
+    const body = parsed.request;
+    const profile = profileOf(body.model, override);
+    const { signal } = request;
+    const fault = await injectedFault(profile, signal);
+    if (fault) return fault;
 
     const plan = planReply(body, profile);
     const cutAfter = hit(profile.cutRate) ? Math.floor(plan.pieces.length / 2) : undefined;
@@ -77,6 +89,39 @@ export function createSimulator(opts: SimulatorOptions = {}): Simulator {
     return new Response(cutAfter === undefined ? json : truncatedBody(json), { headers });
   }
 
+  /** POST /embeddings: the whole answer after the profile's time to first token. */
+  async function embeddings(request: Request, override?: Partial<SimProfile>): Promise<Response> {
+    let body: EmbeddingsRequest;
+    try {
+      body = parseEmbeddingsRequest(JSON.parse(await request.text()));
+    } catch (err) {
+      if (err instanceof GatewayError) return errorResponse(err.status, errorBody(err.message, err.type, err.param, err.code));
+      return errorResponse(400, errorBody("We could not parse the JSON body of your request.", "invalid_request_error"));
+    }
+    const profile = profileOf(body.model, override);
+    if (body.dimensions !== undefined && !profile.acceptsDimensions) {
+      return errorResponse(400, errorBody("This model does not support specifying dimensions.", "invalid_request_error", "dimensions"));
+    }
+    if (body.dimensions !== undefined && body.dimensions > profile.dimensions) {
+      return errorResponse(400, errorBody(`Invalid value for 'dimensions': this model's embeddings have ${profile.dimensions} dimensions; ask for at most that many.`, "invalid_request_error", "dimensions"));
+    }
+    const { signal } = request;
+    const fault = await injectedFault(profile, signal);
+    if (fault) return fault;
+    const cut = hit(profile.cutRate);
+    await wait(profile.ttftMs, signal);
+    const json = JSON.stringify(
+      embeddingsBody(body.inputs, {
+        model: body.model,
+        seed: profile.seed,
+        fullDimensions: profile.dimensions,
+        dimensions: body.dimensions ?? profile.dimensions,
+        encodingFormat: body.encodingFormat ?? "float",
+      }),
+    );
+    return new Response(cut ? truncatedBody(json) : json, { headers: { "content-type": "application/json" } });
+  }
+
   // Rejects like fetch does when the request is aborted, even if an injected sleep ignores the signal.
   // Timers are no finer than a millisecond, so shorter waits are skipped rather than rounded up.
   async function wait(ms: number, signal: AbortSignal): Promise<void> {
@@ -89,6 +134,10 @@ export function createSimulator(opts: SimulatorOptions = {}): Simulator {
       const { pathname } = new URL(request.url);
       if (pathname.endsWith("/chat/completions")) {
         if (request.method === "POST") return complete(request, profile);
+        return errorResponse(405, errorBody(`Method ${request.method} not allowed.`, "invalid_request_error"));
+      }
+      if (pathname.endsWith("/embeddings")) {
+        if (request.method === "POST") return embeddings(request, profile);
         return errorResponse(405, errorBody(`Method ${request.method} not allowed.`, "invalid_request_error"));
       }
       if (pathname.endsWith("/models") && request.method === "GET") return listModels();

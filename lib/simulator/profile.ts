@@ -20,6 +20,14 @@ export interface SimProfile {
   /** Fixed reply length in tokens; otherwise it follows from the prompt. */
   outputTokens?: number;
   seed: number;
+  /** Length of an embedding when the request names no `dimensions`. */
+  dimensions: number;
+  /**
+   * Whether a request may ask for shorter embeddings with `dimensions`, as OpenAI's
+   * text-embedding-3 models do (the vector is cut and made unit length again); when false it is
+   * refused with a 400, as text-embedding-ada-002 does.
+   */
+  acceptsDimensions: boolean;
 }
 
 export const DEFAULT_PROFILE: Readonly<SimProfile> = Object.freeze({
@@ -31,6 +39,8 @@ export const DEFAULT_PROFILE: Readonly<SimProfile> = Object.freeze({
   retryAfterSeconds: 1,
   cutRate: 0,
   seed: 0,
+  dimensions: 1536,
+  acceptsDimensions: true,
 });
 
 /** Models every simulator knows, whatever else is configured. */
@@ -41,6 +51,8 @@ export const BUILTIN_PROFILES: Readonly<Record<string, Partial<SimProfile>>> = O
 });
 
 const rate = z.number().min(0).max(1);
+// Twice OpenAI's largest (text-embedding-3-large, 3072).
+const MAX_DIMENSIONS = 8192;
 
 /** Validates a partial profile coming from users (env, admin API, settings). */
 export const simProfileSchema = z
@@ -54,6 +66,8 @@ export const simProfileSchema = z
     cutRate: rate,
     outputTokens: z.number().int().min(0).max(100_000),
     seed: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
+    dimensions: z.number().int().min(1).max(MAX_DIMENSIONS),
+    acceptsDimensions: z.boolean(),
   })
   .partial();
 

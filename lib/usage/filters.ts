@@ -1,9 +1,10 @@
-/** Parses the query string every usage endpoint shares: date range, team, model, route. */
+/** Parses the query string every usage endpoint shares: date range, team, model, route, endpoint. */
 import { getRouteByName } from "@/db/queries/routes";
 import type { UsageFilter } from "@/db/queries/usage-reports";
 import { badRequest } from "../gateway/errors";
 import { startOfUtcDay } from "../gateway/period";
 import { scopedTeamId, type UsageScope } from "./access";
+import { USAGE_ENDPOINTS } from "./endpoints";
 
 const DAY_MS = 86_400_000;
 const DEFAULT_DAYS = 30;
@@ -37,7 +38,7 @@ export function oneOf<T extends string>(query: URLSearchParams, name: string, al
 export interface ParsedFilter {
   filter: UsageFilter;
   /** What the caller asked for, echoed back (route as given, by name or id). */
-  echo: { teamId: string | null; model: string | null; route: string | null };
+  echo: { teamId: string | null; model: string | null; route: string | null; endpoint: string | null };
 }
 
 /**
@@ -56,8 +57,9 @@ export function parseUsageFilter(query: URLSearchParams, scope: UsageScope, now:
   const route = param(query, "route");
   // A route is named by its name or its id; rows of a deleted route still carry its id.
   const routeId = route === undefined ? undefined : (getRouteByName({ name: route })?.id ?? route);
+  const endpoint = param(query, "endpoint") === undefined ? undefined : oneOf(query, "endpoint", USAGE_ENDPOINTS, USAGE_ENDPOINTS[0]);
   return {
-    filter: { from, to, teamId, model, routeId },
-    echo: { teamId: teamId ?? null, model: model ?? null, route: route ?? null },
+    filter: { from, to, teamId, model, routeId, endpoint },
+    echo: { teamId: teamId ?? null, model: model ?? null, route: route ?? null, endpoint: endpoint ?? null },
   };
 }

@@ -1,7 +1,7 @@
 /** GET /api/usage: aggregates per day, team, model or variant, with totals over the same rows. */
 import { cacheSavings, groupUsage, type UsageAggregate, type UsageFilter, type UsageGroupBy } from "@/db/queries/usage-reports";
 import type { UsageScope } from "./access";
-import { oneOf, parseUsageFilter } from "./filters";
+import { oneOf, parseUsageFilter, type ParsedFilter } from "./filters";
 import { groupNamer, type GroupName } from "./labels";
 import { emptyAggregate, statsOf, totalsOf, type UsageStats } from "./stats";
 
@@ -17,7 +17,7 @@ export interface UsageReport {
   from: string;
   to: string;
   groupBy: UsageGroupBy;
-  filters: { teamId: string | null; model: string | null; route: string | null };
+  filters: ParsedFilter["echo"];
   data: UsageReportRow[];
   totals: UsageStats;
   /** Requests answered from the response cache, and what the answers cost when they were made. */

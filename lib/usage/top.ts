@@ -5,7 +5,7 @@ import { spendBy } from "@/db/queries/usage-reports";
 import { microsToUsd } from "../gateway/cost";
 import { badRequest } from "../gateway/errors";
 import type { UsageScope } from "./access";
-import { oneOf, parseUsageFilter } from "./filters";
+import { oneOf, parseUsageFilter, type ParsedFilter } from "./filters";
 
 const BYS = ["team", "model", "key"] as const;
 const MAX_LIMIT = 100;
@@ -26,7 +26,7 @@ export interface TopReport {
   to: string;
   by: (typeof BYS)[number];
   limit: number;
-  filters: { teamId: string | null; model: string | null; route: string | null };
+  filters: ParsedFilter["echo"];
   data: TopRow[];
   totalCostUsd: number;
 }

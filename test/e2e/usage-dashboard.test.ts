@@ -15,6 +15,8 @@ let browser: Browser | undefined;
 const teams: Array<{ id: string; name: string; key: string }> = [];
 
 const REQUESTS_PER_TEAM = { alpha: 30, beta: 20 };
+/** Embeddings requests from alpha, on top of its chat traffic. */
+const EMBEDDINGS = 7;
 
 async function seed(s: TestServer): Promise<void> {
   const provider = await must(await s.admin("/api/admin/providers", { method: "POST", json: { name: "sim", kind: "simulator", settings: { maxAttempts: 1 } } }));
@@ -26,6 +28,12 @@ async function seed(s: TestServer): Promise<void> {
       }),
     );
   }
+  await must(
+    await s.admin("/api/admin/models", {
+      method: "POST",
+      json: { name: "sim-vectors", providerId: provider.id, upstreamModel: "sim-vectors", inputPricePerMTok: 0.02, outputPricePerMTok: 0, endpoints: ["embeddings"], simulator: { ttftMs: 5 } },
+    }),
+  );
   for (const [name, daily] of [["alpha", 1], ["beta", null]] as const) {
     const team = await must(await s.admin("/api/admin/teams", { method: "POST", json: { name, dailyBudgetUsd: daily, monthlyBudgetUsd: 20 } }));
     const key = await must(await s.admin(`/api/admin/teams/${team.id}/keys`, { method: "POST", json: { name: `${name}-key` } }));
@@ -49,6 +57,17 @@ async function sendTraffic(): Promise<number> {
         if (res.status !== 200) throw new Error(`request answered ${res.status}`);
       });
     }
+  }
+  for (let i = 0; i < EMBEDDINGS; i++) {
+    jobs.push(async () => {
+      const res = await fetch(`${server.url}/v1/embeddings`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${teams[0]!.key}`, "content-type": "application/json" },
+        body: JSON.stringify({ model: "sim-vectors", input: `text ${i}` }),
+      });
+      await res.arrayBuffer();
+      if (res.status !== 200) throw new Error(`embeddings answered ${res.status}`);
+    });
   }
   for (let i = 0; i < jobs.length; i += 10) await Promise.all(jobs.slice(i, i + 10).map((j) => j()));
   return jobs.length;
@@ -90,7 +109,7 @@ describe("/usage in the browser", () => {
     const pageErrors: string[] = [];
     page.on("pageerror", (err) => pageErrors.push(err.message));
     const base = browserUrl(server.url);
-    const total = REQUESTS_PER_TEAM.alpha + REQUESTS_PER_TEAM.beta;
+    const total = REQUESTS_PER_TEAM.alpha + REQUESTS_PER_TEAM.beta + EMBEDDINGS;
 
     await page.goto(`${base}/usage`);
     await page.waitForURL(/\/sign-in\?next=%2Fusage$/);
@@ -144,6 +163,17 @@ describe("/usage in the browser", () => {
     const smartBeta = Array.from({ length: REQUESTS_PER_TEAM.beta }, (_, i) => i).filter((i) => i % 3 === 0).length;
     await totals.getByText(String(smartBeta), { exact: true }).waitFor();
     expect((await downloadCsv(page, "raw")).length).toBe(smartBeta);
+
+    // The endpoint filter, on its own: only the embeddings requests, in the URL and the export.
+    await filters.getByRole("button", { name: "Clear filters" }).click();
+    await totals.getByText(String(total), { exact: true }).waitFor();
+    await filters.getByLabel("Endpoint").selectOption({ label: "Embeddings" });
+    await page.waitForURL((url) => url.searchParams.get("endpoint") === "embeddings");
+    await totals.getByText(String(EMBEDDINGS), { exact: true }).waitFor();
+    const embeddings = await downloadCsv(page, "raw");
+    expect(embeddings.length).toBe(EMBEDDINGS);
+    expect(new Set(embeddings.map((r) => r.endpoint))).toEqual(new Set(["embeddings"]));
+    await screenshot(page, "usage-03-endpoint-filter");
 
     expect(pageErrors).toEqual([]);
   }, 90_000);

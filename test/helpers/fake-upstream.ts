@@ -72,6 +72,16 @@ export function completion(content: string, usage: { prompt_tokens: number; comp
   });
 }
 
+/** An embeddings list of one small vector per input; `promptTokens` null for an upstream that reports no usage. */
+export function embeddingList(inputs: number, promptTokens: number | null, model = "up") {
+  return Response.json({
+    object: "list",
+    data: Array.from({ length: inputs }, (_, index) => ({ object: "embedding", index, embedding: [0.6, 0.8] })),
+    model,
+    ...(promptTokens === null ? {} : { usage: { prompt_tokens: promptTokens, total_tokens: promptTokens } }),
+  });
+}
+
 export function errorAnswer(status: number, message: string, headers: Record<string, string> = {}, type = "server_error") {
   return Response.json({ error: { message, type, code: null, param: null } }, { status, headers });
 }

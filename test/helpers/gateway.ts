@@ -140,6 +140,8 @@ export interface Harness {
   key(teamId: string): string;
   /** POST /v1/chat/completions with this key and body, merged over a one-message request. */
   chat(key: string, body?: Record<string, unknown>, opts?: { signal?: AbortSignal }): Promise<GatewayResponse>;
+  /** POST /v1/embeddings with this key and body, merged over a one-string request. */
+  embeddings(key: string, body?: Record<string, unknown>): Promise<GatewayResponse>;
   /** Usage rows, oldest first, after flushing what is queued. */
   rows(): UsageRow[];
   /** Events of a type, oldest first, with `data` parsed. */
@@ -217,6 +219,9 @@ export function createHarness(opts: HarnessOptions = {}): Harness {
     },
     chat(key, body = {}, { signal } = {}) {
       return gateway.chatCompletions(gatewayRequest({ model: "primary", messages: USER_MESSAGE, ...body }, { key, signal }));
+    },
+    embeddings(key, body = {}) {
+      return gateway.embeddings(gatewayRequest({ model: "primary", input: "hello", ...body }, { key }));
     },
     rows() {
       usage.flush();

@@ -11,6 +11,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { POST as chatRoute } from "@/app/api/v1/chat/completions/route";
+import { POST as embeddingsRoute } from "@/app/api/v1/embeddings/route";
 import { GET as modelsRoute } from "@/app/api/v1/models/route";
 import { parseEnv } from "@/lib/env";
 import { apiPath, createApiDoor } from "@/lib/server/api-door";
@@ -69,10 +70,12 @@ async function read(res: Response): Promise<Answer> {
 }
 
 /** The same request through the native door (over HTTP) and through the route handler (called directly). */
-async function both(method: "GET" | "POST", path: "/chat/completions" | "/models", init: { headers?: Record<string, string>; body?: string } = {}) {
+const ROUTES = { "/chat/completions": chatRoute, "/embeddings": embeddingsRoute, "/models": modelsRoute };
+
+async function both(method: "GET" | "POST", path: keyof typeof ROUTES, init: { headers?: Record<string, string>; body?: string } = {}) {
   const native = await read(await fetch(`${base}/v1${path}`, { method, headers: init.headers, body: init.body }));
   const request = new Request(`http://switchyard.test/api/v1${path}`, { method, headers: init.headers, body: init.body });
-  const handler = await read(await (path === "/models" ? modelsRoute(request) : chatRoute(request)));
+  const handler = await read(await ROUTES[path](request));
   return { native: normalize(native), handler: normalize(handler) };
 }
 
@@ -102,6 +105,28 @@ describe("both doors answer alike", () => {
     expect(native.headers["content-type"]).toBe("text/event-stream; charset=utf-8");
     expect(native.body.endsWith("data: [DONE]\n\n")).toBe(true);
     expect(native.body).toContain('"usage":{"prompt_tokens"');
+    expect(handler).toEqual(native);
+  });
+
+  it("embeddings, as floats and as base64", async () => {
+    for (const encoding_format of ["float", "base64"]) {
+      const { native, handler } = await both("POST", "/embeddings", json({ model: "sim-embed", input: ["the cat sat", "quarterly tax report"], encoding_format }));
+      expect(native.status).toBe(200);
+      const body = JSON.parse(native.body);
+      expect(body).toMatchObject({ object: "list", model: "sim-embed", usage: { prompt_tokens: expect.any(Number) } });
+      expect(body.data).toHaveLength(2);
+      expect(handler).toEqual(native);
+    }
+  });
+
+  it.each([
+    ["empty input", () => json({ model: "sim-embed", input: [] }), 400],
+    ["a chat model", () => json({ model: "sim-fast", input: "x" }), 400],
+    ["body over the cap", () => json({ model: "sim-embed", input: Array.from({ length: 100 }, () => "x".repeat(50)) }), 413],
+  ])("an embeddings error: %s", async (_name, init, status) => {
+    const { native, handler } = await both("POST", "/embeddings", init());
+    expect(native.status).toBe(status);
+    expect(JSON.parse(native.body).error).toMatchObject({ message: expect.any(String), type: "invalid_request_error" });
     expect(handler).toEqual(native);
   });
 

@@ -57,7 +57,7 @@ export function UsageDashboard() {
           <h2>No requests in this range</h2>
           <p>
             Nothing went through the gateway for these filters. Widen the dates or clear the filters, or send traffic: programs call{" "}
-            <code>POST /v1/chat/completions</code> with a team&apos;s API key (create one under <Link href="/settings/teams">Settings → Teams</Link>),
+            <code>POST /v1/chat/completions</code> (or <code>/v1/embeddings</code>) with a team&apos;s API key (create one under <Link href="/settings/teams">Settings → Teams</Link>),
             and people use the chat.
           </p>
         </div>

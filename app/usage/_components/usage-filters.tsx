@@ -1,11 +1,14 @@
 "use client";
 import { useState, type ReactNode } from "react";
 import { lastDays, rangeError, thisMonth, type UsageFilters } from "@/lib/client/usage/filters";
+import { USAGE_ENDPOINT_LABELS, USAGE_ENDPOINTS } from "@/lib/usage/endpoints";
 
 export interface Option {
   value: string;
   label: string;
 }
+
+const ENDPOINT_OPTIONS: Option[] = USAGE_ENDPOINTS.map((e) => ({ value: e, label: USAGE_ENDPOINT_LABELS[e] }));
 
 const PRESETS = [
   { label: "Today", range: () => lastDays(1) },
@@ -39,7 +42,7 @@ export function UsageFilterBar(props: {
     if (!rangeError(next.from, next.to)) props.onChange(next);
   }
 
-  const select = (k: "teamId" | "model" | "route", label: string, all: string, options: Option[]) => (
+  const select = (k: "teamId" | "model" | "route" | "endpoint", label: string, all: string, options: Option[]) => (
     <div className="filter">
       <label htmlFor={`filter-${k}`}>{label}</label>
       <select id={`filter-${k}`} value={f[k]} onChange={(e) => props.onChange({ [k]: e.target.value })}>
@@ -58,7 +61,7 @@ export function UsageFilterBar(props: {
     const r = p.range();
     return r.from === f.from && r.to === f.to;
   });
-  const filtered = f.teamId || f.model || f.route;
+  const filtered = f.teamId || f.model || f.route || f.endpoint;
 
   return (
     <section className="card filters" aria-label="Filters" data-testid="usage-filters">
@@ -83,8 +86,9 @@ export function UsageFilterBar(props: {
         {select("teamId", "Team", "All teams", props.teams)}
         {select("model", "Model", "All models", props.models)}
         {select("route", "Route", "All routes", props.routes)}
+        {select("endpoint", "Endpoint", "All endpoints", ENDPOINT_OPTIONS)}
         {filtered ? (
-          <button type="button" className="link-button clear-filters" onClick={() => props.onChange({ teamId: "", model: "", route: "" })}>
+          <button type="button" className="link-button clear-filters" onClick={() => props.onChange({ teamId: "", model: "", route: "", endpoint: "" })}>
             Clear filters
           </button>
         ) : null}

@@ -1,4 +1,5 @@
 /** The model form: text values, validation as the user types, and the POST or PATCH body. */
+import type { Capability } from "@/lib/gateway/endpoints/types";
 import type { MaxTokensField } from "@/lib/gateway/output-ceiling";
 import { changedFields, decimal, optionalInt, paramLookup, type FieldErrors } from "./form";
 import type { ModelView } from "./models";
@@ -16,6 +17,8 @@ export interface ModelFormValues {
   tpmLimit: string;
   /** Tried in this order when the model fails or its breaker is open. */
   fallbacks: string[];
+  /** What the model serves. */
+  endpoints: Capability[];
 }
 
 export type ModelField = keyof ModelFormValues;
@@ -27,7 +30,7 @@ const MAX_PER_MINUTE = 1_000_000_000;
 const text = (n: number | null) => (n === null ? "" : String(n));
 
 export function newModelValues(providerId = ""): ModelFormValues {
-  return { name: "", providerId, upstreamModel: "", inputPrice: "", outputPrice: "", maxOutputTokens: "", maxTokensField: "both", rpmLimit: "", tpmLimit: "", fallbacks: [] };
+  return { name: "", providerId, upstreamModel: "", inputPrice: "", outputPrice: "", maxOutputTokens: "", maxTokensField: "both", rpmLimit: "", tpmLimit: "", fallbacks: [], endpoints: ["chat"] };
 }
 
 export function modelValues(m: ModelView): ModelFormValues {
@@ -42,6 +45,7 @@ export function modelValues(m: ModelView): ModelFormValues {
     rpmLimit: text(m.rpmLimit),
     tpmLimit: text(m.tpmLimit),
     fallbacks: [...m.fallbacks],
+    endpoints: [...m.endpoints],
   };
 }
 
@@ -70,6 +74,7 @@ export function validateModel(v: ModelFormValues, current?: ModelView): { errors
 
   if (v.fallbacks.includes(name)) errors.fallbacks = "A model cannot fall back to itself";
   else if (v.fallbacks.length > MAX_FALLBACKS) errors.fallbacks = `At most ${MAX_FALLBACKS} fallbacks`;
+  if (v.endpoints.length === 0) errors.endpoints = "Pick at least one thing the model serves";
 
   const full: Record<string, unknown> = {
     name,
@@ -82,6 +87,7 @@ export function validateModel(v: ModelFormValues, current?: ModelView): { errors
     rpmLimit: rpm.value ?? null,
     tpmLimit: tpm.value ?? null,
     fallbacks: v.fallbacks,
+    endpoints: v.endpoints,
   };
   if (!current) return { errors, body: full };
   return { errors, body: changedFields(full, current as unknown as Record<string, unknown>) };
@@ -98,4 +104,5 @@ export const modelFieldForParam = paramLookup<ModelField>({
   rpmLimit: "rpmLimit",
   tpmLimit: "tpmLimit",
   fallbacks: "fallbacks",
+  endpoints: "endpoints",
 });

@@ -1,7 +1,8 @@
 /**
- * The usage page's filters as they live in the URL (?from=2025-01-01&to=2025-01-31&team=…&model=…&route=…)
+ * The usage page's filters as they live in the URL (?from=2025-01-01&to=2025-01-31&team=…&model=…&route=…&endpoint=…)
  * and as the usage API wants them. Days are UTC, like budgets; `to` is inclusive on screen.
  */
+import { USAGE_ENDPOINTS } from "@/lib/usage/endpoints";
 
 export interface UsageFilters {
   /** YYYY-MM-DD, UTC. */
@@ -11,6 +12,8 @@ export interface UsageFilters {
   teamId: string;
   model: string;
   route: string;
+  /** "" for every endpoint, else chat, embeddings or responses. */
+  endpoint: string;
 }
 
 export type FilterKey = keyof UsageFilters;
@@ -48,7 +51,16 @@ export function filtersFromSearch(params: URLSearchParams, now = Date.now()): Us
   if (!validDay(from)) from = fallback.from;
   if (!validDay(to)) to = fallback.to;
   if (from > to) [from, to] = [to, from];
-  return { from, to, teamId: params.get("team") ?? "", model: params.get("model") ?? "", route: params.get("route") ?? "" };
+  const endpoint = params.get("endpoint") ?? "";
+  return {
+    from,
+    to,
+    teamId: params.get("team") ?? "",
+    model: params.get("model") ?? "",
+    route: params.get("route") ?? "",
+    // An unknown value would only make every report a 400.
+    endpoint: (USAGE_ENDPOINTS as readonly string[]).includes(endpoint) ? endpoint : "",
+  };
 }
 
 /** The page URL's query: defaults are left out so a plain /usage stays plain. */
@@ -62,6 +74,7 @@ export function searchFromFilters(f: UsageFilters, now = Date.now()): string {
   if (f.teamId) q.set("team", f.teamId);
   if (f.model) q.set("model", f.model);
   if (f.route) q.set("route", f.route);
+  if (f.endpoint) q.set("endpoint", f.endpoint);
   const s = q.toString();
   return s ? `?${s}` : "";
 }
@@ -82,6 +95,7 @@ export function apiQuery(f: UsageFilters, extra: Record<string, string> = {}): U
   if (f.teamId) q.set("teamId", f.teamId);
   if (f.model) q.set("model", f.model);
   if (f.route) q.set("route", f.route);
+  if (f.endpoint) q.set("endpoint", f.endpoint);
   for (const [k, v] of Object.entries(extra)) q.set(k, v);
   return q;
 }

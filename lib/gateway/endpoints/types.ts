@@ -10,10 +10,10 @@ import type { StreamEncoder } from "../relay";
 import type { ModelConfig } from "../types";
 
 /** What a model must serve for an endpoint. */
-export type Capability = "chat";
+export type Capability = "chat" | "embeddings";
 
 /** The upstream operation, in OpenAI's request format, which each adapter translates. */
-export type Operation = "chat";
+export type Operation = "chat" | "embeddings";
 
 export interface CallPlan {
   /** Upper bound of the prompt tokens the upstream will bill. */

@@ -186,18 +186,43 @@ export function parseModelList(text: string, redact: Redactor): string[] | null 
   return [...new Set(ids.map(redact))].sort((a, b) => a.localeCompare(b));
 }
 
+/**
+ * An embeddings answer ({"object":"list","data":[…],"usage":{…}}) as a frame: the body itself, and
+ * its prompt tokens as usage (an embedding has no output); null when it is not one.
+ */
+export function parseEmbeddingList(text: string): Frame | null {
+  let json: Json;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    return null;
+  }
+  if (!json || typeof json !== "object" || !Array.isArray(json.data)) return null;
+  const usage = json.usage as { prompt_tokens?: unknown } | null | undefined;
+  const events: ChatEvent[] = typeof usage?.prompt_tokens === "number" ? [{ type: "usage", promptTokens: usage.prompt_tokens, completionTokens: 0 }] : [];
+  return { raw: text, events };
+}
+
+function jsonHeaders(provider: ProviderConfig, accept: string): Record<string, string> {
+  return {
+    "content-type": "application/json",
+    accept,
+    // Some providers' firewalls refuse requests without one.
+    "user-agent": "switchyard",
+    ...authHeaders(provider),
+  };
+}
+
 export const openAiCompatible: ProviderAdapter = {
   kind: "openai-compatible",
   chatCall(provider, model, body, stream, signal) {
-    const headers: Record<string, string> = {
-      "content-type": "application/json",
-      accept: stream ? "text/event-stream" : "application/json",
-      // Some providers' firewalls refuse requests without one.
-      "user-agent": "switchyard",
-      ...authHeaders(provider),
-    };
+    const headers = jsonHeaders(provider, stream ? "text/event-stream" : "application/json");
     return { url: `${baseOf(provider)}/chat/completions`, headers, body: JSON.stringify(upstreamBody(body, model, stream)), signal };
   },
+  embeddingsCall(provider, model, body, signal) {
+    return { url: `${baseOf(provider)}/embeddings`, headers: jsonHeaders(provider, "application/json"), body: JSON.stringify({ ...body, model: model.upstreamModel }), signal };
+  },
+  parseEmbeddings: parseEmbeddingList,
   send: (deps, _model, call) => deps.http(call),
   failure: openAiFailure,
   parseBody: parseChatCompletion,

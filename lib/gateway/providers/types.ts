@@ -73,6 +73,13 @@ export interface ProviderAdapter {
    * that is the client's error, answered as is, never retried and not held against the upstream.
    */
   chatCall(provider: ProviderConfig, model: ModelConfig, body: Record<string, unknown>, stream: boolean, signal: AbortSignal): UpstreamCallInit;
+  /**
+   * The call for one embeddings request (`body` is OpenAI's, already with the upstream's model name),
+   * and its answer: `raw` the body in OpenAI's embeddings format, a usage event its prompt tokens;
+   * null when it cannot be read. Both absent when the provider has no embeddings API.
+   */
+  embeddingsCall?(provider: ProviderConfig, model: ModelConfig, body: Record<string, unknown>, signal: AbortSignal): UpstreamCallInit;
+  parseEmbeddings?(text: string): Frame | null;
   /** Sends a call: over the network unless the kind answers in-process. */
   send(deps: Pick<GatewayDeps, "http" | "simulator">, model: ModelConfig, call: UpstreamCallInit): Promise<UpstreamResponse>;
   /** An answer outside 2xx as what the caller sees, the provider key redacted from any text passed on. */

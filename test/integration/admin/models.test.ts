@@ -56,6 +56,7 @@ describe("models", () => {
       rpmLimit: 100,
       tpmLimit: null,
       fallbacks: [],
+      endpoints: ["chat"],
       simulator: { ttftMs: 5, tokensPerSecond: 1000 },
       breaker: { state: "closed", failureRate: 0, requests: 0, failures: 0, openedAt: null, nextProbeAt: null },
     });
@@ -138,6 +139,51 @@ describe("models", () => {
 
     expect(await statusOf(server.admin(`/api/admin/routes/${routeId}`, { method: "DELETE" }))).toBe(200);
     expect(await statusOf(server.admin(`/api/admin/models/${control.id}`, { method: "DELETE" }))).toBe(200);
+  });
+
+  it("says which endpoints a model serves: chat by default, validated, and in /v1/models", async () => {
+    const both = await (await create({ name: "ep-both", endpoints: ["embeddings", "chat"] })).json();
+    // Stored and shown in one order, whatever order they were given in.
+    expect(both.endpoints).toEqual(["chat", "embeddings"]);
+    expect(server.db().prepare("select endpoints from models where id = ?").get(both.id)).toEqual({ endpoints: '["chat","embeddings"]' });
+    const patched = await (await server.admin(`/api/admin/models/${both.id}`, { method: "PATCH", json: { endpoints: ["embeddings"] } })).json();
+    expect(patched.endpoints).toEqual(["embeddings"]);
+
+    await expectError(await create({ name: "ep-none", endpoints: [] }), 400, "endpoints");
+    await expectError(await create({ name: "ep-dup", endpoints: ["chat", "chat"] }), 400, "endpoints");
+    await expectError(await create({ name: "ep-bad", endpoints: ["chat", "images"] }), 400, "endpoints[1]");
+    await expectError(await create({ name: "ep-str", endpoints: "chat" }), 400, "endpoints");
+    await expectError(await server.admin(`/api/admin/models/${both.id}`, { method: "PATCH", json: { endpoints: [] } }), 400, "endpoints");
+
+    await create({ name: "ep-chat" });
+    await server.admin("/api/admin/routes", { method: "POST", json: { name: "ep-route", control: "ep-both" } });
+    const team = await (await server.admin("/api/admin/teams", { method: "POST", json: { name: "endpoints team" } })).json();
+    const { key } = await (await server.admin(`/api/admin/teams/${team.id}/keys`, { method: "POST", json: { name: "k" } })).json();
+    const listed = await (await fetch(`${server.url}/v1/models`, { headers: { authorization: `Bearer ${key}` } })).json();
+    const byId = new Map(listed.data.map((m: { id: string }) => [m.id, m]));
+    expect(byId.get("ep-chat")).toEqual({ id: "ep-chat", object: "model", created: expect.any(Number), owned_by: "Simulator", endpoints: ["chat"] });
+    expect(byId.get("ep-both")).toMatchObject({ endpoints: ["embeddings"] });
+    // A route lists its control model's endpoints.
+    expect(byId.get("ep-route")).toMatchObject({ owned_by: "switchyard-route", endpoints: ["embeddings"] });
+  });
+
+  it("refuses embeddings on a provider kind without them (Anthropic), naming endpoints", async () => {
+    const anthropic = await (
+      await server.admin("/api/admin/providers", { method: "POST", json: { name: "claude", kind: "anthropic", baseUrl: "https://api.anthropic.com", apiKey: "sk-ant-test" } })
+    ).json();
+    const refused = await expectError(await create({ name: "claude-embed", providerId: anthropic.id, endpoints: ["embeddings"] }), 400, "endpoints");
+    expect(refused.message).toBe("Providers of kind 'anthropic' do not serve embeddings; remove it from 'endpoints' or pick another provider.");
+    const claude = await (await create({ name: "claude-chat", providerId: anthropic.id })).json();
+    expect(claude.endpoints).toEqual(["chat"]);
+    await expectError(await server.admin(`/api/admin/models/${claude.id}`, { method: "PATCH", json: { endpoints: ["chat", "embeddings"] } }), 400, "endpoints");
+
+    // Moving an embeddings model onto that provider, or turning its provider into one, is refused too.
+    const embed = await (await create({ name: "sim-embedder", endpoints: ["embeddings"] })).json();
+    await expectError(await server.admin(`/api/admin/models/${embed.id}`, { method: "PATCH", json: { providerId: anthropic.id } }), 400, "endpoints");
+    const own = await (await server.admin("/api/admin/providers", { method: "POST", json: { name: "relay", kind: "openai-compatible", baseUrl: "http://127.0.0.1:9/v1" } })).json();
+    await create({ name: "relay-embed", providerId: own.id, endpoints: ["embeddings"] });
+    const kind = await expectError(await server.admin(`/api/admin/providers/${own.id}`, { method: "PATCH", json: { kind: "anthropic" } }), 400, "kind");
+    expect(kind.message).toContain("relay-embed");
   });
 
   it("answers 409 for a duplicate name", async () => {

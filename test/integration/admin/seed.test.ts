@@ -32,7 +32,7 @@ async function demoKeyLine(s: TestServer): Promise<string | undefined> {
 }
 
 describe("demo seed", () => {
-  it("seeds a simulator provider, three models, a team and a key on first start", async () => {
+  it("seeds a simulator provider, three chat models and an embeddings model, a team and a key on first start", async () => {
     server = await startServer({ dir, env: { SWITCHYARD_DEMO: "1" } });
     const key = await demoKeyLine(server);
     expect(key, server.output()).toBeDefined();
@@ -43,11 +43,13 @@ describe("demo seed", () => {
 
     const models = (await (await server.admin("/api/admin/models")).json()).data;
     const byName = Object.fromEntries(models.map((m: { name: string }) => [m.name, m]));
-    expect(Object.keys(byName).sort()).toEqual(["sim-balanced", "sim-fast", "sim-slow"]);
+    expect(Object.keys(byName).sort()).toEqual(["sim-balanced", "sim-embed", "sim-fast", "sim-slow"]);
     expect(byName["sim-fast"]).toMatchObject({ upstreamModel: "sim-fast", inputPricePerMTok: 0.1, outputPricePerMTok: 0.4, maxOutputTokens: 1024, fallbacks: [] });
     expect(byName["sim-balanced"]).toMatchObject({ inputPricePerMTok: 1, outputPricePerMTok: 4, maxOutputTokens: 2048, fallbacks: ["sim-fast"] });
     expect(byName["sim-slow"]).toMatchObject({ inputPricePerMTok: 5, outputPricePerMTok: 15, maxOutputTokens: 4096, fallbacks: ["sim-balanced"] });
     expect(byName["sim-slow"].simulator).toEqual({ ttftMs: 400, tokensPerSecond: 35 });
+    expect(byName["sim-fast"].endpoints).toEqual(["chat"]);
+    expect(byName["sim-embed"]).toMatchObject({ upstreamModel: "sim-embed", inputPricePerMTok: 0.02, outputPricePerMTok: 0, maxOutputTokens: null, endpoints: ["embeddings"], fallbacks: [] });
 
     const routes = (await (await server.admin("/api/admin/routes")).json()).data;
     expect(routes).toHaveLength(1);
@@ -68,6 +70,14 @@ describe("demo seed", () => {
     });
     expect(res.status).toBe(200);
     expect((await res.json()).model).toBe("sim-fast");
+
+    const embedded = await fetch(`${server.url}/v1/embeddings`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
+      body: JSON.stringify({ model: "sim-embed", input: "hello" }),
+    });
+    expect(embedded.status).toBe(200);
+    expect((await embedded.json()).data[0].embedding).toHaveLength(1536);
   });
 
   it("seeds nothing and prints no key on the next start, even after the demo data is deleted", async () => {
@@ -77,7 +87,7 @@ describe("demo seed", () => {
 
     server = await startServer({ dir, env: { SWITCHYARD_DEMO: "1" } });
     expect((await (await server.admin("/api/admin/teams")).json()).data).toHaveLength(0);
-    expect((await (await server.admin("/api/admin/models")).json()).data).toHaveLength(3);
+    expect((await (await server.admin("/api/admin/models")).json()).data).toHaveLength(4);
     expect((await (await server.admin("/api/admin/routes")).json()).data).toHaveLength(1);
     expect((await (await server.admin("/api/admin/providers")).json()).data).toHaveLength(1);
     expect(await demoKeyLine(server)).toBeUndefined();

@@ -15,7 +15,7 @@ let traffic: Traffic;
 let rows: Array<Record<string, any>>;
 
 const HEADER = [
-  "request_id", "created_at", "team_id", "team_name", "key_id", "user_id", "route_id", "variant", "sticky_key",
+  "request_id", "created_at", "endpoint", "team_id", "team_name", "key_id", "user_id", "route_id", "variant", "sticky_key",
   "requested_model", "served_model", "provider_id", "attempts", "fallback_used", "stream", "status", "http_status",
   "error_type", "prompt_tokens", "completion_tokens", "cost_usd", "latency_ms", "ttft_ms",
 ];

@@ -11,7 +11,7 @@ const provider = (id: string, egressDenied: string | null, extra: Partial<Provid
 });
 const model = (name: string, providerId: string): ModelConfig => ({
   id: name, name, providerId, upstreamModel: name, inputMicrosPerMTok: 0, outputMicrosPerMTok: 0, maxOutputTokens: null, maxTokensField: "both",
-  rpmLimit: null, tpmLimit: null, fallbacks: [], simulator: null, createdAt: 0,
+  rpmLimit: null, tpmLimit: null, fallbacks: [], endpoints: ["chat"], simulator: null, createdAt: 0,
 });
 
 function deps(calls: string[], answer: (req: Request) => Response | Promise<Response> = () => Response.json({ id: "x", choices: [{ message: { role: "assistant", content: "hi" } }] })): GatewayDeps {

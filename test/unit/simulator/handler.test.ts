@@ -290,7 +290,7 @@ describe("requests and routes", () => {
 
   it("answers unknown paths with a 404", async () => {
     const { sim } = simulator();
-    const res = await sim.fetch(new Request("http://sim.test/v1/embeddings", { method: "POST", body: "{}" }));
+    const res = await sim.fetch(new Request("http://sim.test/v1/audio/speech", { method: "POST", body: "{}" }));
     expect(res.status).toBe(404);
     expect((await res.json()).error.type).toBe("invalid_request_error");
   });

@@ -7,9 +7,15 @@ import { useFormState } from "@/lib/client/settings/form";
 import { MAX_FALLBACKS, modelFieldForParam, modelValues, newModelValues, validateModel, type ModelField } from "@/lib/client/settings/model-form";
 import { useCreateModel, usePatchModel, type ModelView } from "@/lib/client/settings/models";
 import { useProviderModels, type ProviderView } from "@/lib/client/settings/providers";
+import { CAPABILITIES } from "@/lib/gateway/endpoints/capabilities";
 import { FallbackPicker } from "./fallback-picker";
 
-type TextField = Exclude<ModelField, "fallbacks" | "providerId" | "maxTokensField">;
+type TextField = Exclude<ModelField, "fallbacks" | "providerId" | "maxTokensField" | "endpoints">;
+
+const ENDPOINT_CHOICES = [
+  { value: "chat", label: "Chat", note: "chat completions and the Responses API" },
+  { value: "embeddings", label: "Embeddings", note: "/v1/embeddings" },
+] as const satisfies ReadonlyArray<{ value: (typeof CAPABILITIES)[number]; label: string; note: string }>;
 
 const MAX_TOKENS_FIELD_HINT = "Both is right for most providers; pick one only if the provider rejects the other (OpenAI's reasoning models reject max_tokens).";
 
@@ -65,6 +71,8 @@ export function ModelForm(props: { model?: ModelView; providers: ProviderView[];
           ? `Could not list the provider's models: ${errorMessage(upstream.error)}`
           : "The name the provider knows, e.g. gpt-4o-mini.";
   const fallbackHint = "Tried in this order when this model fails or its breaker is open.";
+  const toggleEndpoint = (value: (typeof CAPABILITIES)[number], on: boolean) =>
+    form.set("endpoints", CAPABILITIES.filter((c) => (c === value ? on : v.endpoints.includes(c))));
   const noProviders = props.providers.length === 0;
 
   return (
@@ -150,6 +158,24 @@ export function ModelForm(props: { model?: ModelView; providers: ProviderView[];
             onChange={(next) => form.set("fallbacks", next)}
           />
         </Field>
+        <fieldset className="fieldset span-2" aria-describedby={err("endpoints") ? "model-endpoints-error" : "model-endpoints-hint"} data-testid="model-endpoints">
+          <legend>Endpoints</legend>
+          {ENDPOINT_CHOICES.map((c) => (
+            <label key={c.value} className="checkbox">
+              <input type="checkbox" checked={v.endpoints.includes(c.value)} onChange={(e) => toggleEndpoint(c.value, e.target.checked)} /> {c.label}
+              <span className="muted small">{c.note}</span>
+            </label>
+          ))}
+          {err("endpoints") ? (
+            <p className="field-error" id="model-endpoints-error" data-testid="model-endpoints-error">
+              {err("endpoints")}
+            </p>
+          ) : (
+            <p className="field-hint" id="model-endpoints-hint">
+              What clients may ask this model for; anything else is refused with a 400 naming the model.
+            </p>
+          )}
+        </fieldset>
       </div>
       <FormError message={form.formError} />
       <div className="form-actions">

@@ -35,6 +35,7 @@ export function ModelTable(props: { models: ModelView[]; providerNames: Map<stri
             <th className="num">Max out</th>
             <th className="num">RPM</th>
             <th className="num">TPM</th>
+            <th>Endpoints</th>
             <th>Fallbacks</th>
             <th>Breaker</th>
             <th>
@@ -56,6 +57,7 @@ export function ModelTable(props: { models: ModelView[]; providerNames: Map<stri
               <td className="num">{limit(m.maxOutputTokens)}</td>
               <td className="num">{limit(m.rpmLimit)}</td>
               <td className="num">{limit(m.tpmLimit)}</td>
+              <td data-testid="model-endpoints-cell">{m.endpoints.join(", ")}</td>
               <td className="wrap">
                 {m.fallbacks.length ? (
                   <ol className="inline-list">

@@ -20,7 +20,7 @@ const provider = (baseUrl: string | null = "https://api.anthropic.com", apiKey: 
 });
 const model: ModelConfig = {
   id: "m", name: "claude", providerId: "p", upstreamModel: "claude-sonnet-4-5", inputMicrosPerMTok: 0, outputMicrosPerMTok: 0, maxOutputTokens: null,
-  maxTokensField: "both", rpmLimit: null, tpmLimit: null, fallbacks: [], simulator: null, createdAt: 0,
+  maxTokensField: "both", rpmLimit: null, tpmLimit: null, fallbacks: [], endpoints: ["chat"], simulator: null, createdAt: 0,
 };
 
 const map = (body: Record<string, unknown>, stream = false) => messagesBody({ model: "claude", ...body }, model, stream);
