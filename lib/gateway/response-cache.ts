@@ -54,7 +54,8 @@ function canonical(value: unknown): string {
 /** Whether a request may be answered from (and stored in) the cache under the team's mode. */
 export function isCacheable(setting: ResponseCacheSetting | null, plan: CallPlan): boolean {
   if (!setting || setting.mode === "off" || setting.ttlSeconds <= 0) return false;
-  if (setting.mode === "all") return true;
+  // Embeddings are the same for the same input whatever the mode.
+  if (setting.mode === "all" || plan.operation === "embeddings") return true;
   const body = plan.body;
   // Sampling at temperature 0, or a fixed seed, asks for the same answer each time.
   return body.temperature === 0 || typeof body.seed === "number";

@@ -4,8 +4,8 @@
  * either, per-request directives, entries per team, failures never kept, expiry and the size cap.
  */
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { completion, errorAnswer, sseAnswer, chunk, usageChunk } from "../../../helpers/fake-upstream";
-import { createHarness, jsonOf, readStream, streamedContent, type Harness } from "../../../helpers/gateway";
+import { completion, embeddingList, errorAnswer, sseAnswer, chunk, usageChunk } from "../../../helpers/fake-upstream";
+import { createHarness, gatewayRequest, jsonOf, readStream, streamedContent, type Harness } from "../../../helpers/gateway";
 
 let h: Harness;
 let key: string;
@@ -107,6 +107,18 @@ describe("a team with the cache on for deterministic requests", () => {
     expect((await h.chat(key, DETERMINISTIC)).headers["x-switchyard-cache"]).toBe("hit");
     h.clock.advance(2_000);
     expect((await h.chat(key, DETERMINISTIC)).headers["x-switchyard-cache"]).toBe("miss");
+  });
+
+  it("caches embeddings, which are deterministic by nature, and answers them byte for byte", async () => {
+    h.model("embed", { endpoints: ["embeddings"], inputPricePerMTok: 1, outputPricePerMTok: 0 });
+    h.upstream.handle("embed", () => embeddingList(1, 4));
+    const ask = () => h.gateway.embeddings(gatewayRequest({ model: "embed", input: "the cat sat" }, { key }));
+    const first = await ask();
+    const second = await ask();
+    expect(second.headers["x-switchyard-cache"]).toBe("hit");
+    expect("body" in second && second.body).toBe("body" in first && first.body);
+    expect(h.upstream.callsTo("embed")).toHaveLength(1);
+    expect(h.rows().at(-1)).toMatchObject({ endpoint: "embeddings", cache: "hit", cost_micros: 0, saved_micros: 4 });
   });
 
   it("never shares an entry with another team", async () => {
