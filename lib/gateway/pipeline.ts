@@ -85,21 +85,22 @@ export async function handleRequest(gw: GatewayCore, endpoint: Endpoint, req: Ga
     }
     ledger.reservation = reserved.reservation;
 
-    const opened = await openUpstream(deps, { targets, operation: plan.operation, body: plan.body, stream, clientSignal: req.signal, startedAt, tokens, grants: ledger.grants });
+    const opened = await openUpstream(deps, { targets, operation: plan.operation, body: plan.body, native: plan.native, stream, clientSignal: req.signal, startedAt, tokens, grants: ledger.grants });
     ledger.served(opened.target, opened.attempts, opened.fallbackUsed);
     const headers: Record<string, string> = { "x-request-id": requestId, "x-switchyard-model": opened.target.model.name, ...rateHeaders };
     if (resolution.variant) headers["x-switchyard-variant"] = resolution.variant;
     const prices = opened.target.model;
+    const meta = { requestId, model: opened.target.model.name };
 
     if (opened.kind === "plain") {
       const usage = opened.answer.events.find((e) => e.type === "usage");
       const prompt = usage?.type === "usage" ? usage.promptTokens : promptEstimate;
       const completion = usage?.type === "usage" ? usage.completionTokens : countOutput(opened.answer.events);
       ledger.finish("ok", 200, null, { prompt, completion, prices });
-      return { status: 200, headers: { "content-type": "application/json", ...headers }, body: parsed.plainBody(opened.answer, deps.now) };
+      return { status: 200, headers: { "content-type": "application/json", ...headers }, body: parsed.plainBody(opened.answer, deps.now, meta) };
     }
 
-    const relay = createRelay(opened, parsed.streamEncoder(deps.now), {
+    const relay = createRelay(opened, parsed.streamEncoder(deps.now, meta), {
       now: deps.now,
       outputLimit: ceiling.enforced ? ceiling.total : null,
       budgeted,

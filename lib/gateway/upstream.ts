@@ -10,8 +10,8 @@ import { isEgressDenied } from "./egress";
 import { egressRefused, GatewayError, upstreamError, upstreamTimeout } from "./errors";
 import { adapterFor } from "./providers";
 import type { HeaderLookup, UpstreamCallInit, UpstreamResponse } from "./providers/transport";
-import type { Frame, ProviderAdapter, StreamDecoder } from "./providers/types";
-import type { Operation } from "./endpoints/types";
+import type { Frame, ProviderAdapter, UpstreamWire, StreamDecoder } from "./providers/types";
+import type { CallPlan, Operation } from "./endpoints/types";
 import type { Grant } from "./rate-limit";
 import { createRedactor, type Redactor } from "./redact";
 import { nextRetryDelay } from "./retry-policy";
@@ -142,8 +142,8 @@ function frameReader(events: EventReader, decoder: StreamDecoder): FrameReader {
 }
 
 /** The first frame of a stream decides whether it is committed; before that it is retried like any failure. */
-async function openStream(res: UpstreamResponse, adapter: ProviderAdapter, redact: Redactor): Promise<AttemptResult | Committed> {
-  const frames = frameReader(res.events(), adapter.decoder(redact));
+async function openStream(res: UpstreamResponse, wire: Pick<UpstreamWire, "decoder">, redact: Redactor): Promise<AttemptResult | Committed> {
+  const frames = frameReader(res.events(), wire.decoder(redact));
   const first = await frames.next();
   const fail = (message: string): AttemptResult => {
     frames.cancel();
@@ -155,7 +155,18 @@ async function openStream(res: UpstreamResponse, adapter: ProviderAdapter, redac
   return { kind: "stream", frames, first };
 }
 
-async function attempt(deps: GatewayDeps, target: UpstreamTarget, body: Record<string, unknown>, stream: boolean, clientSignal: AbortSignal, deadlineAt: number): Promise<AttemptResult> {
+/** The wire a target is called over: its provider's own Responses API when it speaks it and the request has that form, else chat completions. */
+function wireFor(adapter: ProviderAdapter, provider: ProviderConfig, req: Pick<UpstreamRequest, "body" | "native">): { wire: UpstreamWire; body: Record<string, unknown> } {
+  if (req.native?.operation === "responses" && provider.settings.responsesApi && adapter.responses) return { wire: adapter.responses, body: req.native.body };
+  const chat: UpstreamWire = {
+    call: (p, m, b, stream, signal) => adapter.chatCall(p, m, b, stream, signal),
+    parseBody: (text) => adapter.parseBody(text),
+    decoder: (redact) => adapter.decoder(redact),
+  };
+  return { wire: chat, body: req.body };
+}
+
+async function attempt(deps: GatewayDeps, target: UpstreamTarget, req: Pick<UpstreamRequest, "body" | "native">, stream: boolean, clientSignal: AbortSignal, deadlineAt: number): Promise<AttemptResult> {
   const controller = new AbortController();
   const onClientAbort = () => controller.abort(new ClientAborted());
   if (clientSignal.aborted) throw new ClientAborted();
@@ -163,6 +174,7 @@ async function attempt(deps: GatewayDeps, target: UpstreamTarget, body: Record<s
   const s = target.provider.settings;
   const clock = new AttemptClock(controller, { firstByteMs: s.firstByteTimeoutMs, idleMs: s.idleTimeoutMs, deadlineAt, now: deps.now });
   const adapter = adapterFor(target.provider.kind);
+  const { wire, body } = wireFor(adapter, target.provider, req);
   const redact = createRedactor(target.provider.apiKey);
   const stop = () => {
     // Whatever ends the attempt, its timers and listener must not outlive it.
@@ -176,7 +188,7 @@ async function attempt(deps: GatewayDeps, target: UpstreamTarget, body: Record<s
   try {
     let call: UpstreamCallInit;
     try {
-      call = adapter.chatCall(target.provider, target.model, body, stream, controller.signal);
+      call = wire.call(target.provider, target.model, body, stream, controller.signal);
     } catch (err) {
       // The adapter refused a request its provider cannot take: the client's error, like an upstream 4xx.
       if (err instanceof GatewayError) return failed({ ok: false, retryable: false, fault: false, headers: null, error: err });
@@ -194,12 +206,12 @@ async function attempt(deps: GatewayDeps, target: UpstreamTarget, body: Record<s
       return failed({ ok: false, headers: res.headers, ...adapter.failure({ status: res.status, headers: res.headers, text }, redact) });
     }
     if (!stream) {
-      const answer = adapter.parseBody(await res.text());
+      const answer = wire.parseBody(await res.text());
       if (!answer) return failed({ ok: false, retryable: true, fault: true, headers: res.headers, error: upstreamError("The upstream returned a body the gateway cannot read.") });
       stop();
       return { ok: true, committed: { kind: "plain", answer }, controller, clock };
     }
-    const opened = await openStream(res, adapter, redact);
+    const opened = await openStream(res, wire, redact);
     if ("ok" in opened) return failed(opened);
     clock.touch();
     // The listener stays: a client abort mid-stream must still abort the upstream.
@@ -221,6 +233,8 @@ export interface UpstreamRequest {
   /** What the upstream is asked to do; `body` is its request in OpenAI's format. */
   operation: Operation;
   body: Record<string, unknown>;
+  /** The request in a provider's native format, for targets that speak it (see CallPlan.native). */
+  native?: CallPlan["native"];
   stream: boolean;
   clientSignal: AbortSignal;
   startedAt: number;
@@ -269,7 +283,7 @@ export async function openUpstream(deps: GatewayDeps, req: UpstreamRequest): Pro
       attempts++;
       let r: AttemptResult;
       try {
-        r = await attempt(deps, target, req.body, req.stream, req.clientSignal, deadlineAt);
+        r = await attempt(deps, target, req, req.stream, req.clientSignal, deadlineAt);
       } catch (err) {
         if (err instanceof ClientAborted) throw new UpstreamFailure(upstreamError("The client closed the connection."), attempts, target, t > 0, true);
         throw err;
