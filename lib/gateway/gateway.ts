@@ -2,6 +2,7 @@
 import type { GatewayRequest, GatewayResponse } from "./exchange";
 import { listModels } from "./models-endpoint";
 import { chatCompletions } from "./endpoints/chat";
+import { responses } from "./endpoints/responses";
 import { handleRequest, type DoorContext } from "./pipeline";
 import type { GatewayDeps, GatewayOptions, UsageRecord } from "./types";
 
@@ -14,6 +15,7 @@ export interface GatewayCore {
 
 export interface Gateway extends GatewayCore {
   chatCompletions(req: GatewayRequest, door?: DoorContext): Promise<GatewayResponse>;
+  responses(req: GatewayRequest, door?: DoorContext): Promise<GatewayResponse>;
   models(req: GatewayRequest): Promise<GatewayResponse>;
   /** Shortcuts to the state in `deps`, for admin views. */
   breakers: GatewayDeps["breakers"];
@@ -30,6 +32,7 @@ export function createGateway(deps: GatewayDeps, options: GatewayOptions, observ
       for (const o of observers) o(row);
     },
     chatCompletions: (req, door) => handleRequest(gw, chatCompletions, req, door),
+    responses: (req, door) => handleRequest(gw, responses, req, door),
     models: (req) => listModels(gw, req),
   };
   return gw;

@@ -14,6 +14,7 @@ type Endpoint = { method: string; call: (gateway: Gateway, req: GatewayRequest) 
 
 const ENDPOINTS: Record<string, Endpoint> = {
   "/chat/completions": { method: "POST", call: (g, r) => g.chatCompletions(r) },
+  "/responses": { method: "POST", call: (g, r) => g.responses(r) },
   "/models": { method: "GET", call: (g, r) => g.models(r) },
 };
 
