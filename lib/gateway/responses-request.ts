@@ -102,7 +102,7 @@ function check<S extends z.ZodType>(schema: S, value: unknown, at: ReadonlyArray
   if (result.success) return result.data;
   const issue = result.error.issues[0]!;
   const param = paramPath([...at, ...issue.path]) || null;
-  if (issue.code === "invalid_type" && valueAt(value, issue.path) === undefined && param) {
+  if (param && valueAt(value, issue.path) === undefined) {
     throw badRequest(`Missing required parameter: '${param}'.`, param, "missing_required_parameter");
   }
   throw badRequest(`Invalid value for '${param ?? "body"}': ${issue.message}.`, param);
