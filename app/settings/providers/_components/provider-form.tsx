@@ -88,13 +88,14 @@ export function ProviderForm({ provider, onDone }: { provider?: ProviderView; on
           </Field>
         ) : null}
         {v.kind === "openai-compatible" ? (
-          <label className="checkbox checkbox-field">
-            <input type="checkbox" checked={v.responsesApi} onChange={(e) => form.set("responsesApi", e.target.checked)} aria-describedby="provider-responsesApi-hint" /> Speaks the Responses API
+          <div className="checkbox-field">
+            <label className="checkbox">
+              <input type="checkbox" checked={v.responsesApi} onChange={(e) => form.set("responsesApi", e.target.checked)} aria-describedby="provider-responsesApi-hint" /> Speaks the Responses API
+            </label>
             <span id="provider-responsesApi-hint" className="muted small">
-              {" "}
               /v1/responses requests go to its own /responses as they are, instead of being translated to chat completions.
             </span>
-          </label>
+          </div>
         ) : null}
         {remote && provider?.apiKeyLast4 ? (
           <label className="checkbox checkbox-field">
