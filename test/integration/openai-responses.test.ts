@@ -35,6 +35,8 @@ function chatUpstream(req: Received, res: ServerResponse) {
   const format = body.response_format as { type?: string } | undefined;
   const forced = typeof body.tool_choice === "object" ? (body.tool_choice as { function: { name: string } }).function.name : null;
   if (!body.stream) {
+    const last = (body.messages as Array<Record<string, unknown>>).at(-1)!;
+    if (last.role === "tool") return sendJson(res, 200, completion("up-model", `The tool said ${String(last.content)}.`, { prompt_tokens: 70, completion_tokens: 8 }));
     if (forced) {
       const message = { role: "assistant", content: null, tool_calls: [{ id: "call_up1", type: "function", function: { name: forced, arguments: '{"city":"Porto"}' } }] };
       return sendJson(res, 200, { ...completion("up-model", "", { prompt_tokens: 50, completion_tokens: 9 }), choices: [{ index: 0, message, finish_reason: "tool_calls" }] });
@@ -177,11 +179,22 @@ describe("through the translation to a chat-only upstream", () => {
     expect(res.usage).toMatchObject({ input_tokens: 40, output_tokens: 7 });
   });
 
-  it("a forced function tool comes back as a function_call item", async () => {
-    requests++;
-    const res = await chatClient.responses.create({ model: chatModel, input: "Weather?", tools: [weatherTool], tool_choice: { type: "function", name: "get_weather" } });
+  it("round-trips a forced function call: a function_call item back, its output up as a tool message", async () => {
+    requests += 2;
+    const input: OpenAI.Responses.ResponseInput = [{ role: "user", content: "Weather?" }];
+    const res = await chatClient.responses.create({ model: chatModel, input, tools: [weatherTool], tool_choice: { type: "function", name: "get_weather" } });
     expect(chatOnly.received.at(-1)!.body).toMatchObject({ tool_choice: { type: "function", function: { name: "get_weather" } } });
     expect(res.output).toEqual([expect.objectContaining({ type: "function_call", call_id: "call_up1", name: "get_weather", arguments: '{"city":"Porto"}' })]);
+
+    const next = await chatClient.responses.create({ model: chatModel, input: [...input, ...(res.output as OpenAI.Responses.ResponseFunctionToolCall[]), { type: "function_call_output", call_id: "call_up1", output: "19C" }], tools: [weatherTool] });
+    expect(chatOnly.received.at(-1)!.body).toMatchObject({
+      messages: [
+        { role: "user", content: "Weather?" },
+        { role: "assistant", content: null, tool_calls: [{ id: "call_up1", type: "function", function: { name: "get_weather", arguments: '{"city":"Porto"}' } }] },
+        { role: "tool", tool_call_id: "call_up1", content: "19C" },
+      ],
+    });
+    expect(next.output_text).toBe("The tool said 19C.");
   });
 
   it("streams the chat upstream's answer as Responses events", async () => {
