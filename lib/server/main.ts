@@ -4,11 +4,11 @@
  * and flushes queued usage rows before exit.
  */
 import { createServer } from "node:http";
-import next from "next";
 import { parseEnv } from "../env";
 import { capBody } from "./body-cap";
 import { parseTrustedProxies, stampClient } from "./client-address";
 import { ensureAdminFromEnv, issueSetupToken } from "./first-admin";
+import { prepareNext } from "./next-app";
 import { setSecurityHeaders } from "./security-headers";
 import { createRuntime, installRuntime } from "./runtime";
 
@@ -28,9 +28,7 @@ async function main() {
   await ensureAdminFromEnv(runtime);
   issueSetupToken(runtime);
 
-  const app = next({ dev, dir: process.cwd(), hostname: env.HOSTNAME, port: env.PORT });
-  await app.prepare();
-  const handle = app.getRequestHandler();
+  const handle = await prepareNext({ dev, hostname: env.HOSTNAME, port: env.PORT });
   let stopping = false;
   const server = createServer(
     {
