@@ -5,4 +5,4 @@ import { getRuntime } from "@/lib/server/runtime";
 export const dynamic = "force-dynamic";
 
 export const GET = adminRoute(() => listUsers());
-export const POST = adminRoute(async ({ ctx, json }) => createUser(ctx, getRuntime().auth, await json()), { status: 201 });
+export const POST = adminRoute(async ({ ctx, json }) => createUser(ctx, await getRuntime().auth(), await json()), { status: 201 });
