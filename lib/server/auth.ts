@@ -18,9 +18,9 @@ export interface SignInLimits {
   windowSeconds: number;
 }
 
-// Without a public URL the library warns at start that it will take the origin from each request.
-// That is the intent here (trustedOrigins and followScheme in auth-route.ts work per request), so
-// the notice is dropped rather than printed on every start.
+// Without a public URL the library warns, when it is created, that it will take the origin from
+// each request. That is the intent here (trustedOrigins and followScheme in auth-route.ts work per
+// request), so the notice is dropped rather than printed in every process's log.
 const BASE_URL_NOTICE = "Base URL is not set";
 
 /** The library's log lines, in our JSON log at their own level. */
