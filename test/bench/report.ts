@@ -2,6 +2,7 @@
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import type { LoadResult } from "./load";
 import { formatManyStreams, formatSaturation, formatUsageWriter } from "./report-sections";
+import { formatStartup, type StartupResult } from "./startup";
 import { evaluateTargets, formatTarget } from "./targets";
 import type { TcpCounters } from "./tcp-counters";
 import type { UsageWriterResult } from "./usage-writer-bench";
@@ -69,6 +70,7 @@ export interface Extras {
   manyStreams: ManyStreams[];
   saturation: Saturation | null;
   usageWriter: UsageWriterResult | null;
+  startup: StartupResult | null;
 }
 
 const HEADER = `# Benchmark results
@@ -169,6 +171,7 @@ export function formatSection(info: RunInfo, results: ScenarioResult[], overhead
     ...(extras.saturation ? formatSaturation(extras.saturation) : []),
     ...extras.manyStreams.flatMap(formatManyStreams),
     ...(extras.usageWriter ? formatUsageWriter(extras.usageWriter) : []),
+    ...(extras.startup ? formatStartup(extras.startup) : []),
     "### Gateway memory",
     "",
     `- RSS after start and setup: ${mib(memory.afterStartBytes)}; at the end: ${mib(memory.endBytes)}; peak (VmHWM): ${mib(memory.peakBytes)}`,

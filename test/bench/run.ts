@@ -10,10 +10,11 @@
  *   npm run bench -- --quick       ~70 s smoke run, printed only (add --write to keep it)
  *   npm run bench -- --build       rebuild .next first (it is built anyway when missing)
  *   npm run bench -- --no-write    full run without touching RESULTS.md
+ *   npm run bench -- --startup     only the start-up scenario (startup.ts), printed (add --write to keep it)
  */
 import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { cpus, loadavg, tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
@@ -22,6 +23,8 @@ import { parseArgs } from "node:util";
 import { ensureBuild } from "./build";
 import type { LoadResult } from "./load";
 import { openFilesLimit, readRss, runToEnd, startChild, watchPeakRss, type Child } from "./processes";
+import { startCommand } from "../helpers/start-command";
+import { formatStartup, measureStartup, type StartupResult } from "./startup";
 import {
   formatSection,
   prependSection,
@@ -188,18 +191,16 @@ function summary(r: LoadResult): string {
   return r.ttftP50 === null ? base : `${base}, TTFT p50 ${r.ttftP50} ms`;
 }
 
-/** Node's flags from `npm start` (`tsx <flags> lib/server/main.ts`), so the benchmark runs the server as users do. */
-function startFlags(): string[] {
-  const pkg = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { scripts: { start: string } };
-  return pkg.scripts.start.split(/\s+/).filter((part) => part.startsWith("--"));
-}
+/** What `npm start` runs (its node flags, entry and variables), so the benchmark runs the server as users do. */
+const start = startCommand(ROOT);
 
 const GATEWAY_ENV = {
+  ...start.env,
   SWITCHYARD_DEMO: "0",
   SWITCHYARD_LOG_LEVEL: "warn",
-  NODE_ENV: "production",
   NEXT_TELEMETRY_DISABLED: "1",
-} as const;
+};
+const STARTUP = { full: { runs: 3, idleSeconds: 5 }, quick: { runs: 1, idleSeconds: 3 }, alone: { runs: 5, idleSeconds: 5 } };
 
 async function main(): Promise<void> {
   const { values: flags } = parseArgs({
@@ -208,6 +209,7 @@ async function main(): Promise<void> {
       build: { type: "boolean", default: false },
       write: { type: "boolean", default: false },
       "no-write": { type: "boolean", default: false },
+      startup: { type: "boolean", default: false },
     },
   });
   const quick = flags.quick ?? false;
@@ -219,6 +221,10 @@ async function main(): Promise<void> {
   process.chdir(ROOT);
   ensureBuild(flags.build ?? false);
   const info = runInfo(quick, scenarioSeconds, warmupSeconds);
+  if (flags.startup) return startupOnly(info, flags.write === true);
+
+  // Also before anything else of ours runs: start-up time is CPU-bound.
+  const startup = await measureStartup({ ...STARTUP[quick ? "quick" : "full"], log: (line) => console.log(`bench: ${line}`) });
 
   // First, while nothing else of ours runs: it needs no server.
   process.stdout.write(`bench: usage accounting, ${USAGE_ROWS[quick ? "quick" : "full"].toLocaleString("en-US")} rows through the writer … `);
@@ -252,8 +258,8 @@ async function main(): Promise<void> {
     const port = await freePort();
     const gw = await startChild({
       name: "gateway",
-      script: "lib/server/main.ts",
-      nodeArgs: startFlags(),
+      script: start.entry,
+      nodeArgs: start.nodeFlags,
       env: { ...process.env, ...shared, PORT: String(port), SWITCHYARD_ADMIN_TOKEN: adminToken },
       ready: /Switchyard listening on (http:\/\/\S+)/,
       timeoutMs: 120_000,
@@ -336,7 +342,7 @@ async function main(): Promise<void> {
       await startChild({
         name: "bare gateway",
         script: "test/bench/bare-gateway.ts",
-        nodeArgs: startFlags(),
+        nodeArgs: start.nodeFlags,
         env: { ...process.env, ...shared, PORT: String(barePort) },
         ready: /Bare gateway listening on (http:\/\/\S+)/,
         timeoutMs: 60_000,
@@ -359,7 +365,7 @@ async function main(): Promise<void> {
   }
 
   const overhead: Overhead[] = [false, true].map((stream) => ({ stream, direct: pickResult(results, "direct", stream, "rate"), gateway: pickResult(results, "gateway", stream, "rate") }));
-  const extras = { manyStreams, saturation, usageWriter };
+  const extras = { manyStreams, saturation, usageWriter, startup };
   const section = formatSection(info, results, overhead, memory, RATE, extras);
   console.log(`\n${section}`);
   console.log(`bench: finished in ${Math.round((performance.now() - began) / 1000)} s`);
@@ -368,6 +374,18 @@ async function main(): Promise<void> {
     console.log(`bench: written to ${RESULTS_FILE}`);
   } else {
     console.log(`bench: ${RESULTS_FILE} not changed (${quick ? "quick runs are printed only; pass --write to keep one" : "--no-write"})`);
+  }
+}
+
+/** `--startup`: the start-up scenario alone, printed, and kept on top of RESULTS.md with `--write`. */
+async function startupOnly(info: RunInfo, write: boolean): Promise<void> {
+  const result: StartupResult = await measureStartup({ ...STARTUP.alone, log: (line) => console.log(`bench: ${line}`) });
+  const when = info.date.toISOString().replace("T", " ").slice(0, 16) + " UTC";
+  const section = [`## ${when} · ${info.commit} · start-up only`, "", `- node ${info.node}; ${info.nproc} CPUs (nproc); ${info.cpuModel}`, "", ...formatStartup(result)].join("\n");
+  console.log(`\n${section}`);
+  if (write) {
+    prependSection(RESULTS_FILE, section);
+    console.log(`bench: written to ${RESULTS_FILE}`);
   }
 }
 
