@@ -11,9 +11,10 @@ import { badRequest } from "../gateway/errors";
 import { startOfUtcDay } from "../gateway/period";
 import { scopedTeamId, type UsageScope } from "./access";
 import { USAGE_ENDPOINTS } from "./endpoints";
+import { OUTCOMES } from "./outcomes";
 import { parseInstant } from "./filters";
 
-export const USAGE_STATUSES = ["ok", "error", "rate_limited", "budget_exceeded", "aborted", "rejected"] as const;
+export const USAGE_STATUSES = OUTCOMES;
 
 const DAY_MS = 86_400_000;
 const DEFAULT_DAYS = 30;
