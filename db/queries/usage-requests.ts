@@ -77,17 +77,20 @@ const SELECT = `u.id AS id, u.request_id AS requestId, u.endpoint AS endpoint, u
   u.first_byte_ms AS firstByteMs, u.cache AS cache, u.saved_micros AS savedMicros`;
 
 /**
- * One person's rows are few among many, so they are found by a seek on their own index; every
- * other filter is checked inside usage_log_idx while it is walked newest first (a team or key
- * seek would return the rows out of keyset order and need a sort of all of them).
+ * A person's or a team's rows may be few among many, so they are found by a seek on an index that
+ * keeps them in keyset order; every other filter is checked inside the index while it is walked
+ * newest first. (The report indexes would return a team's rows out of keyset order.)
  */
 function indexFor(filter: RequestLogFilter): string {
-  return filter.userId !== undefined ? "usage_user_log_idx" : "usage_log_idx";
+  if (filter.userId !== undefined) return "usage_user_log_idx";
+  return filter.teamId !== undefined ? "usage_team_log_idx" : "usage_log_idx";
 }
 
 export function requestLogSql(filter: RequestLogFilter, cursor: RequestLogCursor | null, limit: number): { sql: string; params: unknown[] } {
-  const where = ["u.created_at >= ?", "u.created_at < ?"];
-  const params: unknown[] = [filter.from, filter.to];
+  // One upper bound on created_at, so it is the one the index seek uses: SQLite takes only one of
+  // two, and seeking from `to` would walk every newer row down to the cursor.
+  const where = ["u.created_at >= ?", cursor ? "u.created_at <= ?" : "u.created_at < ?"];
+  const params: unknown[] = [filter.from, cursor ? Math.min(cursor.createdAt, filter.to - 1) : filter.to];
   for (const [key, column] of FILTER_COLUMNS) {
     const value = filter[key];
     if (value === undefined) continue;
@@ -95,7 +98,7 @@ export function requestLogSql(filter: RequestLogFilter, cursor: RequestLogCursor
     params.push(value);
   }
   if (cursor) {
-    where.push("(u.created_at, u.id) < (?, ?)");
+    where.push("(u.created_at < ? OR u.id < ?)");
     params.push(cursor.createdAt, cursor.id);
   }
   params.push(limit);

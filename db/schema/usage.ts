@@ -87,6 +87,10 @@ export const usage = sqliteTable(
     index("usage_log_idx").on(
       t.createdAt, t.id, t.teamId, t.keyId, t.userId, t.servedModel, t.routeId, t.status, t.endpoint,
     ),
+    // The request log of one team (every team key's view): a seek, however quiet the team.
+    index("usage_team_log_idx").on(
+      t.teamId, t.createdAt, t.id, t.keyId, t.userId, t.servedModel, t.routeId, t.status, t.endpoint,
+    ),
     // The request log of one person (My usage): a seek, however few of the rows are theirs.
     index("usage_user_log_idx").on(t.userId, t.createdAt, t.id),
   ],
