@@ -4,7 +4,7 @@
  * requests; an admin's unread rollbacks, marked read and staying read.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { browserUrl, openBrowser, signIn, type Browser } from "../helpers/browser";
+import { browserUrl, openBrowser, screenshot, signIn, type Browser } from "../helpers/browser";
 import { startServer, type TestServer } from "../helpers/server";
 import { call, createPerson, signIn as signInApi, uiStreamEvents, userMessage } from "../integration/access/helpers";
 import { ADMIN, MEMBER, must } from "./accounts";
@@ -79,6 +79,7 @@ describe("the request log", () => {
     await page.goto(`${base}/usage`);
     await page.getByTestId("outcome-rejected").getByText(String(REJECTED), { exact: true }).waitFor();
     await page.getByTestId("outcome-ok").getByText(String(OK_REQUESTS + MEMBER_CHATS), { exact: true }).waitFor();
+    await screenshot(page, "usage-outcomes");
     await page.getByTestId("request-log-link").click();
     await page.waitForURL((url) => url.pathname === "/usage/requests");
 
@@ -106,6 +107,7 @@ describe("the request log", () => {
     const detail = page.getByTestId("request-detail");
     await detail.waitFor();
     expect(await detail.getByTestId("detail-status").textContent()).toBe("OK (HTTP 200)");
+    await screenshot(page, "request-log-detail");
     expect(await detail.getByTestId("detail-user").textContent()).toBe(MEMBER.email);
     expect(await detail.getByTestId("detail-api-key").textContent()).toBe("none (chat)");
     for (const timing of ["detail-queue-admission-and-budget-", "detail-first-byte-from-upstream", "detail-time-to-first-token", "detail-total"]) {
@@ -130,6 +132,7 @@ describe("the notification bell", () => {
     const titles = await panel.locator(".bell-title").allTextContents();
     expect(titles).toEqual(["Route split-two rolled back", "Route split-one rolled back"]);
     expect(await panel.locator("[data-unread]").count()).toBe(2);
+    await screenshot(page, "notifications", { fullPage: false });
 
     await panel.getByRole("button", { name: "Mark all read" }).click();
     await page.getByTestId("notification-count").waitFor({ state: "detached" });
@@ -155,12 +158,14 @@ describe("My usage", () => {
     await signIn(page, base, MEMBER.email, MEMBER.password);
     await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "My usage" }).click();
     await page.waitForURL((url) => url.pathname === "/my-usage");
-    const totals = page.getByTestId("my-usage-totals");
-    await totals.getByText(`(${MEMBER_CHATS} requests)`).first().waitFor();
-    await totals.getByText(/of \$50\.00/).first().waitFor();
+    await page.getByTestId("my-requests-today").getByText(String(MEMBER_CHATS), { exact: true }).waitFor();
+    expect(await page.getByTestId("my-requests-month").textContent()).toBe(String(MEMBER_CHATS));
+    expect(await page.getByTestId("my-team-left-today").textContent()).toMatch(/^\$49\.\d+ of \$50\.00$/);
+    expect(await page.getByTestId("my-team-left-month").textContent()).toBe("No cap");
     await page.getByTestId("log-end").waitFor();
     expect(await page.getByTestId("request-row").count()).toBe(MEMBER_CHATS);
     expect(await page.getByTestId("notification-bell").count()).toBe(0);
+    await screenshot(page, "my-usage");
     await page.getByTestId("request-row").first().getByRole("button").click();
     expect(await page.getByTestId("request-detail").getByTestId("detail-user").textContent()).toBe(MEMBER.email);
   });

@@ -19,12 +19,16 @@ export function MyUsage() {
   });
   const s = summary.data;
   const left = (p: Period | undefined) => (!p ? "—" : p.leftUsd === null ? "No cap" : `${formatUsd(p.leftUsd)} of ${formatUsd(p.capUsd)}`);
+  // Short labels and values: the cards are narrow.
   const items = [
-    { label: "My spend today", value: s ? `${formatUsd(s.today.spentUsd)} (${formatCount(s.today.requests)} requests)` : "—" },
-    { label: "My spend this month", value: s ? `${formatUsd(s.thisMonth.spentUsd)} (${formatCount(s.thisMonth.requests)} requests)` : "—" },
-    { label: "Team budget left today", value: s && !s.team ? "No team" : left(s?.team?.daily) },
-    { label: "Team budget left this month", value: s && !s.team ? "No team" : left(s?.team?.monthly) },
+    { id: "spent-today", label: "My spend today", value: s ? formatUsd(s.today.spentUsd) : "—" },
+    { id: "requests-today", label: "My requests today", value: s ? formatCount(s.today.requests) : "—" },
+    { id: "spent-month", label: "My spend this month", value: s ? formatUsd(s.thisMonth.spentUsd) : "—" },
+    { id: "requests-month", label: "My requests this month", value: s ? formatCount(s.thisMonth.requests) : "—" },
+    { id: "team-left-today", label: "Team left today", value: s && !s.team ? "No team" : left(s?.team?.daily) },
+    { id: "team-left-month", label: "Team left this month", value: s && !s.team ? "No team" : left(s?.team?.monthly) },
   ];
+
   return (
     <main className="page page-wide usage-page">
       <div className="page-head">
@@ -40,9 +44,9 @@ export function MyUsage() {
       ) : null}
       <dl className="totals" data-testid="my-usage-totals">
         {items.map((i) => (
-          <div key={i.label} className="total">
+          <div key={i.id} className="total">
             <dt>{i.label}</dt>
-            <dd>{i.value}</dd>
+            <dd data-testid={`my-${i.id}`}>{i.value}</dd>
           </div>
         ))}
       </dl>
