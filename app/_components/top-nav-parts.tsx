@@ -14,6 +14,7 @@ export function NavLinks({ isAdmin }: { isAdmin: boolean }) {
   const links = [
     { href: "/", label: "Chat" },
     { href: "/compare", label: "Compare" },
+    { href: "/my-usage", label: "My usage" },
     ...(isAdmin
       ? [
           { href: "/usage", label: "Usage" },

@@ -1,5 +1,6 @@
 import Link from "next/link";
 import { meOf } from "@/lib/server/pages";
+import { NotificationBell } from "./notification-bell";
 import { currentViewer } from "./page-session";
 import { NavLinks, SignOutButton, TeamSwitcher } from "./top-nav-parts";
 
@@ -17,6 +18,7 @@ export async function TopNav() {
           <>
             <NavLinks isAdmin={me.role === "admin"} />
             <div className="topnav-user" data-testid="nav-user">
+              {me.role === "admin" ? <NotificationBell /> : null}
               {me.teams.length > 1 ? (
                 <TeamSwitcher teams={me.teams} currentTeamId={me.currentTeamId} />
               ) : me.teams.length === 1 ? (

@@ -238,6 +238,8 @@ export const RAW_USAGE_COLUMNS = [
   "request_id", "created_at", "endpoint", "team_id", "team_name", "key_id", "user_id", "route_id", "variant", "sticky_key",
   "requested_model", "served_model", "provider_id", "attempts", "fallback_used", "stream", "status", "http_status",
   "error_type", "prompt_tokens", "completion_tokens", "cost_micros", "latency_ms", "ttft_ms",
+  // Appended later; existing columns keep their places for spreadsheets and scripts that read them.
+  "user_email", "key_name",
 ] as const;
 
 export type RawUsageRow = unknown[];
@@ -260,9 +262,11 @@ export function openRawUsageCursor({ filter }: { filter: UsageFilter }): RawUsag
   const conn = main.memory ? main : new Database(main.name, { readonly: true, fileMustExist: true });
   if (conn !== main) conn.pragma("busy_timeout = 5000");
   const where = whereClause(filter, {}, "u.");
-  const select = RAW_USAGE_COLUMNS.map((c) => (c === "team_name" ? "t.name" : `u.${c}`)).join(", ");
+  const joined: Partial<Record<(typeof RAW_USAGE_COLUMNS)[number], string>> = { team_name: "t.name", user_email: "p.email", key_name: "k.name" };
+  const select = RAW_USAGE_COLUMNS.map((c) => joined[c] ?? `u.${c}`).join(", ");
   const stmt = conn.prepare(
-    `SELECT ${select} FROM usage u LEFT JOIN teams t ON t.id = u.team_id WHERE ${where.sql} ORDER BY u.created_at, u.id`,
+    `SELECT ${select} FROM usage u LEFT JOIN teams t ON t.id = u.team_id LEFT JOIN users p ON p.id = u.user_id
+     LEFT JOIN api_keys k ON k.id = u.key_id WHERE ${where.sql} ORDER BY u.created_at, u.id`,
   );
   const rows = stmt.raw().iterate(...where.params) as IterableIterator<RawUsageRow>;
   let open = true;

@@ -8,7 +8,7 @@ type InsertUsage = Database.Statement<unknown[], unknown>;
 const COLUMNS = [
   "requestId", "endpoint", "createdAt", "teamId", "keyId", "userId", "routeId", "variant", "stickyKey", "requestedModel",
   "servedModel", "providerId", "attempts", "fallbackUsed", "stream", "status", "httpStatus", "errorType",
-  "promptTokens", "completionTokens", "costMicros", "latencyMs", "ttftMs", "cache", "savedMicros",
+  "promptTokens", "completionTokens", "costMicros", "latencyMs", "ttftMs", "queueMs", "firstByteMs", "cache", "savedMicros",
 ] as const;
 
 /** One INSERT with positional parameters, its column names taken from the drizzle schema. */
@@ -35,7 +35,7 @@ export function insertUsageBatch(rows: NewUsageRow[]): void {
         r.stickyKey ?? null, r.requestedModel ?? null, r.servedModel ?? null, r.providerId ?? null, r.attempts ?? 0,
         // Booleans are stored as 0/1.
         r.fallbackUsed ? 1 : 0, r.stream ? 1 : 0, r.status, r.httpStatus, r.errorType ?? null,
-        r.promptTokens ?? 0, r.completionTokens ?? 0, r.costMicros ?? 0, r.latencyMs ?? 0, r.ttftMs ?? null, r.cache ?? null, r.savedMicros ?? 0,
+        r.promptTokens ?? 0, r.completionTokens ?? 0, r.costMicros ?? 0, r.latencyMs ?? 0, r.ttftMs ?? null, r.queueMs ?? null, r.firstByteMs ?? null, r.cache ?? null, r.savedMicros ?? 0,
       );
     }
   })();

@@ -14,3 +14,4 @@ export * from "./team-members";
 export * from "./conversations";
 export * from "./messages";
 export * from "./response-cache";
+export * from "./notification-reads";

@@ -34,6 +34,10 @@ export const usage = sqliteTable(
     costMicros: integer("cost_micros").notNull().default(0),
     latencyMs: integer("latency_ms").notNull().default(0),
     ttftMs: integer("ttft_ms"),
+    /** From arrival to the first upstream attempt: parsing, admission and the budget reservation. */
+    queueMs: integer("queue_ms"),
+    /** From arrival to the answering upstream's response headers; null when no upstream answered. */
+    firstByteMs: integer("first_byte_ms"),
     /** Response cache: "hit", "miss", or null when the team's cache is off. */
     cache: text("cache"),
     /** On a hit, what the answer cost when it was made. */
@@ -78,6 +82,17 @@ export const usage = sqliteTable(
       t.routeId, t.createdAt, t.variant, t.teamId, t.servedModel, t.status, t.httpStatus, t.errorType,
       t.fallbackUsed, t.promptTokens, t.completionTokens, t.costMicros, t.latencyMs, t.ttftMs, t.endpoint,
     ),
+    // The request log (listUsageRequests): keyset order newest first, with every column it filters
+    // on, so a filter is checked in the index and only the page's rows are read from the table.
+    index("usage_log_idx").on(
+      t.createdAt, t.id, t.teamId, t.keyId, t.userId, t.servedModel, t.routeId, t.status, t.endpoint,
+    ),
+    // The request log of one team (every team key's view): a seek, however quiet the team.
+    index("usage_team_log_idx").on(
+      t.teamId, t.createdAt, t.id, t.keyId, t.userId, t.servedModel, t.routeId, t.status, t.endpoint,
+    ),
+    // The request log of one person (My usage): a seek, however few of the rows are theirs.
+    index("usage_user_log_idx").on(t.userId, t.createdAt, t.id),
   ],
 );
 

@@ -119,16 +119,19 @@ export async function handleRequest(gw: GatewayCore, endpoint: Endpoint, req: Ga
     rateHeaders = admission.headers;
 
     const worstCase = Math.max(...targets.map((t) => costMicros(t.model, promptEstimate, ceiling.total)), 0);
-    const reserved = deps.budgets.reserve(caller.team, worstCase, deps.now());
+    const reservedAt = deps.now();
+    const reserved = deps.budgets.reserve(caller.team, worstCase, reservedAt);
     if (!reserved.ok) {
       const resetAt = new Date(reserved.resetsAt).toISOString();
       const message = `Your team's ${reserved.period === "day" ? "daily" : "monthly"} budget of ${usd(reserved.capMicros)} is used up (${usd(reserved.spentMicros)} spent, ${usd(reserved.reservedMicros)} reserved by requests in flight). It resets at ${resetAt}.`;
       throw new GatewayError(429, message, { type: "insufficient_quota", code: "budget_exceeded", headers: { "retry-after": String(reserved.retryAfterSeconds), ...rateHeaders } });
     }
     ledger.reservation = reserved.reservation;
+    // The upstream is called right after the reservation: its instant is the end of the wait.
+    ledger.row.queueMs = Math.max(0, Math.round(reservedAt - startedAt));
 
     const opened = await openUpstream(deps, { targets, operation: plan.operation, body: plan.body, native: plan.native, stream, clientSignal: req.signal, startedAt, tokens, grants: ledger.grants });
-    ledger.served(opened.target, opened.attempts, opened.fallbackUsed);
+    ledger.served(opened.target, opened.attempts, opened.fallbackUsed, opened.firstByteAt);
     const headers: Record<string, string> = { "x-request-id": requestId, "x-switchyard-model": opened.target.model.name, ...rateHeaders, ...cacheHeader() };
     const remember = (answer: Frame, prompt: number, completion: number) => {
       if (!key) return;

@@ -26,12 +26,13 @@ export class RequestLedger {
       requestId, endpoint: "chat", createdAt: startedAt, teamId: null, keyId: null, userId: null, routeId: null, variant: null,
       stickyKey: null, requestedModel: null, servedModel: null, providerId: null, attempts: 0, fallbackUsed: false,
       stream: false, status: "ok", httpStatus: 200, errorType: null, promptTokens: 0, completionTokens: 0,
-      costMicros: 0, latencyMs: 0, ttftMs: null, cache: null, savedMicros: 0,
+      costMicros: 0, latencyMs: 0, ttftMs: null, queueMs: null, firstByteMs: null, cache: null, savedMicros: 0,
     };
   }
 
-  served(target: UpstreamTarget | null, attempts: number, fallbackUsed: boolean): void {
+  served(target: UpstreamTarget | null, attempts: number, fallbackUsed: boolean, firstByteAt: number | null = null): void {
     this.row.attempts = attempts;
+    if (firstByteAt !== null) this.row.firstByteMs = Math.max(0, Math.round(firstByteAt - this.startedAt));
     this.row.fallbackUsed = fallbackUsed;
     if (target) {
       this.row.servedModel = target.model.name;

@@ -137,6 +137,10 @@ export interface UsageRecord {
   costMicros: number;
   latencyMs: number;
   ttftMs: number | null;
+  /** From arrival to the first upstream attempt; null when none was made. */
+  queueMs: number | null;
+  /** From arrival to the answering upstream's response headers; null when none answered. */
+  firstByteMs: number | null;
   /** "hit" or "miss" when the team's response cache is on, else null. */
   cache: "hit" | "miss" | null;
   /** On a hit, what the answer cost when it was made. */

@@ -47,6 +47,8 @@ interface OpenedBase {
   /** Aborts the upstream call; its reason says why (ClientAborted, UpstreamTimeout). */
   controller: AbortController;
   clock: AttemptClock;
+  /** When the answering upstream's response headers arrived. */
+  firstByteAt: number;
 }
 
 export interface OpenedStream extends OpenedBase {
@@ -99,7 +101,7 @@ export function targetsFor(model: ModelConfig, catalog: Catalog, extraFallbacks:
 type Committed = { kind: "stream"; frames: FrameReader; first: Frame } | { kind: "plain"; answer: Frame };
 
 type AttemptResult =
-  | { ok: true; committed: Committed; controller: AbortController; clock: AttemptClock }
+  | { ok: true; committed: Committed; controller: AbortController; clock: AttemptClock; firstByteAt: number }
   | { ok: false; error: GatewayError; retryable: boolean; fault: boolean; headers: HeaderLookup | null };
 
 function failureFromThrown(err: unknown, signal: AbortSignal, redact: Redactor): AttemptResult {
@@ -187,6 +189,7 @@ async function attempt(deps: GatewayDeps, target: UpstreamTarget, req: Pick<Upst
       throw err;
     }
     const res = await adapter.send(deps, target.model, call);
+    const firstByteAt = deps.now();
     if (controller.signal.aborted) throw controller.signal.reason;
     if (res.status < 200 || res.status > 299) {
       let text = "";
@@ -201,13 +204,13 @@ async function attempt(deps: GatewayDeps, target: UpstreamTarget, req: Pick<Upst
       const answer = wire.parseBody(await res.text());
       if (!answer) return failed({ ok: false, retryable: true, fault: true, headers: res.headers, error: upstreamError("The upstream returned a body the gateway cannot read.") });
       stop();
-      return { ok: true, committed: { kind: "plain", answer }, controller, clock };
+      return { ok: true, committed: { kind: "plain", answer }, controller, clock, firstByteAt };
     }
     const opened = await openStream(res, wire, redact);
     if ("ok" in opened) return failed(opened);
     clock.touch();
     // The listener stays: a client abort mid-stream must still abort the upstream.
-    return { ok: true, committed: opened, controller, clock };
+    return { ok: true, committed: opened, controller, clock, firstByteAt };
   } catch (err) {
     // Stopped first: failureFromThrown rethrows a client gone, and that ends the attempt too.
     stop();
@@ -281,7 +284,7 @@ export async function openUpstream(deps: GatewayDeps, req: UpstreamRequest): Pro
         throw err;
       }
       if (r.ok) {
-        const base = { target, attempts, fallbackUsed: t > 0, controller: r.controller, clock: r.clock };
+        const base = { target, attempts, fallbackUsed: t > 0, controller: r.controller, clock: r.clock, firstByteAt: r.firstByteAt };
         if (r.committed.kind === "plain") {
           breakers.record(key, true, deps.now(), gate.probe);
           return { ...base, kind: "plain", answer: r.committed.answer };

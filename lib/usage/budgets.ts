@@ -25,7 +25,7 @@ export interface TeamBudgetUsage {
   monthly: BudgetPeriodUsage;
 }
 
-const periodUsage = (p: PeriodSnapshot): BudgetPeriodUsage => ({
+export const periodUsage = (p: PeriodSnapshot): BudgetPeriodUsage => ({
   period: p.key,
   capUsd: p.capMicros === null ? null : microsToUsd(p.capMicros),
   spentUsd: microsToUsd(p.spentMicros),

@@ -33,17 +33,27 @@ const GROUPED_HEADER = [
   "prompt_tokens", "completion_tokens", "cost_usd", "p50_latency_ms", "p95_latency_ms", "p50_ttft_ms", "p95_ttft_ms",
 ];
 
+const DAY_MS = 86_400_000;
+
 /** "2026-11-01" at midnight UTC, else "2026-11-01T123000Z": safe in a file name on every OS. */
 function fileStamp(ms: number): string {
   const iso = new Date(ms).toISOString();
   return iso.endsWith("T00:00:00.000Z") ? iso.slice(0, 10) : `${iso.slice(0, 19).replaceAll(":", "")}Z`;
 }
 
+/**
+ * The range's last day, as people name a range ("1 to 30 November"): `to` is exclusive, so a range
+ * ending at midnight ends on the day before. A range ending mid-day ends at that instant.
+ */
+function endStamp(to: number): string {
+  return to % DAY_MS === 0 ? fileStamp(to - DAY_MS) : fileStamp(to);
+}
+
 function csvResponse(body: ReadableStream<Uint8Array> | string, filter: UsageFilter): Response {
   return new Response(body, {
     headers: {
       "content-type": "text/csv; charset=utf-8",
-      "content-disposition": `attachment; filename="switchyard-usage-${fileStamp(filter.from)}-${fileStamp(filter.to)}.csv"`,
+      "content-disposition": `attachment; filename="switchyard-usage-${fileStamp(filter.from)}-${endStamp(filter.to)}.csv"`,
       "cache-control": "no-store",
       "x-content-type-options": "nosniff",
     },

@@ -12,7 +12,7 @@ const DATE = /^\d{4}-\d{2}-\d{2}$/;
 const DATETIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})?$/i;
 
 /** A date is 00:00 UTC of that day; a datetime without an offset is UTC too (never the server's zone). */
-function parseInstant(value: string, param: string): number {
+export function parseInstant(value: string, param: string): number {
   let ms = Number.NaN;
   if (DATE.test(value)) ms = Date.parse(`${value}T00:00:00Z`);
   else if (DATETIME.test(value)) ms = Date.parse(/(Z|[+-]\d{2}:\d{2})$/i.test(value) ? value : `${value}Z`);

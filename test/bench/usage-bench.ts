@@ -177,6 +177,9 @@ async function main() {
       ["top 10 keys by spend", "/api/usage/top?by=key"],
       ["budgets", "/api/usage/budgets"],
       ["grouped CSV by team", "/api/usage/export.csv?rows=grouped&groupBy=team"],
+      ["request log, first page", "/api/usage/requests"],
+      ["request log, one team", `/api/usage/requests?teamId=${top}`],
+      ["request log, one outcome", "/api/usage/requests?status=budget_exceeded"],
     ];
     const timings: Timing[] = [];
     for (const [name, path] of cases) {

@@ -88,6 +88,8 @@ function makeRow(i: number, now: number): UsageRecord {
     completionTokens: 16 + (i % 500),
     costMicros: 10 + (i % 300),
     latencyMs: 2 + (i % 40),
+    queueMs: 0,
+    firstByteMs: 1 + (i % 20),
     ttftMs: stream ? 1 + (i % 30) : null,
   };
 }

@@ -5,12 +5,13 @@ import { formatCount, formatFraction, formatMs } from "@/lib/client/format";
 import { formatUsd } from "@/lib/client/settings/money";
 import { useModels } from "@/lib/client/settings/models";
 import { useRouteNames, useTeams } from "@/lib/client/settings/teams";
-import { daysOf } from "@/lib/client/usage/filters";
+import { daysOf, type UsageFilters } from "@/lib/client/usage/filters";
 import { useKeyNames, useUsageReport, type TopBy, type UsageReport, type UsageStats } from "@/lib/client/usage/reports";
 import { dailyPoints } from "@/lib/client/usage/series";
 import { useUsageFilters } from "@/lib/client/usage/use-filters";
 import { BudgetChart } from "./budget-chart";
 import { ExportButton } from "./export-button";
+import { OutcomeBreakdown } from "./outcome-breakdown";
 import { LatencyChart } from "./latency-chart";
 import { SpendChart } from "./spend-chart";
 import { TopTables } from "./top-tables";
@@ -52,6 +53,12 @@ export function UsageDashboard() {
         actions={<ExportButton filters={filters} expectedRows={totals?.requests ?? null} />}
       />
       <Totals totals={totals} cache={daily.data?.cache} />
+      <OutcomeBreakdown totals={totals} cache={daily.data?.cache} logHref={(status) => requestsHref(filters, status)} />
+      <p className="usage-log-link">
+        <Link href={requestsHref(filters)} data-testid="request-log-link">
+          Every request in this range →
+        </Link>
+      </p>
       {totals && totals.requests === 0 ? (
         <div className="card empty" data-testid="usage-empty">
           <h2>No requests in this range</h2>
@@ -73,10 +80,21 @@ export function UsageDashboard() {
   );
 }
 
+/** The request log with the dashboard's filters carried over. */
+function requestsHref(f: UsageFilters, status?: string): string {
+  const q = new URLSearchParams({ from: f.from, to: f.to });
+  if (f.teamId) q.set("team", f.teamId);
+  if (f.model) q.set("model", f.model);
+  if (f.route) q.set("route", f.route);
+  if (f.endpoint) q.set("endpoint", f.endpoint);
+  if (status) q.set("status", status);
+  return `/usage/requests?${q}`;
+}
+
 function Totals({ totals, cache }: { totals: UsageStats | undefined; cache: UsageReport["cache"] | undefined }) {
   const items = [
     { label: "Requests", value: formatCount(totals?.requests) },
-    { label: "Errors", value: totals ? `${formatCount(totals.errors)} (${formatFraction(totals.requests ? totals.errors / totals.requests : null)})` : "—" },
+    { label: "Upstream errors", value: totals ? `${formatCount(totals.errors)} (${formatFraction(totals.requests ? totals.errors / totals.requests : null)})` : "—" },
     { label: "Spend", value: formatUsd(totals?.costUsd) },
     { label: "Tokens in / out", value: totals ? `${formatCount(totals.promptTokens)} / ${formatCount(totals.completionTokens)}` : "—" },
     { label: "p95 latency", value: formatMs(totals?.p95LatencyMs) },

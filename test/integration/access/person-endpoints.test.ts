@@ -28,6 +28,8 @@ const rows = (): Row[] => [
   { route: "me", method: "GET" },
   { route: "me", method: "PATCH", body: { currentTeamId: alpha } },
   { route: "me/models", method: "GET" },
+  { route: "me/usage", method: "GET" },
+  { route: "me/usage/requests", method: "GET" },
   { route: "conversations", method: "GET" },
   { route: "conversations", method: "POST", body: { model: "acc-open" } },
   { route: "conversations/[id]", method: "GET" },

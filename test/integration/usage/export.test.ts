@@ -17,7 +17,7 @@ let rows: Array<Record<string, any>>;
 const HEADER = [
   "request_id", "created_at", "endpoint", "team_id", "team_name", "key_id", "user_id", "route_id", "variant", "sticky_key",
   "requested_model", "served_model", "provider_id", "attempts", "fallback_used", "stream", "status", "http_status",
-  "error_type", "prompt_tokens", "completion_tokens", "cost_usd", "latency_ms", "ttft_ms",
+  "error_type", "prompt_tokens", "completion_tokens", "cost_usd", "latency_ms", "ttft_ms", "user_email", "key_name",
 ];
 const NUMERIC = new Set(["attempts", "http_status", "prompt_tokens", "completion_tokens", "latency_ms", "ttft_ms"]);
 
@@ -78,6 +78,9 @@ describe("raw export", () => {
         HEADER.map((h) => {
           if (h === "team_name") return [h, expectedCell(h, row.team_id ? teams.get(row.team_id) : null)];
           if (h === "cost_usd") return [h, expectedCell("cost_micros", row.cost_micros)];
+          // Every key of the traffic is named so; API traffic carries no user.
+          if (h === "key_name") return [h, row.key_id ? "usage test" : ""];
+          if (h === "user_email") return [h, ""];
           return [h, expectedCell(h, row[h])];
         }),
       );
@@ -97,6 +100,15 @@ describe("raw export", () => {
     for (const user of traffic.users) expect(sticky).toContain(`user:${user}`);
     // A formula sign inside a field is left alone; only the first character matters.
     expect(sticky).toContain("user:=1+2");
+  });
+
+  it("names the file after the range's first and last day (`to` is exclusive)", async () => {
+    const month = await get("/api/usage/export.csv?from=2026-11-01&to=2026-12-01");
+    expect(month.headers.get("content-disposition")).toBe('attachment; filename="switchyard-usage-2026-11-01-2026-11-30.csv"');
+    await month.text();
+    const day = await get("/api/usage/export.csv?from=2026-11-05&to=2026-11-06&rows=grouped");
+    expect(day.headers.get("content-disposition")).toBe('attachment; filename="switchyard-usage-2026-11-05-2026-11-05.csv"');
+    await day.text();
   });
 
   it("respects team, model, route and time filters", async () => {

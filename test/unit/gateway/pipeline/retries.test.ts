@@ -44,6 +44,8 @@ describe("retries", () => {
     expect(row).toMatchObject({ status: "ok", http_status: 200, error_type: null, attempts: 2, fallback_used: 0, served_model: "primary", stream: 0 });
     expect(row).toMatchObject({ prompt_tokens: 5, completion_tokens: 1, cost_micros: costMicros({ inputMicrosPerMTok: 2_500_000, outputMicrosPerMTok: 10_000_000 }, 5, 1) });
     expect(row!.latency_ms).toBe(Math.round(wait));
+    // Nothing waited before the first attempt; the answering upstream's headers came after the backoff.
+    expect(row).toMatchObject({ queue_ms: 0, first_byte_ms: Math.round(wait) });
     expect(h.gateway.breakers.state(primaryId, h.clock.now())).toMatchObject({ state: "closed", requests: 2, failures: 1 });
   });
 

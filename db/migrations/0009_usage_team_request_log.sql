@@ -1,0 +1,1 @@
+CREATE INDEX `usage_team_log_idx` ON `usage` (`team_id`,`created_at`,`id`,`key_id`,`user_id`,`served_model`,`route_id`,`status`,`endpoint`);
