@@ -71,13 +71,13 @@ export function getCallerByKeyHash({ hash, now }: { hash: string; now: number })
  * When a key that is refused expired, so the refusal can say so; undefined for a key that does not
  * exist, is revoked or has not expired. Only asked after getCallerByKeyHash found nothing.
  */
-export function getExpiryOfRefusedKey({ hash, now }: { hash: string; now: number }): number | undefined {
+export function getExpiryOfRefusedKey({ hash, now }: { hash: string; now: number }): { expiredAt: number; rotated: boolean } | undefined {
   const row = getDb()
-    .select({ expiresAt: apiKeys.expiresAt })
+    .select({ expiresAt: apiKeys.expiresAt, replacedById: apiKeys.replacedById })
     .from(apiKeys)
     .where(and(eq(apiKeys.keyHash, hash), isNull(apiKeys.revokedAt)))
     .get();
-  return row?.expiresAt != null && row.expiresAt <= now ? row.expiresAt : undefined;
+  return row?.expiresAt != null && row.expiresAt <= now ? { expiredAt: row.expiresAt, rotated: row.replacedById !== null } : undefined;
 }
 
 /** A team's limits, for the browser door which authenticates a person rather than a key. */

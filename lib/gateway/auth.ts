@@ -21,6 +21,6 @@ export function authenticateApiKey(req: { headers: HeaderLookup }, store: Gatewa
   }
   const caller = store.callerForKeyHash(sha256Hex(token));
   if (!caller) throw invalidApiKey("Incorrect API key provided, or the key has been revoked.");
-  if ("expiredAt" in caller) throw expiredApiKey(caller.expiredAt);
+  if ("expiredAt" in caller) throw expiredApiKey(caller.expiredAt, caller.rotated);
   return caller;
 }

@@ -161,6 +161,8 @@ export interface Logger {
 /** A key that exists but has passed its expiry: refused like an unknown one, with its own message. */
 export interface ExpiredKey {
   expiredAt: number;
+  /** It expired as the end of a rotation's grace period: a newer key took its place. */
+  rotated?: boolean;
 }
 
 /** What the gateway reads and writes; implemented over SQLite by the server. */

@@ -47,8 +47,7 @@ function callerCache(now: () => number) {
     if (cached) callers.delete(hash);
     const row = getCallerByKeyHash({ hash, now: at });
     if (!row) {
-      const expiredAt = getExpiryOfRefusedKey({ hash, now: at });
-      return expiredAt === undefined ? null : { expiredAt };
+      return getExpiryOfRefusedKey({ hash, now: at }) ?? null;
     }
     const caller: Caller = { team: row.team, keyId: row.keyId, keyRpmLimit: row.keyRpmLimit, userId: null };
     if (callers.size >= MAX_CACHED_CALLERS) callers.clear();

@@ -4,7 +4,8 @@
  * callers version, and a rotated key works exactly until the end of its grace period.
  */
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { createTeamKey, rotateKey } from "@/lib/admin/keys";
+import { readCallersVersion } from "@/db/queries/auth";
+import { createTeamKey, revokeKey, rotateKey } from "@/lib/admin/keys";
 import { completion } from "../../helpers/fake-upstream";
 import { createHarness, jsonOf, START, type Harness } from "../../helpers/gateway";
 
@@ -63,7 +64,10 @@ describe("a rotated key", () => {
     h.clock.advance(299_999);
     expect(await statusOf(old.key)).toBe(200);
     h.clock.advance(1);
-    expect(jsonOf(await h.chat(old.key)).error.code).toBe("expired_api_key");
+    expect(jsonOf(await h.chat(old.key)).error).toMatchObject({
+      code: "expired_api_key",
+      message: "This API key was rotated and its grace period ended at 2025-06-15T12:05:00.000Z. Use the key that replaced it.",
+    });
     expect(await statusOf(rotated.key)).toBe(200);
   });
 
@@ -80,5 +84,17 @@ describe("a rotated key", () => {
     const old = createTeamKey(h.admin, teamId, { name: "svc", expiresAt: new Date(START + 60_000).toISOString() });
     const rotated = rotateKey(h.admin, old.id, { graceSeconds: 3600 });
     expect(rotated.oldKeyExpiresAt).toBe(new Date(START + 60_000).toISOString());
+  });
+});
+
+describe("the callers version other processes watch", () => {
+  it("moves with every rotation and revocation, so their caches drop the key", () => {
+    const k = createTeamKey(h.admin, teamId, { name: "svc" });
+    const afterCreate = readCallersVersion();
+    const rotated = rotateKey(h.admin, k.id, { graceSeconds: 600 });
+    const afterRotate = readCallersVersion();
+    expect(afterRotate).not.toBe(afterCreate);
+    revokeKey(h.admin, rotated.id);
+    expect(readCallersVersion()).not.toBe(afterRotate);
   });
 });
