@@ -203,6 +203,7 @@ describe("key rotation", () => {
     expect(refused.sentAt).toBeGreaterThanOrEqual(oldExpiry - 50);
     expect(refused.sentAt).toBeLessThan(oldExpiry + 10_000);
     expect(refused.body.error.code).toBe("expired_api_key");
+    expect(refused.body.error.message).toBe(`This API key was rotated and its grace period ended at ${rotated.oldKeyExpiresAt}. Use the key that replaced it.`);
     expect((await complete(rotated.key)).status).toBe(200);
     expect((await (await server.admin(`/api/admin/keys/${old.id}`)).json()).status).toBe("expired");
   });
