@@ -88,7 +88,7 @@ export function ChatPane({ conversation, teamId, isAdmin }: { conversation: Conv
         <button
           ref={settingsButton}
           type="button"
-          className="button button-small"
+          className="button button-small chat-settings-toggle"
           aria-expanded={settingsOpen}
           aria-controls="chat-settings"
           onClick={() => (settingsOpen ? closeSettings() : setSettingsOpen(true))}

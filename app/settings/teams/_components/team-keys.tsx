@@ -21,12 +21,13 @@ const STATUS_TITLE: Record<KeyView["status"], string> = {
 };
 
 function KeyStatusBadge({ k }: { k: KeyView }) {
-  const when = k.status === "revoked" ? k.revokedAt : k.status === "expiring" || k.status === "expired" ? k.expiresAt : null;
-  const label = k.status === "expiring" ? (k.replacedBy ? "rotated, works until" : "expires") : k.status;
+  // The expiry has its own column; the badge says what kind of state the key is in.
+  const label = k.status === "expiring" ? (k.replacedBy ? "rotated" : "expires soon") : k.status;
+  const title = k.status === "revoked" ? `Revoked ${formatDateTime(k.revokedAt!)}` : k.expiresAt && k.status !== "active" ? `${STATUS_TITLE[k.status]} (${formatDateTime(k.expiresAt)})` : STATUS_TITLE[k.status];
   return (
-    <span className={`badge badge-${k.status}`} title={STATUS_TITLE[k.status]} data-testid="key-status" data-status={k.status}>
+    <span className={`badge badge-${k.status}`} title={title} data-testid="key-status" data-status={k.status}>
       {label}
-      {when ? ` ${formatDateTime(when)}` : null}
+      {k.status === "revoked" ? ` ${formatDateTime(k.revokedAt!)}` : null}
     </span>
   );
 }
