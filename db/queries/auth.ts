@@ -1,4 +1,4 @@
-import { and, eq, isNull, sql } from "drizzle-orm";
+import { and, eq, gt, isNull, or, sql } from "drizzle-orm";
 import { getDb, type Db } from "../client";
 import { apiKeys, settings, teams } from "../schema";
 
@@ -43,22 +43,41 @@ const teamColumns = {
 
 function prepareCallerByKeyHash(db: Db) {
   return db
-    .select({ keyId: apiKeys.id, keyRpmLimit: apiKeys.rpmLimit, team: teamColumns })
+    .select({ keyId: apiKeys.id, keyRpmLimit: apiKeys.rpmLimit, keyExpiresAt: apiKeys.expiresAt, team: teamColumns })
     .from(apiKeys)
     .innerJoin(teams, eq(apiKeys.teamId, teams.id))
-    .where(and(eq(apiKeys.keyHash, sql.placeholder("hash")), isNull(apiKeys.revokedAt)))
+    .where(
+      and(
+        eq(apiKeys.keyHash, sql.placeholder("hash")),
+        isNull(apiKeys.revokedAt),
+        or(isNull(apiKeys.expiresAt), gt(apiKeys.expiresAt, sql.placeholder("now"))),
+      ),
+    )
     .prepare();
 }
 
 // Runs on every API request: prepared once per database, so no SQL is built or compiled per call.
 const prepared = new WeakMap<Db, ReturnType<typeof prepareCallerByKeyHash>>();
 
-/** The live (not revoked) key with this hash, joined with its team. */
-export function getCallerByKeyHash({ hash }: { hash: string }) {
+/** The live key with this hash (neither revoked nor expired at `now`), joined with its team. */
+export function getCallerByKeyHash({ hash, now }: { hash: string; now: number }) {
   const db = getDb();
   let query = prepared.get(db);
   if (!query) prepared.set(db, (query = prepareCallerByKeyHash(db)));
-  return query.get({ hash });
+  return query.get({ hash, now });
+}
+
+/**
+ * When a key that is refused expired, so the refusal can say so; undefined for a key that does not
+ * exist, is revoked or has not expired. Only asked after getCallerByKeyHash found nothing.
+ */
+export function getExpiryOfRefusedKey({ hash, now }: { hash: string; now: number }): { expiredAt: number; rotated: boolean } | undefined {
+  const row = getDb()
+    .select({ expiresAt: apiKeys.expiresAt, replacedById: apiKeys.replacedById })
+    .from(apiKeys)
+    .where(and(eq(apiKeys.keyHash, hash), isNull(apiKeys.revokedAt)))
+    .get();
+  return row?.expiresAt != null && row.expiresAt <= now ? { expiredAt: row.expiresAt, rotated: row.replacedById !== null } : undefined;
 }
 
 /** A team's limits, for the browser door which authenticates a person rather than a key. */

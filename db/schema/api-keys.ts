@@ -15,6 +15,10 @@ export const apiKeys = sqliteTable(
     rpmLimit: integer("rpm_limit"),
     createdAt: integer("created_at").notNull(),
     revokedAt: integer("revoked_at"),
+    /** The key stops working at this instant; null never expires. Rotation sets it to the end of the grace period. */
+    expiresAt: integer("expires_at"),
+    /** The key that took this one's place when it was rotated. */
+    replacedById: text("replaced_by_id"),
   },
   (t) => [
     // getApiKeyByHash: authentication of every API request

@@ -1,4 +1,4 @@
-import { sqliteTable, text, integer, index } from "drizzle-orm/sqlite-core";
+import { sqliteTable, text, integer, index, real } from "drizzle-orm/sqlite-core";
 import { users } from "./users";
 
 /** A chat in the browser workspace, owned by one user. Its id is the sticky key for route splits. */
@@ -13,6 +13,10 @@ export const conversations = sqliteTable(
     title: text("title").notNull(),
     /** The model or route alias the conversation talks to. */
     model: text("model").notNull(),
+    /** Sent ahead of the messages as a system message on every turn; null sends none. */
+    systemPrompt: text("system_prompt"),
+    /** Sent with every turn; null leaves it to the model's default. */
+    temperature: real("temperature"),
     createdAt: integer("created_at").notNull(),
     updatedAt: integer("updated_at").notNull(),
   },

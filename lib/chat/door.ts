@@ -131,6 +131,10 @@ export async function handleChat(turn: ChatTurn, deps: ChatDeps): Promise<Respon
 
   const result = streamText({
     model: provider.chatModel(model),
+    // The conversation's settings, as stored: the page saves them before the next turn is sent.
+    // `instructions` is streamText's current name for `system`: one system message, first.
+    instructions: conversation?.systemPrompt ?? undefined,
+    temperature: conversation?.temperature ?? undefined,
     messages: await convertToModelMessages(messages),
     abortSignal: signal,
     maxRetries: 0, // the gateway already retries where it is safe

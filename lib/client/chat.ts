@@ -1,5 +1,5 @@
 /** Wire types and react-query hooks for the chat workspace: the person's models and conversations. */
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { keepPreviousData, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import type { UIMessage } from "ai";
 import type { ReplyMetadata } from "@/lib/chat/door";
 import { api } from "./api";
@@ -19,16 +19,24 @@ export interface Conversation {
   title: string;
   model: string;
   teamId: string | null;
+  /** Sent first, as a system message, with every turn. */
+  systemPrompt: string | null;
+  /** 0–2; null leaves it to the model. */
+  temperature: number | null;
   createdAt: string;
   updatedAt: string;
 }
+
+export type ConversationPatch = Partial<Pick<Conversation, "title" | "model" | "systemPrompt" | "temperature">>;
 
 export interface ConversationWithMessages extends Conversation {
   messages: ChatMessage[];
 }
 
 export const chatKeys = {
+  /** Every list of conversations, the search results included, starts with this. */
   conversations: ["conversations"] as const,
+  search: (q: string) => ["conversations", "search", q] as const,
   models: (teamId: string | null) => ["me", "models", teamId] as const,
 };
 
@@ -49,6 +57,16 @@ export function useConversations() {
   });
 }
 
+/** The conversations whose title or messages contain `q`; the last results stay while the next load. */
+export function useConversationSearch(q: string) {
+  return useQuery<Conversation[]>({
+    queryKey: chatKeys.search(q),
+    queryFn: ({ signal }) => api<{ data: Conversation[] }>(`/api/conversations?q=${encodeURIComponent(q)}`, { signal }).then((r) => r.data),
+    enabled: q !== "",
+    placeholderData: keepPreviousData,
+  });
+}
+
 export function useCreateConversation() {
   const queryClient = useQueryClient();
   return useMutation({
@@ -60,7 +78,7 @@ export function useCreateConversation() {
 export function useUpdateConversation() {
   const queryClient = useQueryClient();
   return useMutation({
-    mutationFn: ({ id, ...patch }: { id: string; title?: string; model?: string }) =>
+    mutationFn: ({ id, ...patch }: { id: string } & ConversationPatch) =>
       api<Conversation>(`/api/conversations/${encodeURIComponent(id)}`, { method: "PATCH", json: patch }),
     onSuccess: (updated) => {
       queryClient.setQueryData<Conversation[]>(chatKeys.conversations, (list) => list?.map((c) => (c.id === updated.id ? updated : c)));
@@ -94,6 +112,18 @@ export function takePendingFirstMessage(conversationId: string): string | undefi
   const text = pendingFirstMessages.get(conversationId);
   pendingFirstMessages.delete(conversationId);
   return text;
+}
+
+/** The server's cap (lib/chat/conversations.ts), so the form can say so before saving. */
+export const MAX_SYSTEM_PROMPT_CHARS = 10_000;
+
+/** A temperature as typed: blank is the model's default (null); anything else must be 0–2. */
+export function parseTemperature(text: string): { value: number | null; error?: undefined } | { value?: undefined; error: string } {
+  const t = text.trim();
+  if (t === "") return { value: null };
+  const n = Number(t.replace(",", "."));
+  if (!Number.isFinite(n) || n < 0 || n > 2) return { error: "Enter a number from 0 to 2, or leave it blank for the model's default" };
+  return { value: n };
 }
 
 /** The model a new chat starts with: the one used last if it is still allowed, else a route, else the first. */

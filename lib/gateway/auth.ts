@@ -1,5 +1,5 @@
 import { sha256Hex } from "../secrets";
-import { invalidApiKey } from "./errors";
+import { expiredApiKey, invalidApiKey } from "./errors";
 import type { HeaderLookup } from "./providers/transport";
 import type { Caller, GatewayStore } from "./types";
 
@@ -21,5 +21,6 @@ export function authenticateApiKey(req: { headers: HeaderLookup }, store: Gatewa
   }
   const caller = store.callerForKeyHash(sha256Hex(token));
   if (!caller) throw invalidApiKey("Incorrect API key provided, or the key has been revoked.");
+  if ("expiredAt" in caller) throw expiredApiKey(caller.expiredAt, caller.rotated);
   return caller;
 }

@@ -39,6 +39,19 @@ export class GatewayError extends Error {
 export const invalidApiKey = (message = "Incorrect API key provided.") =>
   new GatewayError(401, message, { type: "invalid_request_error", code: "invalid_api_key" });
 
+/** Its own code, so a program can tell "get a new key" from "this key was never right". */
+export const expiredApiKey = (expiredAt: number, rotated = false) =>
+  new GatewayError(
+    401,
+    rotated
+      ? `This API key was rotated and its grace period ended at ${new Date(expiredAt).toISOString()}. Use the key that replaced it.`
+      : `This API key expired at ${new Date(expiredAt).toISOString()}. Ask an admin for a new key.`,
+    {
+      type: "invalid_request_error",
+      code: "expired_api_key",
+    },
+  );
+
 export const unauthorized = (message = "Missing or invalid admin credentials.") =>
   new GatewayError(401, message, { type: "invalid_request_error", code: "unauthorized" });
 

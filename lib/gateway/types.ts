@@ -162,9 +162,17 @@ export interface Logger {
   error(msg: string, fields?: Record<string, unknown>): void;
 }
 
+/** A key that exists but has passed its expiry: refused like an unknown one, with its own message. */
+export interface ExpiredKey {
+  expiredAt: number;
+  /** It expired as the end of a rotation's grace period: a newer key took its place. */
+  rotated?: boolean;
+}
+
 /** What the gateway reads and writes; implemented over SQLite by the server. */
 export interface GatewayStore {
-  callerForKeyHash(hash: string): Caller | null;
+  /** The caller a live key authenticates as; null for an unknown or revoked key. */
+  callerForKeyHash(hash: string): Caller | ExpiredKey | null;
   catalog(): Catalog;
   /** Settled spend of a team since an instant, from the usage table. */
   teamSpendSince(teamId: string, sinceMs: number): number;

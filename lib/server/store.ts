@@ -1,9 +1,9 @@
 /** The gateway's store over SQLite: reads are direct, usage rows go through the batch writer. */
-import { callersChangedHere, getCallerByKeyHash, readCallersVersion } from "@/db/queries/auth";
+import { callersChangedHere, getCallerByKeyHash, getExpiryOfRefusedKey, readCallersVersion } from "@/db/queries/auth";
 import { insertEvent } from "@/db/queries/events";
 import { sumTeamSpendSince } from "@/db/queries/usage";
 import type { BreakerTransition } from "../gateway/circuit-breaker";
-import type { Caller, GatewayEvent, GatewayStore } from "../gateway/types";
+import type { Caller, ExpiredKey, GatewayEvent, GatewayStore } from "../gateway/types";
 import type { UsageWriter } from "../usage/writer";
 import type { CatalogCache } from "./catalog";
 
@@ -16,10 +16,11 @@ const MAX_CACHED_CALLERS = 10_000;
  * Callers by key hash, so a request costs no join once its key is known. Any change to keys or
  * teams bumps a version: changes made here empty the cache at once, changes by other processes
  * sharing the database within VERSION_CHECK_MS. Unknown keys are not cached: a revoked or mistyped
- * key always reaches the database.
+ * key always reaches the database. An expiry is a change nobody writes, so each entry carries its
+ * key's and a hit past it goes back to the database, which refuses it.
  */
 function callerCache(now: () => number) {
-  const callers = new Map<string, Caller>();
+  const callers = new Map<string, { caller: Caller; expiresAt: number | null }>();
   let seenHere = callersChangedHere();
   let seenVersion = readCallersVersion();
   let checkedAt = now();
@@ -38,15 +39,19 @@ function callerCache(now: () => number) {
       }
     }
   };
-  return (hash: string): Caller | null => {
+  return (hash: string): Caller | ExpiredKey | null => {
     fresh();
+    const at = now();
     const cached = callers.get(hash);
-    if (cached) return cached;
-    const row = getCallerByKeyHash({ hash });
-    if (!row) return null;
+    if (cached && (cached.expiresAt === null || at < cached.expiresAt)) return cached.caller;
+    if (cached) callers.delete(hash);
+    const row = getCallerByKeyHash({ hash, now: at });
+    if (!row) {
+      return getExpiryOfRefusedKey({ hash, now: at }) ?? null;
+    }
     const caller: Caller = { team: row.team, keyId: row.keyId, keyRpmLimit: row.keyRpmLimit, userId: null };
     if (callers.size >= MAX_CACHED_CALLERS) callers.clear();
-    callers.set(hash, caller);
+    callers.set(hash, { caller, expiresAt: row.keyExpiresAt });
     return caller;
   };
 }

@@ -15,6 +15,7 @@ import {
 } from "@/lib/client/chat";
 import { ChatErrorNotice } from "./chat-error";
 import { Composer } from "./composer";
+import { ConversationSettings, settingsSummary } from "./conversation-settings";
 import { MessageView } from "./message-view";
 import { ModelPicker } from "./model-picker";
 import { NoTeamNotice } from "./no-team";
@@ -27,7 +28,12 @@ export function ChatPane({ conversation, teamId, isAdmin }: { conversation: Conv
   // The list has the live title: the server names a new conversation after its first message.
   const title = useConversations().data?.find((c) => c.id === conversation.id)?.title ?? conversation.title;
   const updateConversation = useUpdateConversation();
+  const saveSettings = useUpdateConversation();
   const [model, setModel] = useState(conversation.model);
+  // As last saved: the server sends what it has stored with every turn.
+  const [settings, setSettings] = useState({ systemPrompt: conversation.systemPrompt, temperature: conversation.temperature });
+  const [settingsOpen, setSettingsOpen] = useState(false);
+  const settingsButton = useRef<HTMLButtonElement>(null);
   // Replies cut short with Stop in this visit; they have no metadata until the page is reloaded.
   const [stopped, setStopped] = useState<ReadonlySet<string>>(() => new Set());
   const modelRef = useRef(model);
@@ -55,6 +61,13 @@ export function ChatPane({ conversation, teamId, isAdmin }: { conversation: Conv
   const last = messages.at(-1);
   const scrollRef = useStickToBottom<HTMLDivElement>(messages);
 
+  const closeSettings = () => {
+    setSettingsOpen(false);
+    saveSettings.reset();
+    settingsButton.current?.focus();
+  };
+  const summary = settingsSummary(settings);
+
   const changeModel = (next: string) => {
     const previous = model;
     setModel(next);
@@ -67,8 +80,44 @@ export function ChatPane({ conversation, teamId, isAdmin }: { conversation: Conv
         <h1 className="chat-title" data-testid="chat-title">
           {title}
         </h1>
+        {summary ? (
+          <span className="chat-settings-summary" data-testid="settings-summary">
+            {summary}
+          </span>
+        ) : null}
+        <button
+          ref={settingsButton}
+          type="button"
+          className="button button-small chat-settings-toggle"
+          aria-expanded={settingsOpen}
+          aria-controls="chat-settings"
+          onClick={() => (settingsOpen ? closeSettings() : setSettingsOpen(true))}
+          data-testid="open-settings"
+        >
+          Settings
+        </button>
         <ModelPicker id="chat-model" label="Model" options={models.data} value={model} onChange={changeModel} disabled={busy || teamId === null} />
       </div>
+      {settingsOpen ? (
+        <ConversationSettings
+          id="chat-settings"
+          conversation={settings}
+          saving={saveSettings.isPending}
+          error={saveSettings.error}
+          onClose={closeSettings}
+          onSave={(next) =>
+            saveSettings.mutate(
+              { id: conversation.id, ...next },
+              {
+                onSuccess: (saved) => {
+                  setSettings({ systemPrompt: saved.systemPrompt, temperature: saved.temperature });
+                  closeSettings();
+                },
+              },
+            )
+          }
+        />
+      ) : null}
       {models.error ? (
         <p className="form-error" role="alert">
           Could not load the models: {errorMessage(models.error)}
@@ -83,7 +132,14 @@ export function ChatPane({ conversation, teamId, isAdmin }: { conversation: Conv
         <div className="chat-messages" data-testid="messages">
           {messages.length === 0 && !busy ? <p className="muted chat-empty">No messages yet. Say something to {model}.</p> : null}
           {messages.map((m) => (
-            <MessageView key={m.id} message={m} streaming={busy && m === last && m.role === "assistant"} stopped={stopped.has(m.id)} />
+            <MessageView
+              key={m.id}
+              message={m}
+              streaming={busy && m === last && m.role === "assistant"}
+              stopped={stopped.has(m.id)}
+              onEdit={teamId === null ? undefined : (text) => void sendMessage({ text, messageId: m.id })}
+              editDisabled={busy || saveSettings.isPending}
+            />
           ))}
           {status === "submitted" && last?.role === "user" ? <PendingReply /> : null}
           {error ? <ChatErrorNotice error={error} onRetry={messages.length ? () => void regenerate() : undefined} /> : null}
@@ -100,7 +156,7 @@ export function ChatPane({ conversation, teamId, isAdmin }: { conversation: Conv
         {teamId === null ? (
           <NoTeamNotice isAdmin={isAdmin} />
         ) : (
-          <Composer onSend={(text) => void sendMessage({ text })} onStop={() => void stop()} busy={busy} disabled={!model} autoFocus />
+          <Composer onSend={(text) => void sendMessage({ text })} onStop={() => void stop()} busy={busy} disabled={!model || saveSettings.isPending} autoFocus />
         )}
       </div>
     </div>

@@ -1,14 +1,35 @@
 "use client";
 import Link from "next/link";
 import { useRouter } from "next/navigation";
-import { useState } from "react";
+import { useEffect, useState } from "react";
 import { errorMessage } from "@/lib/client/api";
-import { useConversations, useDeleteConversation, useUpdateConversation, type Conversation } from "@/lib/client/chat";
+import { useConversationSearch, useConversations, useDeleteConversation, useUpdateConversation, type Conversation } from "@/lib/client/chat";
 import { ConfirmDialog } from "../../_components/confirm-dialog";
 
-/** The sidebar: the person's conversations, most recently active first, renamed in place. */
+/** How long typing must pause before the search is sent. */
+const SEARCH_DEBOUNCE_MS = 250;
+
+function useDebounced(value: string, ms: number): string {
+  const [settled, setSettled] = useState(value);
+  useEffect(() => {
+    const timer = setTimeout(() => setSettled(value), ms);
+    return () => clearTimeout(timer);
+  }, [value, ms]);
+  return settled;
+}
+
+/**
+ * The sidebar: the person's conversations, most recently active first, renamed in place, and
+ * narrowed by a search over titles and message text as the person types.
+ */
 export function ConversationList({ activeId }: { activeId: string | null }) {
-  const conversations = useConversations();
+  const all = useConversations();
+  const [search, setSearch] = useState("");
+  const q = useDebounced(search.trim(), SEARCH_DEBOUNCE_MS);
+  const found = useConversationSearch(q);
+  const searching = search.trim() !== "";
+  const shown: Conversation[] | undefined = searching ? (q ? found.data : undefined) : all.data;
+  const loadError = searching ? found.error : all.error;
   const [deleting, setDeleting] = useState<Conversation | null>(null);
   const remove = useDeleteConversation();
   const router = useRouter();
@@ -18,14 +39,40 @@ export function ConversationList({ activeId }: { activeId: string | null }) {
       <Link href="/" className="button button-primary sidebar-new" data-testid="new-chat">
         New chat
       </Link>
-      {conversations.error ? (
+      <div className="sidebar-search" role="search">
+        <label htmlFor="conversation-search" className="visually-hidden">
+          Search conversations
+        </label>
+        <input
+          id="conversation-search"
+          type="search"
+          placeholder="Search conversations"
+          autoComplete="off"
+          maxLength={200}
+          value={search}
+          onChange={(e) => setSearch(e.target.value)}
+          onKeyDown={(e) => {
+            if (e.key === "Escape") setSearch("");
+          }}
+          data-testid="conversation-search"
+        />
+      </div>
+      {loadError ? (
         <p className="form-error small" role="alert">
-          Could not load your conversations: {errorMessage(conversations.error)}
+          {searching ? "Search failed" : "Could not load your conversations"}: {errorMessage(loadError)}
         </p>
       ) : null}
-      {conversations.data?.length === 0 ? <p className="muted small sidebar-empty">No conversations yet.</p> : null}
-      <ul className="conversation-list" data-testid="conversation-list">
-        {conversations.data?.map((c) => (
+      <p className="visually-hidden" role="status">
+        {searching && q && found.data && !found.isPlaceholderData ? `${found.data.length} conversation${found.data.length === 1 ? "" : "s"} found` : ""}
+      </p>
+      {!searching && all.data?.length === 0 ? <p className="muted small sidebar-empty">No conversations yet.</p> : null}
+      {searching && q && found.data?.length === 0 && !found.isPlaceholderData ? (
+        <p className="muted small sidebar-empty" data-testid="search-empty">
+          No conversations match “{q}”.
+        </p>
+      ) : null}
+      <ul className="conversation-list" data-testid="conversation-list" aria-busy={searching && (search.trim() !== q || found.isFetching) ? true : undefined}>
+        {shown?.map((c) => (
           <ConversationItem key={c.id} conversation={c} active={c.id === activeId} onDelete={() => setDeleting(c)} />
         ))}
       </ul>

@@ -1,12 +1,12 @@
 /** Wire types and react-query hooks for teams, their API keys and their members. */
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import type { KeyView } from "@/lib/admin/keys";
+import type { KeyView, RotatedKey } from "@/lib/admin/keys";
 import type { TeamDetailView, TeamView } from "@/lib/admin/teams";
 import type { UserView } from "@/lib/admin/users";
 import { api } from "../api";
 import { routeKeys, type RouteView } from "../routes";
 
-export type { KeyView, TeamDetailView, TeamView, UserView };
+export type { KeyView, RotatedKey, TeamDetailView, TeamView, UserView };
 export type CreatedKey = KeyView & { key: string };
 
 /** Spend moves with traffic, so team pages refresh on their own. */
@@ -71,10 +71,14 @@ export function useDeleteTeam() {
   });
 }
 
+/** A key's status moves with time (expiring, expired), so the list refreshes on its own. */
+const KEYS_REFRESH_MS = 15_000;
+
 export function useTeamKeys(teamId: string) {
   return useQuery({
     queryKey: teamKeys.keys(teamId),
     queryFn: ({ signal }) => api<{ data: KeyView[] }>(`${teamPath(teamId)}/keys`, { signal }).then((r) => r.data),
+    refetchInterval: KEYS_REFRESH_MS,
   });
 }
 
@@ -90,6 +94,15 @@ export function useRevokeKey(teamId: string) {
   const qc = useQueryClient();
   return useMutation({
     mutationFn: (keyId: string) => api<KeyView>(`/api/admin/keys/${encodeURIComponent(keyId)}`, { method: "DELETE" }),
+    onSuccess: () => qc.invalidateQueries({ queryKey: teamKeys.keys(teamId) }),
+  });
+}
+
+export function useRotateKey(teamId: string) {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: ({ keyId, ...body }: { keyId: string; graceSeconds: number; expiresAt?: string | null }) =>
+      api<RotatedKey>(`/api/admin/keys/${encodeURIComponent(keyId)}/rotate`, { method: "POST", json: body }),
     onSuccess: () => qc.invalidateQueries({ queryKey: teamKeys.keys(teamId) }),
   });
 }

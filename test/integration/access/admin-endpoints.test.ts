@@ -78,6 +78,7 @@ const ROWS: Row[] = [
 
   { route: "keys/[id]", method: "GET", target: async () => ({ params: { id: fixed.keyId } }) },
   { route: "keys/[id]", method: "DELETE", target: async () => ({ params: { id: await freshKey() } }) },
+  { route: "keys/[id]/rotate", method: "POST", target: async () => ({ params: { id: await freshKey() }, body: { graceSeconds: 60 } }) },
 
   { route: "events", method: "GET", target: async () => ({}) },
 

@@ -5,22 +5,44 @@ import { Field, fieldProps, WithUnit, FormError } from "@/app/_components/field"
 import { errorMessage } from "@/lib/client/api";
 import { formatCount, formatDateTime } from "@/lib/client/format";
 import { optionalInt, paramLookup, useFormState } from "@/lib/client/settings/form";
+import { expiryOfDay, todayValue } from "@/lib/client/settings/key-form";
 import { validateKeyName } from "@/lib/client/settings/team-form";
-import { useCreateKey, useRevokeKey, useTeamKeys, type CreatedKey, type KeyView } from "@/lib/client/settings/teams";
+import { useCreateKey, useRevokeKey, useTeamKeys, type CreatedKey, type KeyView, type RotatedKey } from "@/lib/client/settings/teams";
+import { RotateKeyDialog } from "./rotate-key-dialog";
 
-type KeyField = "name" | "rpmLimit";
-const keyFieldForParam = paramLookup<KeyField>({ name: "name", rpmLimit: "rpmLimit" });
+type KeyField = "name" | "rpmLimit" | "expiresAt";
+const keyFieldForParam = paramLookup<KeyField>({ name: "name", rpmLimit: "rpmLimit", expiresAt: "expiresAt" });
+
+const STATUS_TITLE: Record<KeyView["status"], string> = {
+  active: "Works",
+  expiring: "Works until its expiry",
+  expired: "Refused: past its expiry",
+  revoked: "Refused: revoked",
+};
+
+function KeyStatusBadge({ k }: { k: KeyView }) {
+  // The expiry has its own column; the badge says what kind of state the key is in.
+  const label = k.status === "expiring" ? (k.replacedBy ? "rotated" : "expires soon") : k.status;
+  const title = k.status === "revoked" ? `Revoked ${formatDateTime(k.revokedAt!)}` : k.expiresAt && k.status !== "active" ? `${STATUS_TITLE[k.status]} (${formatDateTime(k.expiresAt)})` : STATUS_TITLE[k.status];
+  return (
+    <span className={`badge badge-${k.status}`} title={title} data-testid="key-status" data-status={k.status}>
+      {label}
+      {k.status === "revoked" ? ` ${formatDateTime(k.revokedAt!)}` : null}
+    </span>
+  );
+}
 
 export function TeamKeys({ teamId }: { teamId: string }) {
   const keys = useTeamKeys(teamId);
   const [created, setCreated] = useState<CreatedKey | null>(null);
   const [revoking, setRevoking] = useState<KeyView | null>(null);
+  const [rotating, setRotating] = useState<KeyView | null>(null);
   const revoke = useRevokeKey(teamId);
   const close = () => {
     setRevoking(null);
     revoke.reset();
   };
-  const active = (keys.data ?? []).filter((k) => !k.revokedAt).length;
+  const active = (keys.data ?? []).filter((k) => k.status === "active" || k.status === "expiring").length;
 
   return (
     <section className="card" aria-labelledby="keys-title" data-testid="team-keys">
@@ -28,7 +50,7 @@ export function TeamKeys({ teamId }: { teamId: string }) {
         <h2 id="keys-title">API keys</h2>
         {keys.data ? (
           <span className="muted small">
-            {active} active, {keys.data.length - active} revoked
+            {active} working, {keys.data.length - active} revoked or expired
           </span>
         ) : null}
       </div>
@@ -56,6 +78,7 @@ export function TeamKeys({ teamId }: { teamId: string }) {
               <th>Prefix</th>
               <th className="num">RPM</th>
               <th>Created</th>
+              <th>Expires</th>
               <th>Status</th>
               <th>
                 <span className="visually-hidden">Actions</span>
@@ -64,25 +87,23 @@ export function TeamKeys({ teamId }: { teamId: string }) {
           </thead>
           <tbody>
             {keys.data.map((k) => (
-              <tr key={k.id} data-testid="key-row" data-key-name={k.name} className={k.revokedAt ? "row-muted" : undefined}>
+              <tr key={k.id} data-testid="key-row" data-key-id={k.id} data-key-name={k.name} className={k.status === "revoked" || k.status === "expired" ? "row-muted" : undefined}>
                 <td className="strong">{k.name}</td>
                 <td className="mono">{k.prefix}…</td>
                 <td className="num">{k.rpmLimit === null ? <span className="muted">—</span> : formatCount(k.rpmLimit)}</td>
                 <td>{formatDateTime(k.createdAt)}</td>
+                <td>{k.expiresAt ? formatDateTime(k.expiresAt) : <span className="muted">never</span>}</td>
                 <td>
-                  {k.revokedAt ? (
-                    <span className="badge badge-revoked" title={`Revoked ${formatDateTime(k.revokedAt)}`} data-testid="key-status">
-                      revoked {formatDateTime(k.revokedAt)}
-                    </span>
-                  ) : (
-                    <span className="badge badge-active" data-testid="key-status">
-                      active
-                    </span>
-                  )}
+                  <KeyStatusBadge k={k} />
                 </td>
                 <td className="row-actions">
-                  {!k.revokedAt ? (
-                    <button type="button" className="button button-small button-danger-outline" onClick={() => setRevoking(k)} aria-label={`Revoke ${k.name}`}>
+                  {k.status === "active" || (k.status === "expiring" && !k.replacedBy) ? (
+                    <button type="button" className="button button-small" onClick={() => setRotating(k)} aria-label={`Rotate ${k.name} (${k.prefix}…)`} data-testid="rotate-key">
+                      Rotate
+                    </button>
+                  ) : null}
+                  {k.status === "active" || k.status === "expiring" ? (
+                    <button type="button" className="button button-small button-danger-outline" onClick={() => setRevoking(k)} aria-label={`Revoke ${k.name} (${k.prefix}…)`}>
                       Revoke
                     </button>
                   ) : null}
@@ -92,6 +113,7 @@ export function TeamKeys({ teamId }: { teamId: string }) {
           </tbody>
         </table>
       )}
+      <RotateKeyDialog teamId={teamId} rotating={rotating} onClose={() => setRotating(null)} onRotated={(k: RotatedKey) => setCreated(k)} />
       <ConfirmDialog
         open={revoking !== null}
         title={`Revoke key ${revoking?.name ?? ""}?`}
@@ -112,11 +134,12 @@ export function TeamKeys({ teamId }: { teamId: string }) {
 }
 
 function NewKeyForm({ teamId, onCreated }: { teamId: string; onCreated: (k: CreatedKey) => void }) {
-  const form = useFormState({ name: "", rpmLimit: "" });
+  const form = useFormState({ name: "", rpmLimit: "", expiresAt: "" });
   const create = useCreateKey(teamId);
   const rpm = optionalInt(form.values.rpmLimit, "RPM", 1, 1_000_000_000);
-  const errors: Partial<Record<KeyField, string>> = { name: validateKeyName(form.values.name), rpmLimit: rpm.error };
-  const invalid = !!(errors.name || errors.rpmLimit);
+  const expiry = expiryOfDay(form.values.expiresAt);
+  const errors: Partial<Record<KeyField, string>> = { name: validateKeyName(form.values.name), rpmLimit: rpm.error, expiresAt: expiry.error };
+  const invalid = !!(errors.name || errors.rpmLimit || errors.expiresAt);
   const err = (f: KeyField) => form.errorFor(errors, f);
 
   function submit(e: FormEvent) {
@@ -125,9 +148,10 @@ function NewKeyForm({ teamId, onCreated }: { teamId: string; onCreated: (k: Crea
     if (invalid) return;
     const body: Record<string, unknown> = { name: form.values.name.trim() };
     if (rpm.value != null) body.rpmLimit = rpm.value;
+    if (expiry.value) body.expiresAt = expiry.value;
     create.mutate(body, {
       onSuccess: (k) => {
-        form.reset({ name: "", rpmLimit: "" });
+        form.reset({ name: "", rpmLimit: "", expiresAt: "" });
         onCreated(k);
       },
       onError: (error) => form.fail(error, keyFieldForParam),
@@ -144,6 +168,16 @@ function NewKeyForm({ teamId, onCreated }: { teamId: string; onCreated: (k: Crea
           <input {...fieldProps("key-rpmLimit", err("rpmLimit"), "Optional, on top of the team's.")} type="text" inputMode="numeric" autoComplete="off" value={form.values.rpmLimit} onChange={(e) => form.set("rpmLimit", e.target.value)} />
         </WithUnit>
       </Field>
+      <Field id="key-expiresAt" label="Expires" hint="Optional: the key works through this day." error={err("expiresAt")}>
+        <input
+          {...fieldProps("key-expiresAt", err("expiresAt"), "Optional: the key works through this day.")}
+          type="date"
+          min={todayValue()}
+          value={form.values.expiresAt}
+          onChange={(e) => form.set("expiresAt", e.target.value)}
+          data-testid="key-expires"
+        />
+      </Field>
       <div className="inline-form-action">
         <button type="submit" className="button button-primary" disabled={create.isPending || (form.submitted && invalid)}>
           {create.isPending ? "Creating…" : "Create key"}
@@ -154,7 +188,7 @@ function NewKeyForm({ teamId, onCreated }: { teamId: string; onCreated: (k: Crea
   );
 }
 
-function NewKeyBox({ created, onDismiss }: { created: CreatedKey; onDismiss: () => void }) {
+function NewKeyBox({ created, onDismiss }: { created: CreatedKey | RotatedKey; onDismiss: () => void }) {
   const input = useRef<HTMLInputElement>(null);
   const [copied, setCopied] = useState<"yes" | "failed" | null>(null);
 
@@ -172,8 +206,13 @@ function NewKeyBox({ created, onDismiss }: { created: CreatedKey; onDismiss: () 
   return (
     <div className="key-box" role="region" aria-label="New API key" data-testid="new-key">
       <p className="key-box-title">
-        Key <strong>{created.name}</strong> created
+        Key <strong>{created.name}</strong> {"replaces" in created ? "rotated" : "created"}
       </p>
+      {"replaces" in created ? (
+        <p className="small" data-testid="old-key-until">
+          The old key works until {formatDateTime(created.oldKeyExpiresAt)}, then is refused. Move the programs that use it to this one before then.
+        </p>
+      ) : null}
       <div className="key-box-value">
         <input ref={input} className="mono" type="text" readOnly value={created.key} aria-label="API key" data-testid="new-key-value" onFocus={(e) => e.target.select()} />
         <button type="button" className="button button-primary" onClick={() => void copy()}>

@@ -1,0 +1,100 @@
+/**
+ * The store's key cache against key expiry and rotation, in-process with a clock moved by hand: a
+ * key that was cached while live is refused from the instant it expires, though nothing bumped the
+ * callers version, and a rotated key works exactly until the end of its grace period.
+ */
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { readCallersVersion } from "@/db/queries/auth";
+import { createTeamKey, revokeKey, rotateKey } from "@/lib/admin/keys";
+import { completion } from "../../helpers/fake-upstream";
+import { createHarness, jsonOf, START, type Harness } from "../../helpers/gateway";
+
+let h: Harness;
+let teamId: string;
+
+beforeEach(() => {
+  h = createHarness();
+  h.upstream.handle(null, () => completion("hi", { prompt_tokens: 5, completion_tokens: 1 }));
+  h.model("primary");
+  teamId = h.team().id;
+});
+
+afterEach(() => h.close());
+
+const statusOf = async (key: string) => (await h.chat(key)).status;
+
+describe("a key with an expiry", () => {
+  it("works until its instant, from the cache, and is refused with its own message from then on", async () => {
+    const expiresAt = START + 60_000;
+    const { key } = createTeamKey(h.admin, teamId, { name: "short", expiresAt: new Date(expiresAt).toISOString() });
+    expect(await statusOf(key)).toBe(200);
+    h.clock.advance(59_999);
+    // Cached since the first call; no write has bumped the version since.
+    expect(await statusOf(key)).toBe(200);
+
+    h.clock.advance(1);
+    const refused = await h.chat(key);
+    expect(refused.status).toBe(401);
+    expect(jsonOf(refused).error).toEqual({
+      type: "invalid_request_error",
+      code: "expired_api_key",
+      param: null,
+      message: "This API key expired at 2025-06-15T12:01:00.000Z. Ask an admin for a new key.",
+    });
+    expect(h.upstream.calls).toHaveLength(2);
+  });
+
+  it("leaves the message for a key that never existed as it was", async () => {
+    const res = await h.chat("sk-sy-not-a-key");
+    expect(jsonOf(res).error.code).toBe("invalid_api_key");
+  });
+});
+
+describe("a rotated key", () => {
+  it("works, from the cache, until the end of its grace period; the new key works from the start", async () => {
+    const old = createTeamKey(h.admin, teamId, { name: "svc", rpmLimit: 50 });
+    expect(await statusOf(old.key)).toBe(200);
+
+    const rotated = rotateKey(h.admin, old.id, { graceSeconds: 300 });
+    expect(rotated).toMatchObject({ name: "svc", rpmLimit: 50, teamId, replaces: old.id, oldKeyExpiresAt: new Date(START + 300_000).toISOString(), status: "active" });
+    expect(rotated.key).not.toBe(old.key);
+    expect(await statusOf(rotated.key)).toBe(200);
+    expect(await statusOf(old.key)).toBe(200);
+
+    h.clock.advance(299_999);
+    expect(await statusOf(old.key)).toBe(200);
+    h.clock.advance(1);
+    expect(jsonOf(await h.chat(old.key)).error).toMatchObject({
+      code: "expired_api_key",
+      message: "This API key was rotated and its grace period ended at 2025-06-15T12:05:00.000Z. Use the key that replaced it.",
+    });
+    expect(await statusOf(rotated.key)).toBe(200);
+  });
+
+  it("with no grace period is revoked at once, even while cached", async () => {
+    const old = createTeamKey(h.admin, teamId, { name: "svc" });
+    expect(await statusOf(old.key)).toBe(200);
+    const rotated = rotateKey(h.admin, old.id, { graceSeconds: 0 });
+    expect(rotated.oldKeyExpiresAt).toBe(new Date(START).toISOString());
+    expect(jsonOf(await h.chat(old.key)).error.code).toBe("invalid_api_key");
+    expect(await statusOf(rotated.key)).toBe(200);
+  });
+
+  it("never outlives an expiry it already had", () => {
+    const old = createTeamKey(h.admin, teamId, { name: "svc", expiresAt: new Date(START + 60_000).toISOString() });
+    const rotated = rotateKey(h.admin, old.id, { graceSeconds: 3600 });
+    expect(rotated.oldKeyExpiresAt).toBe(new Date(START + 60_000).toISOString());
+  });
+});
+
+describe("the callers version other processes watch", () => {
+  it("moves with every rotation and revocation, so their caches drop the key", () => {
+    const k = createTeamKey(h.admin, teamId, { name: "svc" });
+    const afterCreate = readCallersVersion();
+    const rotated = rotateKey(h.admin, k.id, { graceSeconds: 600 });
+    const afterRotate = readCallersVersion();
+    expect(afterRotate).not.toBe(afterCreate);
+    revokeKey(h.admin, rotated.id);
+    expect(readCallersVersion()).not.toBe(afterRotate);
+  });
+});
