@@ -96,3 +96,13 @@ export function useRouteAction(id: string) {
     onSuccess: updated,
   });
 }
+
+export function useDeleteRoute(id: string) {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: () => api<{ id: string; deleted: true }>(`/api/admin/routes/${encodeURIComponent(id)}`, { method: "DELETE" }),
+    onSuccess: () => {
+      void qc.invalidateQueries({ queryKey: routeKeys.list() });
+    },
+  });
+}
