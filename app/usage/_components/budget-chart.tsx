@@ -38,6 +38,25 @@ export function budgetBars(rows: BudgetRow[], period: Period): BarRow[] {
   });
 }
 
+const TEAM_AXIS_WIDTH = 140;
+const TEAM_LABEL_CHARS = 20;
+
+/** A team name cut to fit the axis, with the full name as a tooltip (an SVG title) when cut. */
+export function teamLabel(name: string): string {
+  return name.length > TEAM_LABEL_CHARS ? `${name.slice(0, TEAM_LABEL_CHARS - 1).trimEnd()}…` : name;
+}
+
+function TeamTick(props: { x?: number | string; y?: number | string; payload?: { value?: unknown } }) {
+  const name = String(props.payload?.value ?? "");
+  const label = teamLabel(name);
+  return (
+    <text x={Number(props.x ?? 0)} y={Number(props.y ?? 0)} dy={4} textAnchor="end" fontSize={12} style={{ fill: "var(--muted)" }} data-testid="budget-team-label">
+      {label !== name ? <title>{name}</title> : null}
+      {label}
+    </text>
+  );
+}
+
 /** Each team's spend in the current day or month against its cap: the bar's full length is the cap. */
 export function BudgetChart({ teamId }: { teamId: string }) {
   const [period, setPeriod] = useState<Period>("day");
@@ -69,7 +88,7 @@ export function BudgetChart({ teamId }: { teamId: string }) {
         <BarChart data={rows} layout="vertical" margin={{ top: 4, right: 12, bottom: 0, left: 0 }} barCategoryGap={8}>
           <CartesianGrid stroke="var(--grid)" horizontal={false} />
           <XAxis type="number" tickFormatter={formatUsdTick} tick={{ fontSize: 11 }} stroke="var(--muted)" />
-          <YAxis type="category" dataKey="name" width={110} tick={{ fontSize: 12 }} stroke="var(--muted)" />
+          <YAxis type="category" dataKey="name" width={TEAM_AXIS_WIDTH} tick={<TeamTick />} stroke="var(--muted)" interval={0} />
           <Tooltip
             cursor={{ fill: "rgb(16 24 40 / 0.04)" }}
             content={({ active, payload }) => {
