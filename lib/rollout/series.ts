@@ -33,8 +33,9 @@ export interface ModelSeries {
 
 type Row = WindowRow & { createdAt: number };
 
-function assignmentAt(timeline: readonly Assignment[], t: number): Assignment {
-  let found = timeline[0]!;
+/** The assignment in force at `t`, or null before the route existed. */
+function assignmentAt(timeline: readonly Assignment[], t: number): Assignment | null {
+  let found: Assignment | null = null;
   for (const a of timeline) if (a.at <= t) found = a;
   return found;
 }
@@ -79,7 +80,8 @@ function modelSeries(buckets: Row[][], from: number, bucketMs: number, timeline:
     const start = from + i * bucketMs;
     const end = start + bucketMs;
     // Every assignment in force during the bucket gets a point (zero requests is still a value).
-    const active = [assignmentAt(sorted, start), ...sorted.filter((a) => a.at > start && a.at < end)];
+    const atStart = assignmentAt(sorted, start);
+    const active = [...(atStart ? [atStart] : []), ...sorted.filter((a) => a.at > start && a.at < end)];
     const groups = new Map<string, Row[]>();
     for (const a of active) {
       groups.set(`control:${a.control}`, groups.get(`control:${a.control}`) ?? []);
@@ -87,7 +89,7 @@ function modelSeries(buckets: Row[][], from: number, bucketMs: number, timeline:
     }
     for (const row of bucket) {
       if (row.variant !== "control" && row.variant !== "candidate") continue;
-      const a = assignmentAt(sorted, row.createdAt);
+      const a = assignmentAt(sorted, row.createdAt) ?? sorted[0]!;
       const model = row.variant === "control" ? a.control : a.candidate;
       if (!model) continue;
       const key = `${row.variant}:${model}`;

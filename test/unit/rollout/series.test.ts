@@ -22,4 +22,10 @@ describe("bucketSeries by model", () => {
     const { series } = bucketSeries([ok("control", 1_000)], 0, 40_000, 20_000, [{ at: 0, control: "a", candidate: null }]);
     expect(series[0]!.points.map((p) => p?.errorRate ?? null)).toEqual([0, null]);
   });
+
+  it("draws nothing before the route existed", () => {
+    const { series } = bucketSeries([ok("control", 45_000)], 0, 60_000, 20_000, [{ at: 30_000, control: "a", candidate: "b" }]);
+    const byKey = Object.fromEntries(series.map((s) => [s.key, s.points.map((p) => p?.requests ?? null)]));
+    expect(byKey).toEqual({ "control:a": [null, 0, 1], "candidate:b": [null, 0, 0] });
+  });
 });
