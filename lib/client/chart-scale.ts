@@ -1,4 +1,4 @@
-/** Axis ticks for the live charts: evenly spaced round values, and time ticks that never repeat a label. */
+/** Axis ticks for charts: evenly spaced round values, time ticks that never repeat a label, labels that fit. */
 
 const STEPS = [1, 2, 2.5, 5, 10];
 
@@ -39,4 +39,9 @@ export function formatAxisMs(ms: number | null): string {
   if (ms < 1000) return `${Math.round(ms)} ms`;
   const s = ms / 1000;
   return `${Number(s.toFixed(s < 10 ? 1 : 0))} s`;
+}
+
+/** A category label cut to `max` characters with an ellipsis, so a long name does not run into the bars. */
+export function truncateLabel(text: string, max: number): string {
+  return text.length > max ? `${text.slice(0, max - 1).trimEnd()}…` : text;
 }

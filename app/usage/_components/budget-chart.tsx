@@ -1,6 +1,7 @@
 "use client";
 import { useState } from "react";
 import { Bar, BarChart, CartesianGrid, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
+import { truncateLabel } from "@/lib/client/chart-scale";
 import { formatUsd, formatUsdTick } from "@/lib/client/settings/money";
 import { useBudgets, type BudgetRow } from "@/lib/client/usage/reports";
 import { ChartCard, Legend, Toggle } from "./chart-card";
@@ -42,13 +43,9 @@ const TEAM_AXIS_WIDTH = 140;
 const TEAM_LABEL_CHARS = 20;
 
 /** A team name cut to fit the axis, with the full name as a tooltip (an SVG title) when cut. */
-export function teamLabel(name: string): string {
-  return name.length > TEAM_LABEL_CHARS ? `${name.slice(0, TEAM_LABEL_CHARS - 1).trimEnd()}…` : name;
-}
-
 function TeamTick(props: { x?: number | string; y?: number | string; payload?: { value?: unknown } }) {
   const name = String(props.payload?.value ?? "");
-  const label = teamLabel(name);
+  const label = truncateLabel(name, TEAM_LABEL_CHARS);
   return (
     <text x={Number(props.x ?? 0)} y={Number(props.y ?? 0)} dy={4} textAnchor="end" fontSize={12} style={{ fill: "var(--muted)" }} data-testid="budget-team-label">
       {label !== name ? <title>{name}</title> : null}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { formatAxisMs, formatTimeTick, niceTicks, timeTicks } from "@/lib/client/chart-scale";
+import { formatAxisMs, formatTimeTick, niceTicks, timeTicks, truncateLabel } from "@/lib/client/chart-scale";
 
 const evenlySpaced = (t: number[]) => t.every((v, i) => i < 2 || Math.abs(v - t[i - 1]! - (t[1]! - t[0]!)) < 1e-9);
 
@@ -28,5 +28,11 @@ describe("chart scales", () => {
     expect(formatAxisMs(1200)).toBe("1.2 s");
     expect(formatAxisMs(1000)).toBe("1 s");
     expect(formatAxisMs(15_000)).toBe("15 s");
+  });
+
+  it("cuts long category labels with an ellipsis", () => {
+    expect(truncateLabel("platform", 20)).toBe("platform");
+    expect(truncateLabel("customer-success-emea-north", 20)).toBe("customer-success-em…");
+    expect(truncateLabel("customer-success-emea-north", 20).length).toBe(20);
   });
 });
