@@ -45,7 +45,8 @@ async function sendTraffic(model: string, n: number): Promise<void> {
 }
 
 const tickTexts = (page: Page, chart: string, axis: "xAxis" | "yAxis") =>
-  page.locator(`[data-testid="chart-${chart}"] .recharts-${axis} .recharts-cartesian-axis-tick-value`).allTextContents();
+  // Tick labels are drawn in their own layer, outside the axis group.
+  page.locator(`[data-testid="chart-${chart}"] .recharts-${axis}-tick-labels .recharts-cartesian-axis-tick-value`).allTextContents();
 
 /** The y tick labels as numbers ("1,000" → 1000, "4 %" → 4, "1.5 s" → 1500). */
 const asNumbers = (labels: string[]) =>

@@ -69,7 +69,13 @@ function StartCandidate({ route, names }: { route: RouteView; names: string[] })
 function ChangeControl({ route, names }: { route: RouteView; names: string[] }) {
   const patch = usePatchRoute(route.id);
   const [model, setModel] = useState(route.control);
+  const [base, setBase] = useState(route.control);
   const [saved, setSaved] = useState(false);
+  // Follows a control changed elsewhere (a promotion) unless the user has picked another one.
+  if (route.control !== base) {
+    setBase(route.control);
+    if (model === base) setModel(route.control);
+  }
   const choices = names.filter((n) => n !== route.candidate || canStartCandidate(route));
   const hint = route.candidate && !canStartCandidate(route) ? "The candidate is compared against this model from now on." : "Serves the traffic the candidate does not get.";
 
@@ -161,7 +167,7 @@ export function RouteLifecycle({ route }: { route: RouteView }) {
       <h2 id="lifecycle-title">Models</h2>
       {models.error ? <FormError message={`Could not load models: ${errorMessage(models.error)}`} /> : null}
       {canStartCandidate(route) ? <StartCandidate key={`${route.status}-${route.candidate ?? ""}`} route={route} names={names} /> : null}
-      <ChangeControl key={route.control} route={route} names={names} />
+      <ChangeControl route={route} names={names} />
       <DeleteRoute route={route} />
     </section>
   );
