@@ -8,7 +8,7 @@ import type { RouteRow } from "@/db/schema";
 import { badRequest, conflict, notFound } from "../gateway/errors";
 import { DEFAULT_GUARDRAILS, summarize } from "../rollout/evaluator";
 import { applyAction, guardrailsOf, type RouteAction } from "../rollout/route-state";
-import { bucketSeries } from "../rollout/series";
+import { bucketSeries, type Assignment } from "../rollout/series";
 import { buildWindows } from "../rollout/windows";
 import { toIso, toIsoOrNull, type AdminContext } from "./context";
 import { toEventView, type EventView } from "./events";
@@ -265,5 +265,50 @@ export function routeMetrics(ctx: AdminContext, id: string, query: URLSearchPara
   const to = ctx.now();
   const from = to - (q.minutes ?? 30) * 60_000;
   const bucketMs = Math.ceil((to - from) / (q.buckets ?? 30));
-  return { routeId: row.id, from: toIso(from), to: toIso(to), ...bucketSeries(listRouteUsageBetween({ routeId: row.id, from, to: to + 1 }), from, to, bucketMs) };
+  const rows = listRouteUsageBetween({ routeId: row.id, from, to: to + 1 });
+  return { routeId: row.id, from: toIso(from), to: toIso(to), ...bucketSeries(rows, from, to, bucketMs, assignments(row)) };
+}
+
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+
+/**
+ * Which models served the route when, replayed from its audit trail, so chart history stays with
+ * the model that served it. A rolled-back candidate serves nothing until it gets a weight again.
+ */
+export function assignments(row: RouteRow): Assignment[] {
+  const events = listEvents({ subjectType: "route", subjectId: row.id, limit: 10_000 }).reverse();
+  const out: Assignment[] = [];
+  let control = row.controlModel;
+  let candidate: string | null = row.candidateModel;
+  let serving = row.status !== "rolled_back";
+  const push = (at: number) => out.push({ at, control, candidate: serving ? candidate : null });
+  for (const e of events) {
+    const data = isRecord(e.data) ? e.data : {};
+    const to = isRecord(data.to) ? data.to : {};
+    const changed = isRecord(data.changed) ? data.changed : {};
+    switch (e.type) {
+      case "route.created":
+        control = typeof data.control === "string" ? data.control : control;
+        candidate = typeof data.candidate === "string" ? data.candidate : null;
+        serving = true;
+        break;
+      case "route.updated":
+        if (typeof changed.control === "string") control = changed.control;
+        if (changed.candidate !== undefined) candidate = typeof changed.candidate === "string" ? changed.candidate : null;
+        if (changed.candidate !== undefined || changed.candidateWeight !== undefined) serving = true;
+        break;
+      case "route.promoted":
+        if (typeof to.control === "string") control = to.control;
+        candidate = null;
+        break;
+      case "route.rolled_back":
+        serving = false;
+        break;
+      default:
+        continue;
+    }
+    push(e.createdAt);
+  }
+  if (!out.length) push(row.createdAt);
+  return out;
 }

@@ -155,3 +155,43 @@ export function describeEvent(e: RouteEvent): EventDescription {
       return { title: `${e.type.replace(/^route\./, "").replace(/[._]/g, " ")}${by}`, detail: null, decision };
   }
 }
+
+/** What the decision panel should say for the route as it is now. */
+export type DecisionState =
+  | { kind: "ended"; status: "promoted" | "rolled_back"; event: RouteEvent | null; title: string; detail: string; decision: DecisionView | null }
+  | { kind: "not_judged"; since: string }
+  | { kind: "decided"; decision: DecisionView };
+
+const toMs = (t: number | string) => (typeof t === "number" ? t : Date.parse(t));
+
+export function decisionState(route: { status: RouteStatus; control: string; candidate: string | null; stageStartedAt: string; lastDecision: unknown; events?: RouteEvent[] }): DecisionState {
+  if (route.status === "promoted" || route.status === "rolled_back") {
+    const type = route.status === "promoted" ? "route.promoted" : "route.rolled_back";
+    const event = [...(route.events ?? [])].sort((a, b) => b.id - a.id).find((e) => e.type === type) ?? null;
+    const who = event ? (event.actor === "evaluator" ? "the evaluator" : event.actor) : null;
+    const from = event && isRecord(event.data.from) ? event.data.from : {};
+    if (route.status === "promoted") {
+      const old = typeof from.control === "string" ? from.control : null;
+      return {
+        kind: "ended",
+        status: "promoted",
+        event,
+        title: who ? `Promoted by ${who}` : "Promoted",
+        detail: `${route.control} now serves all traffic${old ? ` instead of ${old}` : ""}. Start a new candidate to run another split.`,
+        decision: event ? toDecision(event.data) : null,
+      };
+    }
+    return {
+      kind: "ended",
+      status: "rolled_back",
+      event,
+      title: who ? `Rolled back by ${who}` : "Rolled back",
+      detail: `All traffic goes to ${route.control}${route.candidate ? `; ${route.candidate} gets none` : ""}. Give a candidate a weight to try again.`,
+      decision: event ? toDecision(event.data) : null,
+    };
+  }
+  const d = toDecision(route.lastDecision);
+  // A decision from before the current stage began judged a split that no longer exists.
+  if (!d || (d.at !== null && toMs(d.at) < Date.parse(route.stageStartedAt))) return { kind: "not_judged", since: route.stageStartedAt };
+  return { kind: "decided", decision: d };
+}

@@ -2,10 +2,10 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import type { ModelView } from "@/lib/admin/models";
 import type { RouteView } from "@/lib/admin/routes";
-import type { SeriesPoint } from "@/lib/rollout/series";
+import type { ModelSeries, SeriesPoint } from "@/lib/rollout/series";
 import { api } from "./api";
 
-export type { RouteView, ModelView, SeriesPoint };
+export type { RouteView, ModelView, SeriesPoint, ModelSeries };
 export type RouteStatus = RouteView["status"];
 export type RouteEvent = NonNullable<RouteView["events"]>[number];
 export type RouteAction = "pause" | "resume" | "rollback" | "promote";
@@ -17,6 +17,8 @@ export interface RouteMetrics {
   bucketSeconds: number;
   control: SeriesPoint[];
   candidate: SeriesPoint[];
+  /** One line per variant and the model serving it at the time. */
+  series?: ModelSeries[];
 }
 
 /** What the route view and the list both refresh at, so the page follows the evaluator. */
@@ -92,5 +94,15 @@ export function useRouteAction(id: string) {
   return useMutation({
     mutationFn: (action: RouteAction) => api<RouteView>(`/api/admin/routes/${encodeURIComponent(id)}/${action}`, { method: "POST" }),
     onSuccess: updated,
+  });
+}
+
+export function useDeleteRoute(id: string) {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: () => api<{ id: string; deleted: true }>(`/api/admin/routes/${encodeURIComponent(id)}`, { method: "DELETE" }),
+    onSuccess: () => {
+      void qc.invalidateQueries({ queryKey: routeKeys.list() });
+    },
   });
 }

@@ -1,6 +1,7 @@
 "use client";
 import { useState } from "react";
 import { Bar, BarChart, CartesianGrid, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
+import { truncateLabel } from "@/lib/client/chart-scale";
 import { formatUsd, formatUsdTick } from "@/lib/client/settings/money";
 import { useBudgets, type BudgetRow } from "@/lib/client/usage/reports";
 import { ChartCard, Legend, Toggle } from "./chart-card";
@@ -38,6 +39,21 @@ export function budgetBars(rows: BudgetRow[], period: Period): BarRow[] {
   });
 }
 
+const TEAM_AXIS_WIDTH = 140;
+const TEAM_LABEL_CHARS = 20;
+
+/** A team name cut to fit the axis, with the full name as a tooltip (an SVG title) when cut. */
+function TeamTick(props: { x?: number | string; y?: number | string; payload?: { value?: unknown } }) {
+  const name = String(props.payload?.value ?? "");
+  const label = truncateLabel(name, TEAM_LABEL_CHARS);
+  return (
+    <text x={Number(props.x ?? 0)} y={Number(props.y ?? 0)} dy={4} textAnchor="end" fontSize={12} style={{ fill: "var(--muted)" }} data-testid="budget-team-label">
+      {label !== name ? <title>{name}</title> : null}
+      {label}
+    </text>
+  );
+}
+
 /** Each team's spend in the current day or month against its cap: the bar's full length is the cap. */
 export function BudgetChart({ teamId }: { teamId: string }) {
   const [period, setPeriod] = useState<Period>("day");
@@ -69,7 +85,7 @@ export function BudgetChart({ teamId }: { teamId: string }) {
         <BarChart data={rows} layout="vertical" margin={{ top: 4, right: 12, bottom: 0, left: 0 }} barCategoryGap={8}>
           <CartesianGrid stroke="var(--grid)" horizontal={false} />
           <XAxis type="number" tickFormatter={formatUsdTick} tick={{ fontSize: 11 }} stroke="var(--muted)" />
-          <YAxis type="category" dataKey="name" width={110} tick={{ fontSize: 12 }} stroke="var(--muted)" />
+          <YAxis type="category" dataKey="name" width={TEAM_AXIS_WIDTH} tick={<TeamTick />} stroke="var(--muted)" interval={0} />
           <Tooltip
             cursor={{ fill: "rgb(16 24 40 / 0.04)" }}
             content={({ active, payload }) => {

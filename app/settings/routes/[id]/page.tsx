@@ -8,6 +8,7 @@ import { LastDecision } from "../_components/last-decision";
 import { RouteActions } from "../_components/route-actions";
 import { RouteCharts } from "../_components/route-charts";
 import { RouteEditForm } from "../_components/route-edit-form";
+import { RouteLifecycle } from "../_components/route-lifecycle";
 import { RouteTimeline } from "../_components/route-timeline";
 import { SplitBar, StageProgress } from "../_components/split";
 import { StatusBadge } from "../_components/status-badge";
@@ -59,6 +60,7 @@ export default function RoutePage() {
       </header>
       <LastDecision route={r} />
       <RouteCharts route={r} />
+      <RouteLifecycle route={r} />
       <RouteEditForm route={r} />
       <RouteTimeline events={r.events ?? []} />
     </main>

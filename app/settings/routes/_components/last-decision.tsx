@@ -1,5 +1,5 @@
 import { formatDateTime } from "@/lib/client/format";
-import { actionWords, keyNumbers, ruleWords, toDecision } from "@/lib/client/route-events";
+import { actionWords, decisionState, keyNumbers, ruleWords, type DecisionView } from "@/lib/client/route-events";
 import type { RouteView } from "@/lib/client/routes";
 
 export function KeyNumbers({ numbers }: { numbers: Record<string, number | null> }) {
@@ -17,34 +17,63 @@ export function KeyNumbers({ numbers }: { numbers: Record<string, number | null>
   );
 }
 
-export function LastDecision({ route }: { route: RouteView }) {
-  const d = toDecision(route.lastDecision);
+function Reasons({ d }: { d: DecisionView }) {
   return (
-    <section className="card" aria-labelledby="decision-title" data-testid="last-decision">
+    <>
+      {d.reasons.length ? (
+        <ul className="reasons">
+          {d.reasons.map((r) => (
+            <li key={r}>{r}</li>
+          ))}
+        </ul>
+      ) : null}
+      <KeyNumbers numbers={d.numbers} />
+    </>
+  );
+}
+
+export function LastDecision({ route }: { route: RouteView }) {
+  const state = decisionState(route);
+  return (
+    <section className="card" aria-labelledby="decision-title" data-testid="last-decision" data-state={state.kind}>
       <h2 id="decision-title">Last decision</h2>
-      {!d ? (
+      {state.kind === "ended" ? (
+        <>
+          <p className="decision-head">
+            <span className={`badge badge-action-${state.status === "promoted" ? "promote" : "rollback"}`}>{state.status === "promoted" ? "Promoted" : "Rolled back"}</span>{" "}
+            <strong>{state.title}</strong>
+            {state.event ? (
+              <time className="muted" dateTime={state.event.createdAt}>
+                {" "}
+                · {formatDateTime(state.event.createdAt)}
+              </time>
+            ) : null}
+          </p>
+          <p>{state.detail}</p>
+          {state.decision ? (
+            <>
+              <p className="muted small">{ruleWords(state.decision.rule)}</p>
+              <Reasons d={state.decision} />
+            </>
+          ) : null}
+        </>
+      ) : state.kind === "not_judged" ? (
         <p className="muted">
-          The evaluator has not judged this split yet. It looks at it every {route.evalIntervalSeconds} s while the route is
-          running.
+          This stage started {formatDateTime(state.since)}. The evaluator has not judged it yet; it looks every {route.evalIntervalSeconds} s while the route
+          is running.
         </p>
       ) : (
         <>
           <p className="decision-head">
-            <span className={`badge badge-action-${d.action}`}>{actionWords(d.action)}</span> <strong>{ruleWords(d.rule)}</strong>
-            {d.at !== null ? (
-              <time className="muted" dateTime={new Date(d.at).toISOString()}>
-                · {formatDateTime(d.at)}
+            <span className={`badge badge-action-${state.decision.action}`}>{actionWords(state.decision.action)}</span> <strong>{ruleWords(state.decision.rule)}</strong>
+            {state.decision.at !== null ? (
+              <time className="muted" dateTime={new Date(state.decision.at).toISOString()}>
+                {" "}
+                · {formatDateTime(state.decision.at)}
               </time>
             ) : null}
           </p>
-          {d.reasons.length ? (
-            <ul className="reasons">
-              {d.reasons.map((r) => (
-                <li key={r}>{r}</li>
-              ))}
-            </ul>
-          ) : null}
-          <KeyNumbers numbers={d.numbers} />
+          <Reasons d={state.decision} />
         </>
       )}
     </section>

@@ -68,7 +68,7 @@ export function RouteEditForm({ route }: { route: RouteView }) {
     <form className="card edit-form" onSubmit={submit} noValidate aria-labelledby="edit-title" data-testid="route-edit-form">
       <h2 id="edit-title">Split and guardrails</h2>
       <div className="form-grid">
-        <Field id="candidateWeight" label="Candidate weight" hint={route.candidate ? weightHint : "This route has no candidate."} error={errorFor("candidateWeight")}>
+        <Field id="candidateWeight" label="Candidate weight" hint={route.candidate ? weightHint : "No candidate: start one under Models above."} error={errorFor("candidateWeight")}>
           <WithUnit unit="%">
             <input {...text("candidateWeight", weightHint)} disabled={!route.candidate} />
           </WithUnit>
