@@ -1,10 +1,16 @@
 import Link from "next/link";
+import type { ReactNode } from "react";
 import { meOf } from "@/lib/server/pages";
 import { currentViewer } from "./page-session";
-import { NavLinks, SignOutButton, TeamSwitcher } from "./top-nav-parts";
+import { ThemeToggle } from "./theme-toggle";
+import { NavLinks, SignOutButton, TeamSwitcher, TopNavMenu } from "./top-nav-parts";
 
-/** The bar on every page: where to go, who is signed in, which team pays for the chat. */
-export async function TopNav() {
+/**
+ * The bar on every page: where to go, who is signed in, which team pays for the chat. On narrow
+ * screens the links and the account part fold into a menu; the tools (notifications, theme) stay.
+ * `notifications` fills the slot kept for a notifications bell.
+ */
+export async function TopNav({ notifications }: { notifications?: ReactNode } = {}) {
   const viewer = await currentViewer();
   const me = viewer ? meOf(viewer) : null;
   return (
@@ -14,7 +20,7 @@ export async function TopNav() {
           Switchyard
         </Link>
         {me ? (
-          <>
+          <TopNavMenu>
             <NavLinks isAdmin={me.role === "admin"} />
             <div className="topnav-user" data-testid="nav-user">
               {me.teams.length > 1 ? (
@@ -24,13 +30,21 @@ export async function TopNav() {
                   {me.teams[0]!.name}
                 </span>
               ) : null}
-              <span className="topnav-email" data-testid="nav-email">
+              <span className="topnav-email" data-testid="nav-email" title={me.email}>
                 {me.email}
               </span>
               <SignOutButton />
             </div>
-          </>
+          </TopNavMenu>
         ) : null}
+        <div className="topnav-tools">
+          {me ? (
+            <div className="topnav-slot" data-slot="notifications">
+              {notifications}
+            </div>
+          ) : null}
+          <ThemeToggle />
+        </div>
       </div>
     </header>
   );
