@@ -32,6 +32,7 @@ const settingFields = {
   idleTimeoutMs: ms,
   totalTimeoutMs: ms,
   maxRetryAfterMs: ms,
+  responsesApi: z.boolean(),
 };
 const settingsSchema = z.strictObject(settingFields).partial();
 // A PATCH merges into the stored settings; null puts one setting back to its default.
@@ -41,6 +42,7 @@ const settingsPatchSchema = z.strictObject({
   idleTimeoutMs: ms.nullable(),
   totalTimeoutMs: ms.nullable(),
   maxRetryAfterMs: ms.nullable(),
+  responsesApi: settingFields.responsesApi.nullable(),
 }).partial();
 
 const createSchema = z.strictObject({
@@ -101,6 +103,13 @@ function requireBaseUrl(ctx: AdminContext, kindValue: string, url: string | null
   }
 }
 
+/** Only an OpenAI-compatible server can be sent Responses API requests as they are. */
+function checkResponsesApi(kindValue: string, settings: Record<string, unknown>): void {
+  if (settings.responsesApi === true && kindValue !== "openai-compatible") {
+    throw badRequest("'settings.responsesApi' can be set only for openai-compatible providers.", "settings.responsesApi");
+  }
+}
+
 function assertNameFree(name: string, exceptId?: string): void {
   const existing = getProviderByName({ name });
   if (existing && existing.id !== exceptId) throw conflict(`A provider named '${name}' already exists.`, "name");
@@ -124,6 +133,7 @@ export function createProvider(ctx: AdminContext, input: unknown): ProviderView 
   const body = parseInput(createSchema, input);
   const url = body.baseUrl ?? null;
   requireBaseUrl(ctx, body.kind, url);
+  checkResponsesApi(body.kind, body.settings ?? {});
   assertNameFree(body.name);
   const now = ctx.now();
   const row = insertProvider({
@@ -155,6 +165,7 @@ export function patchProvider(ctx: AdminContext, id: string, input: unknown): Pr
       else if (v !== undefined) settings[k] = v;
     }
   }
+  checkResponsesApi(body.kind ?? current.kind, settings ?? current.settings);
   const row = updateProvider({
     id,
     patch: {

@@ -3,6 +3,7 @@ import type { GatewayRequest, GatewayResponse } from "./exchange";
 import { listModels } from "./models-endpoint";
 import { chatCompletions } from "./endpoints/chat";
 import { embeddings } from "./endpoints/embeddings";
+import { responses } from "./endpoints/responses";
 import { handleRequest, type DoorContext } from "./pipeline";
 import type { GatewayDeps, GatewayOptions, UsageRecord } from "./types";
 
@@ -16,6 +17,7 @@ export interface GatewayCore {
 export interface Gateway extends GatewayCore {
   chatCompletions(req: GatewayRequest, door?: DoorContext): Promise<GatewayResponse>;
   embeddings(req: GatewayRequest): Promise<GatewayResponse>;
+  responses(req: GatewayRequest, door?: DoorContext): Promise<GatewayResponse>;
   models(req: GatewayRequest): Promise<GatewayResponse>;
   /** Shortcuts to the state in `deps`, for admin views. */
   breakers: GatewayDeps["breakers"];
@@ -33,6 +35,7 @@ export function createGateway(deps: GatewayDeps, options: GatewayOptions, observ
     },
     chatCompletions: (req, door) => handleRequest(gw, chatCompletions, req, door),
     embeddings: (req) => handleRequest(gw, embeddings, req),
+    responses: (req, door) => handleRequest(gw, responses, req, door),
     models: (req) => listModels(gw, req),
   };
   return gw;

@@ -47,11 +47,12 @@ const FREE = { inputMicrosPerMTok: 0, outputMicrosPerMTok: 0 };
 function answerFromCache(ledger: RequestLedger, parsed: ParsedRequest, entry: CacheEntry, headers: Record<string, string>, now: () => number): GatewayResponse {
   Object.assign(ledger.row, { cache: "hit", servedModel: entry.model, savedMicros: entry.costMicros });
   const out = { ...headers, "x-switchyard-model": entry.model, "x-switchyard-cache": "hit" };
+  const meta = { requestId: ledger.row.requestId, model: entry.model };
   if (!parsed.stream) {
     ledger.finish("ok", 200, null, { prompt: entry.promptTokens, completion: entry.completionTokens, prices: FREE });
-    return { status: 200, headers: { "content-type": "application/json", ...out }, body: parsed.plainBody(entry.answer, now) };
+    return { status: 200, headers: { "content-type": "application/json", ...out }, body: parsed.plainBody(entry.answer, now, meta) };
   }
-  const encoder = parsed.streamEncoder(now);
+  const encoder = parsed.streamEncoder(now, meta);
   let sent = false;
   const relay = {
     async next() {
@@ -126,7 +127,7 @@ export async function handleRequest(gw: GatewayCore, endpoint: Endpoint, req: Ga
     }
     ledger.reservation = reserved.reservation;
 
-    const opened = await openUpstream(deps, { targets, operation: plan.operation, body: plan.body, stream, clientSignal: req.signal, startedAt, tokens, grants: ledger.grants });
+    const opened = await openUpstream(deps, { targets, operation: plan.operation, body: plan.body, native: plan.native, stream, clientSignal: req.signal, startedAt, tokens, grants: ledger.grants });
     ledger.served(opened.target, opened.attempts, opened.fallbackUsed);
     const headers: Record<string, string> = { "x-request-id": requestId, "x-switchyard-model": opened.target.model.name, ...rateHeaders, ...cacheHeader() };
     const remember = (answer: Frame, prompt: number, completion: number) => {
@@ -137,6 +138,7 @@ export async function handleRequest(gw: GatewayCore, endpoint: Endpoint, req: Ga
     };
     if (resolution.variant) headers["x-switchyard-variant"] = resolution.variant;
     const prices = opened.target.model;
+    const meta = { requestId, model: opened.target.model.name };
 
     if (opened.kind === "plain") {
       const usage = opened.answer.events.find((e) => e.type === "usage");
@@ -144,10 +146,10 @@ export async function handleRequest(gw: GatewayCore, endpoint: Endpoint, req: Ga
       const completion = usage?.type === "usage" ? usage.completionTokens : countOutput(opened.answer.events);
       ledger.finish("ok", 200, null, { prompt, completion, prices });
       remember(opened.answer, prompt, completion);
-      return { status: 200, headers: { "content-type": "application/json", ...headers }, body: parsed.plainBody(opened.answer, deps.now) };
+      return { status: 200, headers: { "content-type": "application/json", ...headers }, body: parsed.plainBody(opened.answer, deps.now, meta) };
     }
 
-    const relay = createRelay(opened, parsed.streamEncoder(deps.now), {
+    const relay = createRelay(opened, parsed.streamEncoder(deps.now, meta), {
       now: deps.now,
       outputLimit: ceiling.enforced ? ceiling.total : null,
       budgeted,

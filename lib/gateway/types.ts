@@ -19,6 +19,11 @@ export interface ProviderSettings {
   totalTimeoutMs: number;
   /** Longest upstream Retry-After the gateway will sleep for before failing over. */
   maxRetryAfterMs: number;
+  /**
+   * The provider serves OpenAI's Responses API at {base}/responses: /v1/responses requests pass
+   * through to it as they are instead of being translated to chat completions.
+   */
+  responsesApi: boolean;
 }
 
 export const DEFAULT_PROVIDER_SETTINGS: ProviderSettings = {
@@ -27,6 +32,7 @@ export const DEFAULT_PROVIDER_SETTINGS: ProviderSettings = {
   idleTimeoutMs: 60_000,
   totalTimeoutMs: 600_000,
   maxRetryAfterMs: 30_000,
+  responsesApi: false,
 };
 
 export interface ProviderConfig {

@@ -9,10 +9,10 @@ import { modelChecks, refusal } from "./admission";
 import { isEgressDenied } from "./egress";
 import { egressRefused, GatewayError, upstreamError, upstreamTimeout } from "./errors";
 import { adapterFor } from "./providers";
-import { operationCall, type OperationCall } from "./providers/operations";
-import type { HeaderLookup, UpstreamResponse } from "./providers/transport";
-import type { Frame, ProviderAdapter, StreamDecoder } from "./providers/types";
-import type { Operation } from "./endpoints/types";
+import type { HeaderLookup, UpstreamCallInit, UpstreamResponse } from "./providers/transport";
+import { wireFor } from "./providers/operations";
+import type { Frame, ProviderAdapter, UpstreamWire, StreamDecoder } from "./providers/types";
+import type { CallPlan, Operation } from "./endpoints/types";
 import type { Grant } from "./rate-limit";
 import { createRedactor, type Redactor } from "./redact";
 import { nextRetryDelay } from "./retry-policy";
@@ -143,8 +143,8 @@ function frameReader(events: EventReader, decoder: StreamDecoder): FrameReader {
 }
 
 /** The first frame of a stream decides whether it is committed; before that it is retried like any failure. */
-async function openStream(res: UpstreamResponse, adapter: ProviderAdapter, redact: Redactor): Promise<AttemptResult | Committed> {
-  const frames = frameReader(res.events(), adapter.decoder(redact));
+async function openStream(res: UpstreamResponse, wire: Pick<UpstreamWire, "decoder">, redact: Redactor): Promise<AttemptResult | Committed> {
+  const frames = frameReader(res.events(), wire.decoder(redact));
   const first = await frames.next();
   const fail = (message: string): AttemptResult => {
     frames.cancel();
@@ -156,7 +156,7 @@ async function openStream(res: UpstreamResponse, adapter: ProviderAdapter, redac
   return { kind: "stream", frames, first };
 }
 
-async function attempt(deps: GatewayDeps, target: UpstreamTarget, operation: Operation, body: Record<string, unknown>, stream: boolean, clientSignal: AbortSignal, deadlineAt: number): Promise<AttemptResult> {
+async function attempt(deps: GatewayDeps, target: UpstreamTarget, req: Pick<UpstreamRequest, "operation" | "body" | "native">, stream: boolean, clientSignal: AbortSignal, deadlineAt: number): Promise<AttemptResult> {
   const controller = new AbortController();
   const onClientAbort = () => controller.abort(new ClientAborted());
   if (clientSignal.aborted) throw new ClientAborted();
@@ -175,15 +175,18 @@ async function attempt(deps: GatewayDeps, target: UpstreamTarget, operation: Ope
     return r;
   };
   try {
-    let call: OperationCall;
+    let call: UpstreamCallInit;
+    let wire: UpstreamWire;
     try {
-      call = operationCall(adapter, operation, target, body, stream, controller.signal);
+      const chosen = wireFor(adapter, target.provider, target.model, req);
+      wire = chosen.wire;
+      call = wire.call(target.provider, target.model, chosen.body, stream, controller.signal);
     } catch (err) {
       // The adapter refused a request its provider cannot take: the client's error, like an upstream 4xx.
       if (err instanceof GatewayError) return failed({ ok: false, retryable: false, fault: false, headers: null, error: err });
       throw err;
     }
-    const res = await adapter.send(deps, target.model, call.init);
+    const res = await adapter.send(deps, target.model, call);
     if (controller.signal.aborted) throw controller.signal.reason;
     if (res.status < 200 || res.status > 299) {
       let text = "";
@@ -195,12 +198,12 @@ async function attempt(deps: GatewayDeps, target: UpstreamTarget, operation: Ope
       return failed({ ok: false, headers: res.headers, ...adapter.failure({ status: res.status, headers: res.headers, text }, redact) });
     }
     if (!stream) {
-      const answer = call.parse(await res.text());
+      const answer = wire.parseBody(await res.text());
       if (!answer) return failed({ ok: false, retryable: true, fault: true, headers: res.headers, error: upstreamError("The upstream returned a body the gateway cannot read.") });
       stop();
       return { ok: true, committed: { kind: "plain", answer }, controller, clock };
     }
-    const opened = await openStream(res, adapter, redact);
+    const opened = await openStream(res, wire, redact);
     if ("ok" in opened) return failed(opened);
     clock.touch();
     // The listener stays: a client abort mid-stream must still abort the upstream.
@@ -222,6 +225,8 @@ export interface UpstreamRequest {
   /** What the upstream is asked to do; `body` is its request in OpenAI's format. */
   operation: Operation;
   body: Record<string, unknown>;
+  /** The request in a provider's native format, for targets that speak it (see CallPlan.native). */
+  native?: CallPlan["native"];
   stream: boolean;
   clientSignal: AbortSignal;
   startedAt: number;
@@ -270,7 +275,7 @@ export async function openUpstream(deps: GatewayDeps, req: UpstreamRequest): Pro
       attempts++;
       let r: AttemptResult;
       try {
-        r = await attempt(deps, target, req.operation, req.body, req.stream, req.clientSignal, deadlineAt);
+        r = await attempt(deps, target, req, req.stream, req.clientSignal, deadlineAt);
       } catch (err) {
         if (err instanceof ClientAborted) throw new UpstreamFailure(upstreamError("The client closed the connection."), attempts, target, t > 0, true);
         throw err;

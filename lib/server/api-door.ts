@@ -15,6 +15,7 @@ type Endpoint = { method: string; call: (gateway: Gateway, req: GatewayRequest) 
 const ENDPOINTS: Record<string, Endpoint> = {
   "/chat/completions": { method: "POST", call: (g, r) => g.chatCompletions(r) },
   "/embeddings": { method: "POST", call: (g, r) => g.embeddings(r) },
+  "/responses": { method: "POST", call: (g, r) => g.responses(r) },
   "/models": { method: "GET", call: (g, r) => g.models(r) },
 };
 

@@ -58,13 +58,13 @@ function withRetryAfter(res: Response, what: string): Response {
 
 /** Errors thrown here (a sign-in body over its limit) become answers in the route wrapper (handler.ts). */
 export async function handleAuthRequest(runtime: Runtime, req: Request): Promise<Response> {
-  if (!isEmailSignIn(req)) return followScheme(runtime, req, withRetryAfter(await runtime.auth.handler(req), "requests"));
+  if (!isEmailSignIn(req)) return followScheme(runtime, req, withRetryAfter(await (await runtime.auth()).handler(req), "requests"));
   const account = await accountOf(req);
   const slot = account === null ? null : runtime.signInLimiter.take(account);
   if (slot && !slot.ok) return tooManyAttempts(slot.retryAfterSeconds);
   let res: Response | undefined;
   try {
-    res = await runtime.auth.handler(req);
+    res = await (await runtime.auth()).handler(req);
     return followScheme(runtime, req, withRetryAfter(res, "sign-in attempts"));
   } finally {
     // Only a wrong password (401) keeps its slot: a success, a refused origin or a malformed body is not a guess.

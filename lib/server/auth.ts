@@ -3,11 +3,11 @@
  * password hashes, database sessions, HttpOnly SameSite=Lax cookies (Secure over https). Public
  * sign-up is off: the first admin comes from the environment or the setup page, admins add others.
  */
-import { betterAuth } from "better-auth";
-import { drizzleAdapter } from "better-auth/adapters/drizzle";
 import { createHash } from "node:crypto";
+import { inspect } from "node:util";
 import type { Db } from "@/db/client";
 import { accounts, sessions, users, verifications } from "@/db/schema";
+import type { Logger } from "../gateway/types";
 import { CLIENT_IP_HEADER } from "./client-address";
 
 export type Role = "admin" | "member";
@@ -18,7 +18,29 @@ export interface SignInLimits {
   windowSeconds: number;
 }
 
-export function createAuth(db: Db, opts: { secret: string; baseURL?: string; trustedOrigins?: string[]; signIn: SignInLimits }) {
+// Without a public URL the library warns, when it is created, that it will take the origin from
+// each request. That is the intent here (trustedOrigins and followScheme in auth-route.ts work per
+// request), so the notice is dropped rather than printed in every process's log.
+const BASE_URL_NOTICE = "Base URL is not set";
+
+/** The library's log lines, in our JSON log at their own level. */
+function authLogger(log: Logger, baseURL: string | undefined) {
+  return {
+    log(level: "debug" | "info" | "warn" | "error", message: string, ...args: unknown[]) {
+      if (!baseURL && message.includes(BASE_URL_NOTICE)) return;
+      // inspect, not JSON: what the library passes along may be circular.
+      log[level](`auth: ${message}`, args.length > 0 ? { details: args.map((a) => (typeof a === "string" ? a : inspect(a, { depth: 2, breakLength: Infinity }))) } : undefined);
+    },
+  };
+}
+
+/**
+ * The auth library and what it pulls in are several hundred modules; loaded here, on the first
+ * sign-in or session check, instead of at start, so a gateway that serves only API keys never
+ * loads them.
+ */
+export async function createAuth(db: Db, opts: { secret: string; baseURL?: string; trustedOrigins?: string[]; signIn: SignInLimits; log: Logger }) {
+  const [{ betterAuth }, { drizzleAdapter }] = await Promise.all([import("better-auth"), import("better-auth/adapters/drizzle")]);
   return betterAuth({
     appName: "Switchyard",
     // Derived, so rotating SWITCHYARD_SECRET also signs everyone out.
@@ -43,6 +65,7 @@ export function createAuth(db: Db, opts: { secret: string; baseURL?: string; tru
     },
     session: { expiresIn: 60 * 60 * 24 * 7, updateAge: 60 * 60 * 24 },
     telemetry: { enabled: false },
+    logger: authLogger(opts.log, opts.baseURL),
     // On whatever NODE_ENV says (the library's default is on in production only). In memory:
     // one process answers sign-in, and a restart clearing the counts is no gift to a guesser.
     rateLimit: {
@@ -63,7 +86,7 @@ export function createAuth(db: Db, opts: { secret: string; baseURL?: string; tru
   });
 }
 
-export type Auth = ReturnType<typeof createAuth>;
+export type Auth = Awaited<ReturnType<typeof createAuth>>;
 
 /** Creates a user with a password through the auth library's own adapter and hasher. */
 export async function createUserWithPassword(

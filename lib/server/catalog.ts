@@ -20,7 +20,8 @@ export function providerSettings(raw: Record<string, unknown> | null | undefined
   const s = { ...DEFAULT_PROVIDER_SETTINGS };
   for (const k of Object.keys(s) as Array<keyof ProviderSettings>) {
     const v = raw?.[k];
-    if (typeof v === "number" && Number.isFinite(v) && v > 0) s[k] = v;
+    if (k === "responsesApi") s.responsesApi = v === true;
+    else if (typeof v === "number" && Number.isFinite(v) && v > 0) s[k] = v;
   }
   return s;
 }

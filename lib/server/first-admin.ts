@@ -27,7 +27,7 @@ function joinDemoTeam(runtime: Runtime, userId: string): void {
 export async function ensureAdminFromEnv(runtime: Runtime): Promise<void> {
   const { SWITCHYARD_ADMIN_EMAIL: email, SWITCHYARD_ADMIN_PASSWORD: password } = runtime.env;
   if (!email || !password || getUserByEmail({ email })) return;
-  const user = await createUserWithPassword(runtime.auth, { email, name: email.split("@")[0]!, password, role: "admin" });
+  const user = await createUserWithPassword(await runtime.auth(), { email, name: email.split("@")[0]!, password, role: "admin" });
   joinDemoTeam(runtime, user.id);
   runtime.log.info("created the first admin from the environment", { userId: user.id });
 }
@@ -74,10 +74,12 @@ let setupInFlight: Promise<unknown> | null = null;
 
 export async function completeSetup(runtime: Runtime, input: unknown, client: Client | null) {
   const { setupToken, ...body } = parseInput(setupSchema, input);
+  // Before the checks: no await may come between them and setupInFlight being set.
+  const auth = await runtime.auth();
   while (setupInFlight) await setupInFlight.catch(() => {});
   if (!needsSetup()) throw conflict("Setup is already done: sign in, or ask an admin for an account.");
   assertSetupToken(runtime, client, setupToken);
-  const creating = createUserWithPassword(runtime.auth, { ...body, role: "admin" });
+  const creating = createUserWithPassword(auth, { ...body, role: "admin" });
   setupInFlight = creating;
   try {
     const user = await creating;

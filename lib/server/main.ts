@@ -4,12 +4,12 @@
  * and flushes queued usage rows before exit.
  */
 import { createServer } from "node:http";
-import next from "next";
 import { parseEnv } from "../env";
 import { apiPath as apiPathOf, createApiDoor } from "./api-door";
 import { capBody } from "./body-cap";
 import { parseTrustedProxies, stampClient } from "./client-address";
 import { ensureAdminFromEnv, issueSetupToken } from "./first-admin";
+import { prepareNext } from "./next-app";
 import { setSecurityHeaders } from "./security-headers";
 import { createRuntime, installRuntime } from "./runtime";
 
@@ -29,9 +29,7 @@ async function main() {
   await ensureAdminFromEnv(runtime);
   issueSetupToken(runtime);
 
-  const app = next({ dev, dir: process.cwd(), hostname: env.HOSTNAME, port: env.PORT });
-  await app.prepare();
-  const handle = app.getRequestHandler();
+  const handle = await prepareNext({ dev, hostname: env.HOSTNAME, port: env.PORT });
   const apiDoor = createApiDoor(runtime.gateway, runtime.log);
   let stopping = false;
   const server = createServer(

@@ -37,7 +37,8 @@ export interface Runtime {
   catalog: CatalogCache;
   usage: UsageWriter;
   gateway: Gateway;
-  auth: Auth;
+  /** The sign-in library, created on first use (auth.ts says why). */
+  auth(): Promise<Auth>;
   /** Wrong passwords per account, whichever address they come from (auth-route.ts). */
   signInLimiter: AttemptLimiter;
   egressAllowlist: string[] | null;
@@ -131,12 +132,15 @@ export function createRuntime(env: Env = parseEnv()): Runtime {
     [observeUsage],
   );
 
-  const auth = createAuth(getDb(), {
-    secret,
-    baseURL: env.SWITCHYARD_PUBLIC_URL,
-    trustedOrigins: env.SWITCHYARD_PUBLIC_URL ? [new URL(env.SWITCHYARD_PUBLIC_URL).origin] : undefined,
-    signIn: { ipMaxAttempts: env.SWITCHYARD_SIGNIN_IP_MAX_ATTEMPTS, windowSeconds: env.SWITCHYARD_SIGNIN_WINDOW_SECONDS },
-  });
+  let auth: Promise<Auth> | undefined;
+  const lazyAuth = () =>
+    (auth ??= createAuth(getDb(), {
+      secret,
+      baseURL: env.SWITCHYARD_PUBLIC_URL,
+      trustedOrigins: env.SWITCHYARD_PUBLIC_URL ? [new URL(env.SWITCHYARD_PUBLIC_URL).origin] : undefined,
+      signIn: { ipMaxAttempts: env.SWITCHYARD_SIGNIN_IP_MAX_ATTEMPTS, windowSeconds: env.SWITCHYARD_SIGNIN_WINDOW_SECONDS },
+      log,
+    }));
   const signInLimiter = createAttemptLimiter({ max: env.SWITCHYARD_SIGNIN_MAX_ATTEMPTS, windowMs: env.SWITCHYARD_SIGNIN_WINDOW_SECONDS * 1000, now });
   const rollout = startRolloutLoop({ now, log, onRouteChanged: () => catalog.invalidate(), flushUsage: () => usage.flush() });
 
@@ -147,7 +151,7 @@ export function createRuntime(env: Env = parseEnv()): Runtime {
     catalog,
     usage,
     gateway,
-    auth,
+    auth: lazyAuth,
     signInLimiter,
     egressAllowlist,
     providerTest: { dispatcher: upstreamHttp.dispatcher, now },

@@ -16,7 +16,7 @@ export interface Viewer {
 }
 
 export async function viewerFrom(runtime: Runtime, headers: Headers): Promise<Viewer | null> {
-  const session = await runtime.auth.api.getSession({ headers });
+  const session = await (await runtime.auth()).api.getSession({ headers });
   if (!session) return null;
   // Role and team are read fresh, so a demotion or removal applies to live sessions at once.
   const user = getUserById({ id: session.user.id });

@@ -6,7 +6,7 @@ import type { ChatRequest } from "./request";
 import { generatePieces, replyLength } from "./text";
 import { countPromptTokens } from "./prompt-tokens";
 import { messageText, tokenPieces } from "./tokens";
-import { chooseTool, toolArguments, toolCallId, type ToolCall } from "./tools";
+import { chooseTool, schemaJson, toolArguments, toolCallId, type ToolCall } from "./tools";
 
 export type FinishReason = "stop" | "length" | "tool_calls";
 
@@ -40,6 +40,14 @@ export function planReply(request: ChatRequest, profile: SimProfile): ReplyPlan 
       promptTokens,
       completionTokens: countTokens(args),
     };
+  }
+
+  // Structured output: a JSON value following the schema, the way OpenAI's json_schema format answers.
+  const format = request.response_format;
+  if (format?.type === "json_schema" && last) {
+    const fragments = tokenPieces(schemaJson(format.json_schema?.schema ?? { type: "object" }, randomFromDigest(digest, 2), messageText(last)));
+    const pieces = fragments.slice(0, cap);
+    return { pieces, finishReason: pieces.length < fragments.length ? "length" : "stop", promptTokens, completionTokens: countTokens(pieces.join("")) };
   }
 
   const rng = randomFromDigest(digest, 0);

@@ -19,6 +19,7 @@ const chatRequestSchema = z.looseObject({
   max_completion_tokens: maxTokens,
   tools: z.array(tool).nullish(),
   tool_choice: toolChoice.nullish(),
+  response_format: z.looseObject({ type: z.string(), json_schema: z.looseObject({ schema: z.record(z.string(), z.unknown()).optional() }).optional() }).nullish(),
 });
 
 export type ChatRequest = z.infer<typeof chatRequestSchema>;

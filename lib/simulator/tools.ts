@@ -26,6 +26,11 @@ function mentions(text: string, name: string): boolean {
 
 /** Arguments as a JSON string, following the tool's parameter schema. */
 export function toolArguments(tool: ChatTool, rng: () => number, promptText: string): string {
+  return schemaJson(tool.function.parameters ?? { type: "object" }, rng, promptText);
+}
+
+/** A JSON value following a JSON schema, strings taken from the prompt's words. */
+export function schemaJson(schema: unknown, rng: () => number, promptText: string): string {
   const words = promptText.match(/[A-Za-z][A-Za-z0-9'-]{2,}/g) ?? [];
   // Capitalised words after the first are likely names ("Paris"), the best guess for a string.
   const names = words.slice(1).filter((w) => /^[A-Z]/.test(w));
@@ -57,7 +62,7 @@ export function toolArguments(tool: ChatTool, rng: () => number, promptText: str
         return strings.length > 0 ? pick(rng, strings) : "example";
     }
   };
-  return JSON.stringify(value(tool.function.parameters ?? { type: "object" }, 0));
+  return JSON.stringify(value(schema, 0));
 }
 
 // Required properties; all of them when the schema lists none as required.

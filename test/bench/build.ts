@@ -1,4 +1,4 @@
-// The production build the benchmark runs against: made once when missing, or on request.
+// The production build the benchmark runs against (Next's and the compiled server): made once when missing, or on request.
 import { spawnSync } from "node:child_process";
 import { existsSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
@@ -15,20 +15,23 @@ function newestSourceMtime(): number {
   return newest;
 }
 
-/** Runs `next build` when there is no build or `force` is set; otherwise only warns when it is stale. */
+/** Builds what is missing (or everything when `force` is set); otherwise only warns when the build is stale. */
 export function ensureBuild(force: boolean): void {
   const buildId = ".next/BUILD_ID";
-  if (!force && existsSync(buildId)) {
-    if (newestSourceMtime() > statSync(buildId).mtimeMs) {
-      console.log("bench: note: sources changed after the last `next build`; pass --build to benchmark the current tree");
+  const server = "dist/server/main.js";
+  if (!force && existsSync(buildId) && existsSync(server)) {
+    if (newestSourceMtime() > Math.min(statSync(buildId).mtimeMs, statSync(server).mtimeMs)) {
+      console.log("bench: note: sources changed after the last build; pass --build to benchmark the current tree");
     }
     return;
   }
-  console.log(force ? "bench: rebuilding (next build)…" : "bench: no production build, running `next build` once…");
-  const r = spawnSync("npx", ["next", "build"], {
+  const nextToo = force || !existsSync(buildId);
+  console.log(force ? "bench: rebuilding (npm run build)…" : `bench: no ${nextToo ? "production build" : "compiled server"}, building it once…`);
+  const [cmd, args] = nextToo ? ["npm", ["run", "build"]] : [process.execPath, ["scripts/build-server.mjs"]];
+  const r = spawnSync(cmd, args, {
     stdio: "inherit",
     env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1" },
     timeout: 15 * 60_000,
   });
-  if (r.status !== 0) throw new Error(`next build failed (${r.status ?? r.signal ?? r.error?.message})`);
+  if (r.status !== 0) throw new Error(`build failed (${r.status ?? r.signal ?? r.error?.message})`);
 }

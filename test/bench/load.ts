@@ -61,6 +61,8 @@ interface Options {
   maxRequestMs: number;
   maxTokens: number;
   paceMs: number | null;
+  /** Sends an embeddings body (`input`) instead of a chat one; --url names the endpoint. */
+  embeddings: boolean;
 }
 
 // Hard ceilings so no run can grow without bound whatever the arguments say.
@@ -83,6 +85,7 @@ function readOptions(): Options {
       "max-request-ms": { type: "string", default: "30000" },
       "max-tokens": { type: "string", default: "64" },
       "pace-ms": { type: "string" },
+      embeddings: { type: "boolean", default: false },
     },
   });
   if (!values.url || !values.model) throw new Error("--url and --model are required");
@@ -107,6 +110,7 @@ function readOptions(): Options {
     maxRequestMs: num("max-request-ms", values["max-request-ms"], 100, 300_000),
     maxTokens: Math.floor(num("max-tokens", values["max-tokens"], 1, 100_000)),
     paceMs: values["pace-ms"] === undefined ? null : num("pace-ms", values["pace-ms"], 0.001, 60_000),
+    embeddings: values.embeddings ?? false,
   };
 }
 
@@ -117,12 +121,16 @@ function createClient(opts: Options) {
   const sockets = opts.concurrency || opts.maxInFlight;
   const agent = new Agent({ keepAlive: true, maxSockets: sockets, maxFreeSockets: sockets, scheduling: "lifo" });
   const body = Buffer.from(
-    JSON.stringify({
-      model: opts.model,
-      messages: [{ role: "user", content: "Give a short status update for the benchmark." }],
-      max_tokens: opts.maxTokens,
-      ...(opts.stream ? { stream: true } : {}),
-    }),
+    JSON.stringify(
+      opts.embeddings
+        ? { model: opts.model, input: "Give a short status update for the benchmark." }
+        : {
+            model: opts.model,
+            messages: [{ role: "user", content: "Give a short status update for the benchmark." }],
+            max_tokens: opts.maxTokens,
+            ...(opts.stream ? { stream: true } : {}),
+          },
+    ),
   );
   const headers: Record<string, string | number> = {
     "content-type": "application/json",

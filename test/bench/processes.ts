@@ -41,17 +41,19 @@ function exited(proc: ChildProcess): boolean {
 export const MAX_OPEN_FILES = 8192;
 
 /**
- * `node --import tsx <script> …` behind a shell that first raises the open-files limit to at least
+ * `node [--import tsx] <script> …` behind a shell that first raises the open-files limit to at least
  * MAX_OPEN_FILES where it may. `exec` keeps the pid, so signals and /proc reads reach node itself.
+ * TypeScript goes through tsx; compiled JavaScript (the built server) runs on plain node, as in production.
  */
 function nodeCommand(script: string, args: string[], nodeArgs: string[] = []): [string, string[]] {
   // Soft limit first (any user may raise it up to the hard limit), then both (root), else the hard limit.
   const raise = `ulimit -Sn ${MAX_OPEN_FILES} 2>/dev/null || ulimit -n ${MAX_OPEN_FILES} 2>/dev/null || ulimit -Sn "$(ulimit -Hn)"; exec "$@"`;
-  return ["bash", ["-c", raise, "bash", process.execPath, ...nodeArgs, "--import", "tsx", script, ...args]];
+  const loader = script.endsWith(".ts") ? ["--import", "tsx"] : [];
+  return ["bash", ["-c", raise, "bash", process.execPath, ...nodeArgs, ...loader, script, ...args]];
 }
 
 /**
- * Spawns `node --import tsx <script>` and resolves once its stdout matches `ready`.
+ * Spawns `node [--import tsx] <script>` and resolves once its stdout matches `ready`.
  * Output is kept (the last 64 KiB) for error messages.
  */
 export async function startChild(opts: {

@@ -38,7 +38,7 @@ async function main() {
   });
   const base = gw.match[1]!.replace("localhost", "127.0.0.1");
   try {
-    const key = await configureGateway({ gateway: base, adminToken, simulator: sim.match[1]!, models: Object.keys(profiles) });
+    const { key } = await configureGateway({ gateway: base, adminToken, simulator: sim.match[1]!, models: Object.keys(profiles) });
     const model = routeAlias(values.stream ? "bench-stream" : "bench-fast");
     const out = await runToEnd("test/bench/load.ts", ["--url", `${base}/v1/chat/completions`, "--model", model, "--key", key, "--duration", values.seconds!, "--concurrency", values.concurrency!, ...(values.stream ? ["--stream"] : [])], 120_000);
     console.log(out.trim().split("\n").at(-1));

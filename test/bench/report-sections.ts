@@ -54,21 +54,18 @@ export function formatManyStreams(m: ManyStreams): string[] {
 
 export function formatSaturation(s: Saturation): string[] {
   const row = (label: string, r: LoadResult) => `| ${label} | ${r.requests} | ${errors(r)} | ${num(r.rps)} | ${num(r.p50)} | ${num(r.p90)} | ${num(r.p99)} |`;
-  const share = s.bare.rps > 0 ? ((s.bare.rps - s.next.rps) / s.bare.rps) * 100 : null;
-  const percent = share === null ? "–" : `${share < 0 ? "−" : ""}${Math.abs(share).toFixed(0)} %`;
+  const share = s.direct.rps > 0 ? (s.gateway.rps / s.direct.rps) * 100 : null;
   return [
-    `### What Next.js costs (non-streaming, ${s.concurrency} concurrent, ${s.seconds} s each)`,
+    `### Non-streaming saturation (${s.concurrency} concurrent, ${s.seconds} s each)`,
     "",
-    "The same gateway pipeline (`runtime.gateway.chatCompletions`) behind the normal server (custom server → Next.js route handler) and behind a bare node:http server (`test/bench/bare-gateway.ts`, same database, same security headers, same node↔web adapter as the simulator). The direct and Next.js rows are the 64-concurrent non-streaming scenarios above; the bare server runs after them.",
+    "The same 64-concurrent scenarios as above: the simulator alone, and the whole pipeline (key, limits, budgets, route split, usage row) through the native `/v1` door in front of it. Both share the machine's cores with the load generator.",
     "",
     "| server | requests | errors | req/s | p50 | p90 | p99 |",
     "|---|--:|---|--:|--:|--:|--:|",
     row("direct → simulator", s.direct),
-    row("bare node:http gateway → simulator", s.bare),
-    row("Next.js gateway → simulator", s.next),
+    row("gateway → simulator", s.gateway),
     "",
-    `- Next.js costs ${percent} of throughput (${num(s.next.rps)} vs ${num(s.bare.rps)} req/s) and ${signedMs(diff(s.next.p50, s.bare.p50))} p50 (${num(s.next.p50)} vs ${num(s.bare.p50)} ms)`,
-    `- the pipeline without Next.js against the simulator alone: ${num(s.bare.rps)} vs ${num(s.direct.rps)} req/s, p50 ${signedMs(diff(s.bare.p50, s.direct.p50))}`,
+    `- the gateway serves ${share === null ? "–" : `${share.toFixed(0)} %`} of what the simulator alone serves (${num(s.gateway.rps)} vs ${num(s.direct.rps)} req/s), p50 ${signedMs(diff(s.gateway.p50, s.direct.p50))}`,
     "",
   ];
 }

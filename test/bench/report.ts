@@ -2,6 +2,7 @@
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import type { LoadResult } from "./load";
 import { formatManyStreams, formatSaturation, formatUsageWriter } from "./report-sections";
+import { formatStartup, type StartupResult } from "./startup";
 import { evaluateTargets, formatTarget } from "./targets";
 import type { TcpCounters } from "./tcp-counters";
 import type { UsageWriterResult } from "./usage-writer-bench";
@@ -55,13 +56,18 @@ export interface ManyStreams {
   tcp: { direct: TcpCounters | null; gateway: TcpCounters | null };
 }
 
-/** Non-streaming saturation of the same pipeline behind Next.js and behind bare node:http. */
+/** Non-streaming saturation: the simulator alone and through the gateway's native door. */
 export interface Saturation {
   concurrency: number;
   seconds: number;
   direct: LoadResult;
-  bare: LoadResult;
-  next: LoadResult;
+  gateway: LoadResult;
+}
+
+/** A gateway scenario beside the direct run it is compared with (null when it did not run). */
+export interface Comparison {
+  direct: LoadResult | null;
+  gateway: LoadResult | null;
 }
 
 export interface Extras {
@@ -69,6 +75,10 @@ export interface Extras {
   manyStreams: ManyStreams[];
   saturation: Saturation | null;
   usageWriter: UsageWriterResult | null;
+  startup: StartupResult | null;
+  /** Cache hits against the direct non-streaming run at the same rate. */
+  cacheHit: Comparison | null;
+  embeddings: Comparison | null;
 }
 
 const HEADER = `# Benchmark results
@@ -130,6 +140,13 @@ function overheadLines({ stream, direct: d, gateway: g }: Overhead, rate: number
   return [line, `  - the gateway did not keep up: ${num(g.rps)} of ${rate} req/s served, ${g.errors} errors, ${g.dropped} arrivals not sent, so this includes queueing`];
 }
 
+function comparisonLine(what: string, c: Comparison | null): string[] {
+  if (!c?.gateway || !c.direct) return [];
+  const g = c.gateway;
+  const d = c.direct;
+  return [`- ${what}: p50 ${signed(g.p50, d.p50)} (${num(g.p50)} vs ${num(d.p50)}), p99 ${signed(g.p99, d.p99)} (${num(g.p99)} vs ${num(d.p99)})${g.errors ? `, ${g.errors} errors` : ""}`];
+}
+
 /** The issue's targets as lines "target … : measured … — met / not met". */
 export function targetLines(overhead: Overhead[], extras: Extras, rate: number): string[] {
   const nonStream = overhead.find((o) => !o.stream)!;
@@ -165,10 +182,13 @@ export function formatSection(info: RunInfo, results: ScenarioResult[], overhead
     `### Added by the gateway at ${rate} req/s (gateway vs direct, ms)`,
     "",
     ...overhead.flatMap((o) => overheadLines(o, rate)),
+    ...comparisonLine("Response-cache hit (answered by the gateway, no upstream call) against the direct non-streaming run", extras.cacheHit),
+    ...comparisonLine("Embeddings (one short input)", extras.embeddings),
     "",
     ...(extras.saturation ? formatSaturation(extras.saturation) : []),
     ...extras.manyStreams.flatMap(formatManyStreams),
     ...(extras.usageWriter ? formatUsageWriter(extras.usageWriter) : []),
+    ...(extras.startup ? formatStartup(extras.startup) : []),
     "### Gateway memory",
     "",
     `- RSS after start and setup: ${mib(memory.afterStartBytes)}; at the end: ${mib(memory.endBytes)}; peak (VmHWM): ${mib(memory.peakBytes)}`,

@@ -3,17 +3,18 @@
  * Measures usage accounting on its own first (usage-writer-bench.ts), then starts the simulator
  * and the built gateway as child processes on loopback, configures the gateway through its admin
  * API, runs each scenario in a fresh load-generator process (many concurrent long streams first,
- * then the latency scenarios), compares the pipeline behind a bare node:http server
- * (bare-gateway.ts), and puts the numbers and the targets on top of test/bench/RESULTS.md.
+ * then the latency scenarios, a response-cache hit and embeddings), and puts the numbers and the
+ * targets on top of test/bench/RESULTS.md.
  *
  *   npm run bench                  full run (~4 min), written to RESULTS.md
  *   npm run bench -- --quick       ~70 s smoke run, printed only (add --write to keep it)
  *   npm run bench -- --build       rebuild .next first (it is built anyway when missing)
  *   npm run bench -- --no-write    full run without touching RESULTS.md
+ *   npm run bench -- --startup     only the start-up scenario (startup.ts), printed (add --write to keep it)
  */
 import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { cpus, loadavg, tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
@@ -22,6 +23,8 @@ import { parseArgs } from "node:util";
 import { ensureBuild } from "./build";
 import type { LoadResult } from "./load";
 import { openFilesLimit, readRss, runToEnd, startChild, watchPeakRss, type Child } from "./processes";
+import { startCommand } from "../helpers/start-command";
+import { formatStartup, measureStartup, type StartupResult } from "./startup";
 import {
   formatSection,
   prependSection,
@@ -32,7 +35,7 @@ import {
   type Saturation,
   type ScenarioResult,
 } from "./report";
-import { checkTarget, configureGateway, routeAlias, type BenchTarget } from "./setup";
+import { checkEmbeddings, checkTarget, configureGateway, EMBED_MODEL, routeAlias, type BenchTarget } from "./setup";
 import { countTcpDuring, type TcpCounters } from "./tcp-counters";
 import type { UsageWriterResult } from "./usage-writer-bench";
 
@@ -93,6 +96,18 @@ const SCENARIOS: Scenario[] = [
   { label: "gateway → simulator", target: "gateway", stream: true, load: { concurrency: CONCURRENCY } },
 ];
 
+/** Run after the scenarios above, non-streaming at the same fixed rate. */
+const EXTRA_SCENARIOS = [
+  { id: "cache", label: "gateway, response-cache hit (no upstream call)", target: "cached", model: NON_STREAM_MODEL, embeddings: false, load: { rate: RATE } },
+  { id: "embed-direct", label: "direct → simulator, embeddings", target: "direct", model: EMBED_MODEL, embeddings: true, load: { rate: RATE } },
+  { id: "embed-gateway", label: "gateway → simulator, embeddings", target: "gateway", model: EMBED_MODEL, embeddings: true, load: { rate: RATE } },
+] as const;
+
+function extraResult(results: ScenarioResult[], id: (typeof EXTRA_SCENARIOS)[number]["id"]): LoadResult | null {
+  const i = EXTRA_SCENARIOS.findIndex((e) => e.id === id);
+  return results[SCENARIOS.length + i]?.result ?? null;
+}
+
 const describeLoad = (load: Scenario["load"]) => ("rate" in load ? `${load.rate} req/s` : `${load.concurrency} concurrent`);
 
 function freePort(): Promise<number> {
@@ -137,12 +152,13 @@ const lastLine = (out: string) => out.trim().split("\n").at(-1) ?? "";
 /** Runs the load generator once; `extra` are further load.ts flags, `maxRequestMs` bounds each request. */
 async function runLoad(
   target: BenchTarget,
-  opts: { model: string; stream: boolean; load: Scenario["load"]; seconds: number; maxInFlight?: number; maxRequestMs?: number; extra?: string[] },
+  opts: { model: string; stream: boolean; load: Scenario["load"]; seconds: number; maxInFlight?: number; maxRequestMs?: number; extra?: string[]; embeddings?: boolean },
 ): Promise<LoadResult> {
   const maxRequestMs = opts.maxRequestMs ?? 30_000;
   const args = [
-    "--url", `${target.base}/v1/chat/completions`,
-    "--model", (target.modelFor ?? ((m: string) => m))(opts.model),
+    "--url", `${target.base}/v1/${opts.embeddings ? "embeddings" : "chat/completions"}`,
+    "--model", opts.embeddings ? opts.model : (target.modelFor ?? ((m: string) => m))(opts.model),
+    ...(opts.embeddings ? ["--embeddings"] : []),
     "--duration", String(opts.seconds),
     "--max-request-ms", String(maxRequestMs),
     ...("rate" in opts.load
@@ -188,18 +204,16 @@ function summary(r: LoadResult): string {
   return r.ttftP50 === null ? base : `${base}, TTFT p50 ${r.ttftP50} ms`;
 }
 
-/** Node's flags from `npm start` (`tsx <flags> lib/server/main.ts`), so the benchmark runs the server as users do. */
-function startFlags(): string[] {
-  const pkg = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { scripts: { start: string } };
-  return pkg.scripts.start.split(/\s+/).filter((part) => part.startsWith("--"));
-}
+/** What `npm start` runs (its node flags, entry and variables), so the benchmark runs the server as users do. */
+const start = startCommand(ROOT);
 
 const GATEWAY_ENV = {
+  ...start.env,
   SWITCHYARD_DEMO: "0",
   SWITCHYARD_LOG_LEVEL: "warn",
-  NODE_ENV: "production",
   NEXT_TELEMETRY_DISABLED: "1",
-} as const;
+};
+const STARTUP = { full: { runs: 3, idleSeconds: 5 }, quick: { runs: 1, idleSeconds: 3 }, alone: { runs: 5, idleSeconds: 5 } };
 
 async function main(): Promise<void> {
   const { values: flags } = parseArgs({
@@ -208,17 +222,21 @@ async function main(): Promise<void> {
       build: { type: "boolean", default: false },
       write: { type: "boolean", default: false },
       "no-write": { type: "boolean", default: false },
+      startup: { type: "boolean", default: false },
     },
   });
   const quick = flags.quick ?? false;
   const write = quick ? flags.write === true : flags["no-write"] !== true;
   const scenarioSeconds = quick ? 3 : 15;
   const warmupSeconds = quick ? 2 : 5;
-  const bareWarmupSeconds = quick ? 1 : 2;
   const began = performance.now();
   process.chdir(ROOT);
   ensureBuild(flags.build ?? false);
   const info = runInfo(quick, scenarioSeconds, warmupSeconds);
+  if (flags.startup) return startupOnly(info, flags.write === true);
+
+  // Also before anything else of ours runs: start-up time is CPU-bound.
+  const startup = await measureStartup({ ...STARTUP[quick ? "quick" : "full"], log: (line) => console.log(`bench: ${line}`) });
 
   // First, while nothing else of ours runs: it needs no server.
   process.stdout.write(`bench: usage accounting, ${USAGE_ROWS[quick ? "quick" : "full"].toLocaleString("en-US")} rows through the writer … `);
@@ -228,7 +246,6 @@ async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), "switchyard-bench-"));
   let simulator: Child | undefined;
   let gateway: Child | undefined;
-  let bare: Child | undefined;
   let sampler: NodeJS.Timeout | undefined;
   const results: ScenarioResult[] = [];
   const memory: Memory = { afterStartBytes: null, peakBytes: null, endBytes: null };
@@ -247,13 +264,12 @@ async function main(): Promise<void> {
     const simUrl = sim.match[1]!;
 
     const adminToken = randomBytes(16).toString("hex");
-    // The bare gateway opens the same database with the same secret, so it reads the same keys.
     const shared = { DATABASE_PATH: join(dir, "bench.db"), SWITCHYARD_SECRET: randomBytes(16).toString("hex"), HOSTNAME: "127.0.0.1", ...GATEWAY_ENV };
     const port = await freePort();
     const gw = await startChild({
       name: "gateway",
-      script: "lib/server/main.ts",
-      nodeArgs: startFlags(),
+      script: start.entry,
+      nodeArgs: start.nodeFlags,
       env: { ...process.env, ...shared, PORT: String(port), SWITCHYARD_ADMIN_TOKEN: adminToken },
       ready: /Switchyard listening on (http:\/\/\S+)/,
       timeoutMs: 120_000,
@@ -269,13 +285,16 @@ async function main(): Promise<void> {
       if (limit !== null && limit < filesNeeded) console.log(`bench: warning: the ${child.name} may open only ${limit} files, ${many.streams} streams need ~${filesNeeded}`);
     }
 
-    const key = await configureGateway({ gateway: gatewayUrl, adminToken, simulator: simUrl, models: Object.keys(profiles) });
-    const targets: Record<Scenario["target"], BenchTarget> = { direct: { base: simUrl }, gateway: { base: gatewayUrl, key, modelFor: routeAlias } };
+    const keys = await configureGateway({ gateway: gatewayUrl, adminToken, simulator: simUrl, models: Object.keys(profiles) });
+    const targets: Record<Scenario["target"], BenchTarget> = { direct: { base: simUrl }, gateway: { base: gatewayUrl, key: keys.key, modelFor: routeAlias } };
+    const cached: BenchTarget = { ...targets.gateway, key: keys.cacheKey };
     for (const [label, target] of Object.entries(targets)) {
       await checkTarget(target, label, NON_STREAM_MODEL, false);
       await checkTarget(target, label, STREAM_MODEL, true);
       for (const v of MANY_VARIANTS) await checkTarget(target, label, v.model, true);
+      await checkEmbeddings(target, label);
     }
+    await checkTarget(cached, "gateway with the response cache", NON_STREAM_MODEL, false);
     memory.afterStartBytes = readRss(gateway.pid)?.rss ?? null;
     let peakSample = 0;
     sampler = setInterval(() => (peakSample = Math.max(peakSample, readRss(gw.child.pid)?.rss ?? 0)), RSS_SAMPLE_MS);
@@ -330,36 +349,30 @@ async function main(): Promise<void> {
     memory.peakBytes = Math.max(final?.hwm ?? 0, peakSample) || null;
     clearInterval(sampler);
 
-    // The same pipeline without Next.js, on the database the normal gateway was configured through.
-    const barePort = await freePort();
-    bare = (
-      await startChild({
-        name: "bare gateway",
-        script: "test/bench/bare-gateway.ts",
-        nodeArgs: startFlags(),
-        env: { ...process.env, ...shared, PORT: String(barePort) },
-        ready: /Bare gateway listening on (http:\/\/\S+)/,
-        timeoutMs: 60_000,
-      })
-    ).child;
-    const bareTarget: BenchTarget = { ...targets.gateway, base: `http://127.0.0.1:${barePort}` };
-    await checkTarget(bareTarget, "bare gateway", NON_STREAM_MODEL, false);
-    await runLoad(bareTarget, { model: NON_STREAM_MODEL, stream: false, load: { concurrency: 16 }, seconds: bareWarmupSeconds });
-    process.stdout.write(`bench: bare node:http gateway → simulator, non-streaming, ${CONCURRENCY} concurrent, ${scenarioSeconds} s … `);
-    const bareResult = await runLoad(bareTarget, { model: NON_STREAM_MODEL, stream: false, load: { concurrency: CONCURRENCY }, seconds: scenarioSeconds });
-    console.log(summary(bareResult));
-    assertAlive(bare);
-    saturation = { concurrency: CONCURRENCY, seconds: scenarioSeconds, direct: pickResult(results, "direct", false, "concurrency"), next: pickResult(results, "gateway", false, "concurrency"), bare: bareResult };
+    // After the memory figures: cache entries and embeddings are not what the streams held.
+    for (const extra of EXTRA_SCENARIOS) {
+      const target = extra.target === "cached" ? cached : targets[extra.target];
+      const name = `${extra.label}, ${describeLoad(extra.load)}`;
+      process.stdout.write(`bench: ${name}, ${scenarioSeconds} s … `);
+      // A short warm-up fills the cache (both variants of the route) and warms the embeddings path.
+      await runLoad(target, { model: extra.model, stream: false, load: { concurrency: 4 }, seconds: 1, embeddings: extra.embeddings });
+      const result = await runLoad(target, { model: extra.model, stream: false, load: extra.load, seconds: scenarioSeconds, embeddings: extra.embeddings });
+      console.log(summary(result));
+      results.push({ label: extra.label, load: describeLoad(extra.load), stream: false, result });
+      assertAlive(gateway);
+    }
+    saturation = { concurrency: CONCURRENCY, seconds: scenarioSeconds, direct: pickResult(results, "direct", false, "concurrency"), gateway: pickResult(results, "gateway", false, "concurrency") };
   } finally {
     clearInterval(sampler);
-    await bare?.stop();
     await gateway?.stop();
     await simulator?.stop();
     rmSync(dir, { recursive: true, force: true });
   }
 
   const overhead: Overhead[] = [false, true].map((stream) => ({ stream, direct: pickResult(results, "direct", stream, "rate"), gateway: pickResult(results, "gateway", stream, "rate") }));
-  const extras = { manyStreams, saturation, usageWriter };
+  const cacheHit = { direct: pickResult(results, "direct", false, "rate"), gateway: extraResult(results, "cache") };
+  const embeddings = { direct: extraResult(results, "embed-direct"), gateway: extraResult(results, "embed-gateway") };
+  const extras = { manyStreams, saturation, usageWriter, startup, cacheHit, embeddings };
   const section = formatSection(info, results, overhead, memory, RATE, extras);
   console.log(`\n${section}`);
   console.log(`bench: finished in ${Math.round((performance.now() - began) / 1000)} s`);
@@ -368,6 +381,18 @@ async function main(): Promise<void> {
     console.log(`bench: written to ${RESULTS_FILE}`);
   } else {
     console.log(`bench: ${RESULTS_FILE} not changed (${quick ? "quick runs are printed only; pass --write to keep one" : "--no-write"})`);
+  }
+}
+
+/** `--startup`: the start-up scenario alone, printed, and kept on top of RESULTS.md with `--write`. */
+async function startupOnly(info: RunInfo, write: boolean): Promise<void> {
+  const result: StartupResult = await measureStartup({ ...STARTUP.alone, log: (line) => console.log(`bench: ${line}`) });
+  const when = info.date.toISOString().replace("T", " ").slice(0, 16) + " UTC";
+  const section = [`## ${when} · ${info.commit} · start-up only`, "", `- node ${info.node}; ${info.nproc} CPUs (nproc); ${info.cpuModel}`, "", ...formatStartup(result)].join("\n");
+  console.log(`\n${section}`);
+  if (write) {
+    prependSection(RESULTS_FILE, section);
+    console.log(`bench: written to ${RESULTS_FILE}`);
   }
 }
 

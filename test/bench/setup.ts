@@ -38,7 +38,17 @@ async function adminPost<T>(gateway: string, token: string, path: string, body: 
  * between them with the evaluator running, and a team with RPM/TPM limits, daily and monthly
  * budgets and a key with its own RPM limit. No limit is low enough to refuse benchmark traffic.
  */
-export async function configureGateway(opts: { gateway: string; adminToken: string; simulator: string; models: string[] }): Promise<string> {
+export interface BenchKeys {
+  /** The team without a response cache: every request reaches the simulator. */
+  key: string;
+  /** A second team whose response cache answers every repeated request (mode "all"). */
+  cacheKey: string;
+}
+
+/** The gateway's embeddings model, served by the simulator's model of the same name. */
+export const EMBED_MODEL = "bench-embed";
+
+export async function configureGateway(opts: { gateway: string; adminToken: string; simulator: string; models: string[] }): Promise<BenchKeys> {
   const { gateway, adminToken: token } = opts;
   const provider = await adminPost<{ id: string }>(gateway, token, "/api/admin/providers", {
     name: "bench-simulator",
@@ -70,15 +80,42 @@ export async function configureGateway(opts: { gateway: string; adminToken: stri
       guardrails: { maxErrorRate: 0.5, minSamples: 100 },
     });
   }
-  const team = await adminPost<{ id: string }>(gateway, token, "/api/admin/teams", {
-    name: "bench",
+  await adminPost(gateway, token, "/api/admin/models", {
+    name: EMBED_MODEL,
+    providerId: provider.id,
+    upstreamModel: EMBED_MODEL,
+    endpoints: ["embeddings"],
+    inputPricePerMTok: 0.02,
+    outputPricePerMTok: 0,
     rpmLimit: NEVER_BINDING.rpm,
     tpmLimit: NEVER_BINDING.tpm,
-    dailyBudgetUsd: NEVER_BINDING.usd,
-    monthlyBudgetUsd: NEVER_BINDING.usd,
   });
-  const { key } = await adminPost<{ key: string }>(gateway, token, `/api/admin/teams/${team.id}/keys`, { name: "bench", rpmLimit: NEVER_BINDING.rpm });
-  return key;
+  const teamKey = async (name: string, extra: Record<string, unknown>) => {
+    const team = await adminPost<{ id: string }>(gateway, token, "/api/admin/teams", {
+      name,
+      rpmLimit: NEVER_BINDING.rpm,
+      tpmLimit: NEVER_BINDING.tpm,
+      dailyBudgetUsd: NEVER_BINDING.usd,
+      monthlyBudgetUsd: NEVER_BINDING.usd,
+      ...extra,
+    });
+    return (await adminPost<{ key: string }>(gateway, token, `/api/admin/teams/${team.id}/keys`, { name, rpmLimit: NEVER_BINDING.rpm })).key;
+  };
+  return {
+    key: await teamKey("bench", {}),
+    cacheKey: await teamKey("bench-cache", { responseCache: { mode: "all", ttlSeconds: 86_400 } }),
+  };
+}
+
+/** One embeddings request, so a misconfiguration fails before any load is sent. */
+export async function checkEmbeddings(target: BenchTarget, label: string): Promise<void> {
+  const res = await call(`${target.base}/v1/embeddings`, {
+    method: "POST",
+    headers: { "content-type": "application/json", ...(target.key ? { authorization: `Bearer ${target.key}` } : {}) },
+    body: JSON.stringify({ model: EMBED_MODEL, input: "ping" }),
+  });
+  const text = await res.text();
+  if (res.status !== 200) throw new Error(`${label} embeddings: ${res.status} ${text.slice(0, 500)}`);
 }
 
 /** One request per model and mode, so a misconfiguration fails before any load is sent. */

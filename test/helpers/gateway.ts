@@ -4,6 +4,7 @@
  * admin services, in-memory state, and only the outside world faked: the upstream (at `http`), the
  * clock, randomness and request ids. Nothing listens on a port, so a test runs in milliseconds.
  */
+import OpenAI from "openai";
 import { vi } from "vitest";
 import { closeDb, openDb, setDb, type Db } from "@/db/client";
 import { insertUsageBatch } from "@/db/queries/usage";
@@ -15,7 +16,7 @@ import { createTeam, type TeamView } from "@/lib/admin/teams";
 import { parseJsonBody } from "@/lib/gateway/body";
 import type { BreakerOptions } from "@/lib/gateway/circuit-breaker";
 import { bodyTooLarge } from "@/lib/gateway/errors";
-import type { GatewayRequest, GatewayResponse } from "@/lib/gateway/exchange";
+import { fromWebRequest, toWebResponse, type GatewayRequest, type GatewayResponse } from "@/lib/gateway/exchange";
 import { createGateway, type Gateway } from "@/lib/gateway/gateway";
 import { inMemoryState } from "@/lib/gateway/state";
 import type { Logger, ProviderSettings } from "@/lib/gateway/types";
@@ -142,6 +143,10 @@ export interface Harness {
   chat(key: string, body?: Record<string, unknown>, opts?: { signal?: AbortSignal }): Promise<GatewayResponse>;
   /** POST /v1/embeddings with this key and body, merged over a one-string request. */
   embeddings(key: string, body?: Record<string, unknown>): Promise<GatewayResponse>;
+  /** POST /v1/responses with this key and body, merged over a one-line input. */
+  responses(key: string, body?: Record<string, unknown>, opts?: { signal?: AbortSignal }): Promise<GatewayResponse>;
+  /** The official `openai` client talking to this gateway in-process (its fetch calls the gateway's doors). */
+  client(key: string): OpenAI;
   /** Usage rows, oldest first, after flushing what is queued. */
   rows(): UsageRow[];
   /** Events of a type, oldest first, with `data` parsed. */
@@ -222,6 +227,23 @@ export function createHarness(opts: HarnessOptions = {}): Harness {
     },
     embeddings(key, body = {}) {
       return gateway.embeddings(gatewayRequest({ model: "primary", input: "hello", ...body }, { key }));
+    },
+    responses(key, body = {}, { signal } = {}) {
+      return gateway.responses(gatewayRequest({ model: "primary", input: "hello", ...body }, { key, signal }));
+    },
+    client(key) {
+      const doors: Record<string, (req: GatewayRequest) => Promise<GatewayResponse>> = {
+        "/v1/chat/completions": (r) => gateway.chatCompletions(r),
+        "/v1/responses": (r) => gateway.responses(r),
+        "/v1/embeddings": (r) => gateway.embeddings(r),
+      };
+      const fetch = async (url: string | URL | Request, init?: RequestInit) => {
+        const request = new Request(url, init);
+        const door = doors[new URL(request.url).pathname];
+        if (!door) return new Response(JSON.stringify({ error: { message: "no such door in this test" } }), { status: 404 });
+        return toWebResponse(await door(fromWebRequest(request)));
+      };
+      return new OpenAI({ baseURL: "http://switchyard.test/v1", apiKey: key, maxRetries: 0, fetch });
     },
     rows() {
       usage.flush();

@@ -1,9 +1,13 @@
-/** Starts the real built server (lib/server/main.ts over `.next`) on a free loopback port with a fresh database. */
+/**
+ * Starts the real built server on a free loopback port with a fresh database: the compiled entry
+ * with the flags of `npm start` (start-command.ts), or `npm start` itself in its own process group.
+ */
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
+import { startCommand } from "./start-command";
 
 export const ADMIN_TOKEN = "test-admin-token-0123456789abcdef";
 
@@ -21,14 +25,27 @@ export interface TestServer {
   proc: ChildProcess;
 }
 
-export async function startServer(opts: { env?: Record<string, string>; dir?: string } = {}): Promise<TestServer> {
+export interface StartOptions {
+  env?: Record<string, string>;
+  dir?: string;
+  /**
+   * Run `npm start` as a service manager would: npm leads a process group of its own (signal it
+   * with `process.kill(-proc.pid)`) and the server is its child.
+   */
+  npmStart?: boolean;
+}
+
+export async function startServer(opts: StartOptions = {}): Promise<TestServer> {
   const dir = opts.dir ?? mkdtempSync(join(tmpdir(), "switchyard-test-"));
   const dbPath = join(dir, "switchyard.db");
-  const proc = spawn(process.execPath, ["--import", "tsx", "lib/server/main.ts"], {
+  const start = startCommand();
+  const [cmd, args] = opts.npmStart ? ["npm", ["start"]] : [process.execPath, [...start.nodeFlags, start.entry]];
+  const proc = spawn(cmd, args, {
     cwd: process.cwd(),
+    detached: opts.npmStart === true,
     env: {
       ...process.env,
-      NODE_ENV: "production",
+      ...start.env,
       NEXT_TELEMETRY_DISABLED: "1",
       PORT: "0",
       HOSTNAME: "127.0.0.1",
@@ -96,7 +113,11 @@ export async function startServer(opts: { env?: Record<string, string>; dir?: st
     async stop(signal = "SIGTERM") {
       ro?.close();
       ro = null;
-      if (proc.exitCode !== null) return proc.exitCode;
+      // Gone already (exited, or killed by a signal): nothing to wait for, but its files still go.
+      if (proc.exitCode !== null || proc.signalCode !== null) {
+        if (!opts.dir) rmSync(dir, { recursive: true, force: true });
+        return proc.exitCode;
+      }
       const exited = new Promise<number | null>((r) => proc.once("exit", (code) => r(code)));
       proc.kill(signal);
       const code = await exited;

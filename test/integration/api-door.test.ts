@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { POST as chatRoute } from "@/app/api/v1/chat/completions/route";
 import { POST as embeddingsRoute } from "@/app/api/v1/embeddings/route";
 import { GET as modelsRoute } from "@/app/api/v1/models/route";
+import { POST as responsesRoute } from "@/app/api/v1/responses/route";
 import { parseEnv } from "@/lib/env";
 import { apiPath, createApiDoor } from "@/lib/server/api-door";
 import { createRuntime, installRuntime, type Runtime } from "@/lib/server/runtime";
@@ -59,7 +60,12 @@ const VOLATILE_HEADERS = new Set(["x-request-id", "date", "content-length", "con
 
 function normalize(a: Answer): Answer {
   const headers = Object.fromEntries(Object.entries(a.headers).filter(([k]) => !VOLATILE_HEADERS.has(k)).sort(([x], [y]) => x.localeCompare(y)));
-  const body = a.body.replace(/chatcmpl-[0-9a-f]+/g, "chatcmpl-ID").replace(/"created":\d+/g, '"created":0');
+  const body = a.body
+    .replace(/chatcmpl-[0-9a-f]+/g, "chatcmpl-ID")
+    .replace(/"created":\d+/g, '"created":0')
+    // The Responses door's ids come from the request id.
+    .replace(/\b(resp|msg|fc|rs)_[0-9a-f]{32}/g, "$1_ID")
+    .replace(/"(created_at|completed_at)":\d+/g, '"$1":0');
   return { status: a.status, headers, body };
 }
 
@@ -70,7 +76,7 @@ async function read(res: Response): Promise<Answer> {
 }
 
 /** The same request through the native door (over HTTP) and through the route handler (called directly). */
-const ROUTES = { "/chat/completions": chatRoute, "/embeddings": embeddingsRoute, "/models": modelsRoute };
+const ROUTES = { "/chat/completions": chatRoute, "/embeddings": embeddingsRoute, "/models": modelsRoute, "/responses": responsesRoute };
 
 async function both(method: "GET" | "POST", path: keyof typeof ROUTES, init: { headers?: Record<string, string>; body?: string } = {}) {
   const native = await read(await fetch(`${base}/v1${path}`, { method, headers: init.headers, body: init.body }));
@@ -138,6 +144,37 @@ describe("both doors answer alike", () => {
     ["body over the cap", () => json({ model: "sim-fast", messages: [{ role: "user", content: "x".repeat(5000) }] }), 413],
   ])("an error: %s", async (_name, init, status) => {
     const { native, handler } = await both("POST", "/chat/completions", init());
+    expect(native.status).toBe(status);
+    expect(JSON.parse(native.body).error).toMatchObject({ message: expect.any(String), type: expect.any(String) });
+    expect(handler).toEqual(native);
+  });
+});
+
+describe("both doors answer the Responses API alike", () => {
+  it("a response", async () => {
+    const { native, handler } = await both("POST", "/responses", json({ model: "sim-fast", instructions: "Be brief.", input: "Say hello" }));
+    expect(native.status).toBe(200);
+    const body = JSON.parse(native.body);
+    expect(body).toMatchObject({ id: "resp_ID", object: "response", status: "completed", model: "sim-fast", output: [{ type: "message", id: "msg_ID_0" }] });
+    expect(body.output[0].content[0].text.length).toBeGreaterThan(0);
+    expect(handler).toEqual(native);
+  });
+
+  it("a stream", async () => {
+    const { native, handler } = await both("POST", "/responses", json({ model: "sim-fast", stream: true, input: [{ role: "user", content: "Count to five" }] }));
+    expect(native.headers["content-type"]).toBe("text/event-stream; charset=utf-8");
+    expect(native.body.startsWith("event: response.created\ndata: ")).toBe(true);
+    expect(native.body).toMatch(/event: response\.completed\ndata: .*"usage":\{"input_tokens":\d+/);
+    expect(handler).toEqual(native);
+  });
+
+  it.each([
+    ["store: true", () => json({ model: "sim-fast", input: "x", store: true }), 400],
+    ["an unknown item type", () => json({ model: "sim-fast", input: [{ type: "web_search_call", id: "ws_1" }] }), 400],
+    ["unknown model", () => json({ model: "nope", input: "x" }), 404],
+    ["body over the cap", () => json({ model: "sim-fast", input: "x".repeat(5000) }), 413],
+  ])("an error: %s", async (_name, init, status) => {
+    const { native, handler } = await both("POST", "/responses", init());
     expect(native.status).toBe(status);
     expect(JSON.parse(native.body).error).toMatchObject({ message: expect.any(String), type: expect.any(String) });
     expect(handler).toEqual(native);

@@ -15,6 +15,8 @@ export interface ProviderFormValues {
   apiKey: string;
   /** Edit only: drop the stored key (for upstreams that need none). */
   removeKey: boolean;
+  /** OpenAI-compatible only: /v1/responses requests pass through to the provider's own Responses API. */
+  responsesApi: boolean;
   maxAttempts: string;
   firstByteTimeoutS: string;
   idleTimeoutS: string;
@@ -40,6 +42,7 @@ function settingsValues(s: ProviderSettings) {
     idleTimeoutS: seconds(s.idleTimeoutMs),
     totalTimeoutS: seconds(s.totalTimeoutMs),
     maxRetryAfterS: seconds(s.maxRetryAfterMs),
+    responsesApi: s.responsesApi,
   };
 }
 
@@ -75,7 +78,9 @@ export function validateProvider(v: ProviderFormValues, current?: ProviderView):
   const apiKey = v.apiKey.trim();
   if (remote && apiKey && /\s/.test(apiKey)) errors.apiKey = "The key must not contain spaces";
 
-  const settings: Record<string, number> = {};
+  const settings: Record<string, number | boolean> = {};
+  // Another kind cannot speak the Responses API: switching to it turns the setting off.
+  settings.responsesApi = v.kind === "openai-compatible" && v.responsesApi;
   const attempts = optionalInt(v.maxAttempts, "Attempts", 1, 10);
   if (attempts.error) errors.maxAttempts = attempts.error;
   else if (attempts.value === null) errors.maxAttempts = "Enter how many attempts, from 1 to 10";
@@ -114,4 +119,5 @@ export const providerFieldForParam = paramLookup<ProviderField>({
   "settings.idleTimeoutMs": "idleTimeoutS",
   "settings.totalTimeoutMs": "totalTimeoutS",
   "settings.maxRetryAfterMs": "maxRetryAfterS",
+  "settings.responsesApi": "responsesApi",
 });

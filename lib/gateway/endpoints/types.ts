@@ -13,7 +13,7 @@ import type { ModelConfig } from "../types";
 export type Capability = "chat" | "embeddings";
 
 /** The upstream operation, in OpenAI's request format, which each adapter translates. */
-export type Operation = "chat" | "embeddings";
+export type Operation = "chat" | "embeddings" | "responses";
 
 export interface CallPlan {
   /** Upper bound of the prompt tokens the upstream will bill. */
@@ -22,6 +22,17 @@ export interface CallPlan {
   operation: Operation;
   /** The upstream request in OpenAI's format for the operation (the model name is set per target). */
   body: Record<string, unknown>;
+  /**
+   * The same request in a format some providers speak natively (the Responses API), sent instead
+   * of `body` to a target whose provider does; the others get `body`.
+   */
+  native?: { operation: Operation; body: Record<string, unknown> };
+}
+
+/** What an answer's envelope may name: the gateway's request id and the model that served it. */
+export interface AnswerMeta {
+  requestId: string;
+  model: string;
 }
 
 export interface ParsedRequest {
@@ -33,8 +44,8 @@ export interface ParsedRequest {
   /** The plan once the model is resolved; `budgeted` when the team has a cap its reservation must bound. */
   plan(model: ModelConfig, budgeted: boolean): CallPlan;
   /** A whole answer in the endpoint's format. */
-  plainBody(answer: Frame, now: () => number): string;
-  streamEncoder(now: () => number): StreamEncoder;
+  plainBody(answer: Frame, now: () => number, meta: AnswerMeta): string;
+  streamEncoder(now: () => number, meta: AnswerMeta): StreamEncoder;
 }
 
 export interface Endpoint {

@@ -2,11 +2,13 @@
 import { anthropic } from "./anthropic";
 import type { ProviderKind } from "./kinds";
 import { openAiCompatible } from "./openai-compatible";
+import { responsesApi } from "./responses-api";
 import { simulator } from "./simulator";
 import type { ProviderAdapter } from "./types";
 
 const ADAPTERS: Record<ProviderKind, ProviderAdapter> = {
-  "openai-compatible": openAiCompatible,
+  // Used for the providers whose settings say they speak the Responses API.
+  "openai-compatible": { ...openAiCompatible, responses: responsesApi },
   simulator,
   anthropic,
 };

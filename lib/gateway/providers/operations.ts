@@ -1,36 +1,37 @@
-/** Which adapter calls serve each upstream operation, and whether a provider kind offers one at all. */
-import type { Operation } from "../endpoints/types";
+/**
+ * Which wire serves each upstream operation for a provider kind, and whether the kind offers the
+ * operation at all: chat completions always; embeddings where the adapter has them; the Responses
+ * API passed through where the adapter has it and the provider's settings say it speaks it.
+ */
+import type { CallPlan, Operation } from "../endpoints/types";
 import { badRequest } from "../errors";
 import type { ModelConfig, ProviderConfig } from "../types";
-import type { UpstreamCallInit } from "./transport";
-import type { Frame, ProviderAdapter } from "./types";
-
-export interface OperationCall {
-  init: UpstreamCallInit;
-  /** Reads a whole (non-streaming) answer. */
-  parse(text: string): Frame | null;
-}
+import type { ProviderAdapter, UpstreamWire } from "./types";
 
 export function supportsOperation(adapter: ProviderAdapter, operation: Operation): boolean {
-  return operation === "chat" || (!!adapter.embeddingsCall && !!adapter.parseEmbeddings);
+  if (operation === "chat") return true;
+  if (operation === "embeddings") return !!adapter.embeddingsCall && !!adapter.parseEmbeddings;
+  return !!adapter.responses;
 }
 
 /**
- * The call for one attempt. Throws a GatewayError (the client's error, never retried) when the
- * adapter cannot take the request, a provider kind without the operation included.
+ * The wire for one attempt and the body to send on it. Throws a GatewayError (the client's error,
+ * never retried) when the provider's kind cannot take the request.
  */
-export function operationCall(
-  adapter: ProviderAdapter,
-  operation: Operation,
-  target: { provider: ProviderConfig; model: ModelConfig },
-  body: Record<string, unknown>,
-  stream: boolean,
-  signal: AbortSignal,
-): OperationCall {
-  const { provider, model } = target;
-  if (operation === "chat") return { init: adapter.chatCall(provider, model, body, stream, signal), parse: adapter.parseBody };
-  if (!adapter.embeddingsCall || !adapter.parseEmbeddings) {
-    throw badRequest(`The model \`${model.name}\` is served by a provider of kind '${provider.kind}', which has no embeddings API.`, "model", "unsupported_model");
+export function wireFor(adapter: ProviderAdapter, provider: ProviderConfig, model: ModelConfig, req: Pick<CallPlan, "operation" | "body" | "native">): { wire: UpstreamWire; body: Record<string, unknown> } {
+  if (req.native?.operation === "responses" && provider.settings.responsesApi && adapter.responses) return { wire: adapter.responses, body: req.native.body };
+  if (req.operation === "embeddings") {
+    const { embeddingsCall, parseEmbeddings } = adapter;
+    if (!embeddingsCall || !parseEmbeddings) {
+      throw badRequest(`The model \`${model.name}\` is served by a provider of kind '${provider.kind}', which has no embeddings API.`, "model", "unsupported_model");
+    }
+    // Embeddings never stream; the decoder is never asked for.
+    return { wire: { call: (p, m, b, _stream, signal) => embeddingsCall(p, m, b, signal), parseBody: parseEmbeddings, decoder: adapter.decoder }, body: req.body };
   }
-  return { init: adapter.embeddingsCall(provider, model, body, signal), parse: adapter.parseEmbeddings };
+  const chat: UpstreamWire = {
+    call: (p, m, b, stream, signal) => adapter.chatCall(p, m, b, stream, signal),
+    parseBody: (text) => adapter.parseBody(text),
+    decoder: (redact) => adapter.decoder(redact),
+  };
+  return { wire: chat, body: req.body };
 }

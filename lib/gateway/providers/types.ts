@@ -31,6 +31,11 @@ export type ChatEvent =
 export interface Frame {
   raw: string | null;
   events: ChatEvent[];
+  /**
+   * Set (with `raw` null) when the upstream spoke OpenAI's Responses API itself: the event's data,
+   * or the whole body, and the event's SSE name, so a Responses door can pass it on as sent.
+   */
+  native?: { text: string; event: string | null };
 }
 
 /** One stream's decoder: each upstream SSE event becomes a frame, the end marker, or nothing. */
@@ -65,8 +70,21 @@ export interface ModelsIo {
   simulator(request: Request): Promise<Response>;
 }
 
+/**
+ * How one upstream operation is called and its answers read. A kind's chat completions are its
+ * adapter's own methods; its Responses API (POST {base}/responses), when it has one, is `responses`.
+ */
+export interface UpstreamWire {
+  /** `body` is the request in the operation's format, already with its output limit; the model name is set here. */
+  call(provider: ProviderConfig, model: ModelConfig, body: Record<string, unknown>, stream: boolean, signal: AbortSignal): UpstreamCallInit;
+  parseBody(text: string): Frame | null;
+  decoder(redact: Redactor): StreamDecoder;
+}
+
 export interface ProviderAdapter {
   readonly kind: string;
+  /** Present when the kind can speak the Responses API; used for providers whose settings say they do. */
+  readonly responses?: UpstreamWire;
   /**
    * The call for one chat request. `body` is OpenAI chat-completions, already with the upstream's model name.
    * Throws a GatewayError for a request the provider cannot take (a field with no equivalent there):

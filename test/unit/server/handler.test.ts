@@ -24,7 +24,7 @@ let teamId: string;
 let teamKey: string;
 
 async function signIn(email: string, password: string): Promise<string> {
-  const res = await runtime.auth.api.signInEmail({ body: { email, password }, asResponse: true });
+  const res = await (await runtime.auth()).api.signInEmail({ body: { email, password }, asResponse: true });
   expect(res.status).toBe(200);
   return res.headers.getSetCookie().map((c) => c.split(";")[0]).join("; ");
 }
@@ -71,8 +71,8 @@ beforeAll(async () => {
   const ctx = { ...adminContext(runtime), actor: "test" };
   teamId = createTeam(ctx, { name: "Unit team" }).id;
   teamKey = createTeamKey(ctx, teamId, { name: "unit" }).key;
-  await createUser(ctx, runtime.auth, { email: "admin@unit.test", name: "Ada", password: "admin-password-1", role: "admin", teamIds: [] });
-  await createUser(ctx, runtime.auth, { email: "member@unit.test", name: "Max", password: "member-password-1", role: "member", teamIds: [teamId] });
+  await createUser(ctx, await runtime.auth(), { email: "admin@unit.test", name: "Ada", password: "admin-password-1", role: "admin", teamIds: [] });
+  await createUser(ctx, await runtime.auth(), { email: "member@unit.test", name: "Max", password: "member-password-1", role: "member", teamIds: [teamId] });
   adminCookie = await signIn("admin@unit.test", "admin-password-1");
   memberCookie = await signIn("member@unit.test", "member-password-1");
 });

@@ -56,6 +56,18 @@ describe("planReply", () => {
     expect(withTool - without).toBe(countTokens("# Tools\n\n## functions\n\nnamespace functions {\n\n// Weather now\ntype get_weather = (_: {\ncity: string,\n}) => any;\n\n} // namespace functions"));
   });
 
+  it("answers a json_schema response_format with JSON following the schema", () => {
+    const schema = { type: "object", properties: { city: { type: "string" }, tempC: { type: "integer", minimum: -30, maximum: 45 }, sunny: { type: "boolean" } }, required: ["city", "tempC", "sunny"] };
+    const plan = planReply(ask("Weather for Lisbon as JSON", { response_format: { type: "json_schema", json_schema: { name: "weather", schema } } }), profile);
+    const value = JSON.parse(plan.pieces.join(""));
+    expect(Object.keys(value)).toEqual(["city", "tempC", "sunny"]);
+    // Strings come from the prompt's capitalised words.
+    expect(["Lisbon", "JSON"]).toContain(value.city);
+    expect(value.sunny).toBe(true);
+    expect(value.tempC).toBeGreaterThanOrEqual(-30);
+    expect(plan).toMatchObject({ finishReason: "stop", completionTokens: countTokens(plan.pieces.join("")) });
+  });
+
   it("answers a tool result with text that quotes it", () => {
     const result = `{"temperature":21,"sky":"clear"}`;
     const long = "x".repeat(500);

@@ -4,4 +4,4 @@ import { apiRoute } from "@/lib/server/handler";
 export const dynamic = "force-dynamic";
 
 export const GET = apiRoute({ auth: "admin" }, () => listUsers());
-export const POST = apiRoute({ auth: "admin", status: 201 }, async ({ ctx, runtime, json }) => createUser(ctx, runtime.auth, await json()));
+export const POST = apiRoute({ auth: "admin", status: 201 }, async ({ ctx, runtime, json }) => createUser(ctx, await runtime.auth(), await json()));

@@ -5,7 +5,7 @@ import { useFormState } from "@/lib/client/settings/form";
 import { newProviderValues, providerFieldForParam, providerValues, validateProvider, type ProviderField } from "@/lib/client/settings/provider-form";
 import { PROVIDER_KIND_INFO, useCreateProvider, usePatchProvider, type ProviderKind, type ProviderView } from "@/lib/client/settings/providers";
 
-type TextField = Exclude<ProviderField, "kind" | "removeKey">;
+type TextField = Exclude<ProviderField, "kind" | "removeKey" | "responsesApi">;
 
 /** Adds a provider, or edits `provider` when given. */
 export function ProviderForm({ provider, onDone }: { provider?: ProviderView; onDone: (saved?: ProviderView) => void }) {
@@ -86,6 +86,16 @@ export function ProviderForm({ provider, onDone }: { provider?: ProviderView; on
           <Field id="provider-apiKey" label="API key" hint={keyHint} error={err("apiKey")}>
             <input {...text("apiKey", keyHint)} type="password" autoComplete="new-password" placeholder={provider?.apiKeyLast4 ? `••••${provider.apiKeyLast4}` : "sk-…"} disabled={v.removeKey} />
           </Field>
+        ) : null}
+        {v.kind === "openai-compatible" ? (
+          <div className="checkbox-field">
+            <label className="checkbox">
+              <input type="checkbox" checked={v.responsesApi} onChange={(e) => form.set("responsesApi", e.target.checked)} aria-describedby="provider-responsesApi-hint" /> Speaks the Responses API
+            </label>
+            <span id="provider-responsesApi-hint" className="muted small">
+              /v1/responses requests go to its own /responses as they are, instead of being translated to chat completions.
+            </span>
+          </div>
         ) : null}
         {remote && provider?.apiKeyLast4 ? (
           <label className="checkbox checkbox-field">

@@ -2,7 +2,7 @@
 import { describe, expect, it } from "vitest";
 import { GatewayError } from "@/lib/gateway/errors";
 import { adapterFor } from "@/lib/gateway/providers";
-import { operationCall, supportsOperation } from "@/lib/gateway/providers/operations";
+import { supportsOperation, wireFor } from "@/lib/gateway/providers/operations";
 import { openAiCompatible, parseEmbeddingList } from "@/lib/gateway/providers/openai-compatible";
 import { SIMULATOR_BASE_URL, simulator } from "@/lib/gateway/providers/simulator";
 import { DEFAULT_PROVIDER_SETTINGS, type ModelConfig, type ProviderConfig } from "@/lib/gateway/types";
@@ -56,7 +56,7 @@ describe("operations per provider kind", () => {
   });
 
   it("refuses an embeddings call to Anthropic as the client's error, naming the model", () => {
-    const call = () => operationCall(adapterFor("anthropic"), "embeddings", { provider: provider("anthropic"), model }, body, false, signal);
+    const call = () => wireFor(adapterFor("anthropic"), provider("anthropic"), model, { operation: "embeddings", body });
     expect(call).toThrow(GatewayError);
     expect(call).toThrow("The model `embedder` is served by a provider of kind 'anthropic', which has no embeddings API.");
     try {
@@ -68,7 +68,8 @@ describe("operations per provider kind", () => {
 
   it("reads each operation's answer with its own parser", () => {
     const target = { provider: provider("openai-compatible"), model };
-    expect(operationCall(openAiCompatible, "embeddings", target, body, false, signal).parse).toBe(parseEmbeddingList);
-    expect(operationCall(openAiCompatible, "chat", target, { messages: [] }, false, signal).init.url).toBe("https://api.example.com/v1/chat/completions");
+    expect(wireFor(openAiCompatible, target.provider, model, { operation: "embeddings", body }).wire.parseBody).toBe(parseEmbeddingList);
+    const chat = wireFor(openAiCompatible, target.provider, model, { operation: "chat", body: { messages: [] } });
+    expect(chat.wire.call(target.provider, model, chat.body, false, signal).url).toBe("https://api.example.com/v1/chat/completions");
   });
 });

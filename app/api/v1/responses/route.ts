@@ -1,0 +1,10 @@
+import { fromWebRequest, toWebResponse } from "@/lib/gateway/exchange";
+import { getRuntime } from "@/lib/server/runtime";
+
+export const dynamic = "force-dynamic";
+
+// The custom server answers this door itself (lib/server/api-door.ts); this handler serves the same
+// gateway call when Next.js runs on its own.
+export async function POST(req: Request) {
+  return toWebResponse(await getRuntime().gateway.responses(fromWebRequest(req)));
+}
