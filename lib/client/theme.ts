@@ -55,9 +55,17 @@ export function subscribeTheme(onChange: () => void): () => void {
   const onStorage = (e: StorageEvent) => {
     if (e.key === THEME_KEY || e.key === null) follow();
   };
+  // When React renders the document afresh (the 403 page does), <html> loses the attribute the
+  // head script set: put it back.
+  const restore = new MutationObserver(() => {
+    if (!document.documentElement.hasAttribute("data-theme")) follow();
+  });
+  restore.observe(document.documentElement, { attributes: true, attributeFilter: ["data-theme"] });
+  if (!document.documentElement.hasAttribute("data-theme")) follow();
   media.addEventListener("change", follow);
   window.addEventListener("storage", onStorage);
   return () => {
+    restore.disconnect();
     listeners.delete(onChange);
     media.removeEventListener("change", follow);
     window.removeEventListener("storage", onStorage);
