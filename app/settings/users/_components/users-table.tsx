@@ -81,7 +81,7 @@ export function UsersTable(props: { users: UserView[]; selfId: string; onNotice:
                     <button type="button" className="button button-small" onClick={() => setEditingId(editing ? null : u.id)} aria-expanded={editing} aria-label={`Edit ${u.email}`}>
                       {editing ? "Close" : "Edit"}
                     </button>
-                    <button type="button" className="button button-small" onClick={() => setResetting(u)} aria-label={`Reset the password of ${u.email}`}>
+                    <button type="button" className="button button-small" onClick={() => setResetting(u)} aria-label={`Reset password for ${u.email}`}>
                       Reset password
                     </button>
                     <button
