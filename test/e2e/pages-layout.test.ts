@@ -195,6 +195,13 @@ describe("every page on a phone and a desktop, light and dark", () => {
     }
     await page.keyboard.press("Escape");
     await page.getByRole("link", { name: "Settings" }).waitFor({ state: "hidden" });
+    // Compare's panes stack there, so each model picker is wide enough to read.
+    await load(page, "/compare");
+    for (const side of ["left", "right"]) {
+      const box = (await page.getByTestId(`model-picker-${side}`).boundingBox())!;
+      expect(box.width, side).toBeGreaterThan(240);
+    }
+    await load(page, "/");
     // The conversations are a drawer there.
     const drawerToggle = page.getByRole("button", { name: "Conversations" });
     await drawerToggle.click();
