@@ -1,16 +1,33 @@
+"use client";
 import Link from "next/link";
+import { usePathname } from "next/navigation";
+
+/** Why this page is for admins, in terms of the page that was asked for. */
+function reasonFor(pathname: string): { section: string; text: string } {
+  if (pathname === "/usage" || pathname.startsWith("/usage/")) {
+    return {
+      section: "Usage",
+      text: "The usage dashboard shows every team's spend, requests and budgets, so only admins of this Switchyard can open it. The line under each chat reply shows what that reply cost; for your team's totals, ask an admin.",
+    };
+  }
+  if (pathname === "/settings" || pathname.startsWith("/settings/")) {
+    return {
+      section: "Settings",
+      text: "Settings change how the gateway behaves for everyone, so only admins of this Switchyard can open them. If you need access, ask an admin to make you one.",
+    };
+  }
+  return { section: "This page", text: "Only admins of this Switchyard can open this page. If you need access, ask an admin to make you one." };
+}
 
 export default function Forbidden() {
+  const { section, text } = reasonFor(usePathname());
   return (
     <main className="page page-narrow" data-testid="forbidden">
-      <title>Admins only · Switchyard</title>
+      <title>{`${section}: admins only · Switchyard`}</title>
       <div className="card notice-card">
         <p className="notice-code">403</p>
         <h1>Admins only</h1>
-        <p>
-          Settings change how the gateway behaves for everyone, so only admins of this Switchyard can open them. If you need
-          access, ask an admin to make you one.
-        </p>
+        <p data-testid="forbidden-reason">{text}</p>
         <p>
           <Link href="/">Back to chat</Link>
         </p>

@@ -1,6 +1,6 @@
 import { eq, inArray, ne } from "drizzle-orm";
 import { getDb, type Db } from "../client";
-import { models, type ModelRow, type NewModelRow } from "../schema";
+import { models, teams, type ModelRow, type NewModelRow } from "../schema";
 
 type Tx = Parameters<Parameters<Db["transaction"]>[0]>[0];
 
@@ -36,23 +36,39 @@ function rewriteFallbacks(tx: Tx, exceptId: string, from: string, to: string | n
   }
 }
 
-/** Updates a model; a rename is carried into the fallback lists that name it, in the same transaction. */
+/**
+ * Teams allow models by name: a renamed model keeps its place in their lists, a deleted one leaves
+ * them (an empty list still means "no models", never "all").
+ */
+function rewriteAllowedModels(tx: Tx, from: string, to: string | null, now: number): void {
+  for (const t of tx.select({ id: teams.id, allowedModels: teams.allowedModels }).from(teams).all()) {
+    if (!t.allowedModels?.includes(from)) continue;
+    const next = to === null ? t.allowedModels.filter((n) => n !== from) : t.allowedModels.map((n) => (n === from ? to : n));
+    tx.update(teams).set({ allowedModels: next, updatedAt: now }).where(eq(teams.id, t.id)).run();
+  }
+}
+
+/** Updates a model; a rename is carried into the fallback and team lists that name it, in the same transaction. */
 export function updateModel({ id, patch, now }: { id: string; patch: Partial<Omit<NewModelRow, "id">>; now: number }): ModelRow | undefined {
   return getDb().transaction((tx) => {
     const before = tx.select({ name: models.name }).from(models).where(eq(models.id, id)).get();
     if (!before) return undefined;
     const row = tx.update(models).set({ ...patch, updatedAt: now }).where(eq(models.id, id)).returning().get();
-    if (row && row.name !== before.name) rewriteFallbacks(tx, id, before.name, row.name, now);
+    if (row && row.name !== before.name) {
+      rewriteFallbacks(tx, id, before.name, row.name, now);
+      rewriteAllowedModels(tx, before.name, row.name, now);
+    }
     return row;
   });
 }
 
-/** Deletes a model and strips its name from every other model's fallbacks. True when a row was deleted. */
+/** Deletes a model and strips its name from other models' fallbacks and teams' allowed lists. True when a row was deleted. */
 export function deleteModel({ id, now }: { id: string; now: number }): boolean {
   return getDb().transaction((tx) => {
     const row = tx.delete(models).where(eq(models.id, id)).returning({ name: models.name }).get();
     if (!row) return false;
     rewriteFallbacks(tx, id, row.name, null, now);
+    rewriteAllowedModels(tx, row.name, null, now);
     return true;
   });
 }

@@ -53,7 +53,16 @@ export function describeChatError(err: unknown): string {
   const retryAfterSeconds = Number.isFinite(retryAfter) ? retryAfter : null;
   const kind =
     code === "budget_exceeded" ? "budget_exceeded" : cause.statusCode === 429 ? "rate_limited" : (cause.statusCode ?? 500) >= 500 ? "upstream_down" : "rejected";
+  // An upstream failure's own words name internal hosts and ports ("connect ECONNREFUSED
+  // 10.0.0.7:8000"): API callers get them, people in the chat get a sentence.
+  if (kind === "upstream_down") message = upstreamDownWords(code, cause.statusCode);
   return JSON.stringify({ kind, code, message, status: cause.statusCode ?? null, retryAfterSeconds, resetAt: retryAfterSeconds !== null ? new Date(Date.now() + retryAfterSeconds * 1000).toISOString() : null });
+}
+
+function upstreamDownWords(code: string | null, status: number | undefined): string {
+  if (code === "timeout" || status === 504) return "The model's provider did not answer in time.";
+  if (code === "egress_denied") return "The gateway is not allowed to connect to the model's provider; an admin needs to fix the provider's address.";
+  return "The model's provider could not be reached.";
 }
 
 function callerOf(viewer: Viewer): Caller {

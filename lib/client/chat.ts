@@ -132,3 +132,19 @@ export function defaultModel(options: ModelOption[], conversations: Conversation
   if (last && options.some((o) => o.id === last)) return last;
   return (options.find((o) => o.kind === "route") ?? options[0])?.id;
 }
+
+/**
+ * What compare mode starts with: two different models worth comparing. The model used last (a
+ * route stands for its control) against another; a route's candidate when the route was last, or
+ * with no history the first route's two sides; failing that, the first two models.
+ */
+export function comparePair(options: ModelOption[], conversations: Conversation[] | undefined): [string | undefined, string | undefined] {
+  const models = options.filter((o) => o.kind === "model");
+  if (models.length < 2) return [options[0]?.id, options[1]?.id ?? options[0]?.id];
+  const allowed = (id: string | null | undefined) => (id ? models.find((m) => m.id === id)?.id : undefined);
+  const start = options.find((o) => o.id === conversations?.[0]?.model) ?? options.find((o) => o.kind === "route");
+  const left = (start?.kind === "route" ? allowed(start.control) : allowed(start?.id)) ?? models[0]!.id;
+  const partner = start?.kind === "route" ? allowed(start.candidate) : undefined;
+  const right = partner && partner !== left ? partner : models.find((m) => m.id !== left)!.id;
+  return [left, right];
+}

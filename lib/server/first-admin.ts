@@ -5,18 +5,30 @@
  * setup page also asks for a token printed at start, which only the person who started it has seen.
  */
 import { z } from "zod";
-import { countUsers, getUserByEmail } from "@/db/queries/users";
+import { getTeamByName } from "@/db/queries/teams";
+import { countUsers, getUserByEmail, setTeamsOfUser } from "@/db/queries/users";
 import { conflict, GatewayError } from "../gateway/errors";
 import { parseInput } from "../admin/schemas";
 import { generateToken, safeEqual, sha256Hex } from "../secrets";
 import { createUserWithPassword } from "./auth";
 import type { Client } from "./client-address";
 import type { Runtime } from "./runtime";
+import { DEMO_TEAM_NAME } from "./seed";
+
+/**
+ * With the demo seeded, the first admin joins its team (as their current team), so the chat works
+ * at once instead of asking them to make a team first.
+ */
+function joinDemoTeam(runtime: Runtime, userId: string): void {
+  const team = getTeamByName({ name: DEMO_TEAM_NAME });
+  if (team) setTeamsOfUser({ userId, teamIds: [team.id], now: runtime.now() });
+}
 
 export async function ensureAdminFromEnv(runtime: Runtime): Promise<void> {
   const { SWITCHYARD_ADMIN_EMAIL: email, SWITCHYARD_ADMIN_PASSWORD: password } = runtime.env;
   if (!email || !password || getUserByEmail({ email })) return;
   const user = await createUserWithPassword(await runtime.auth(), { email, name: email.split("@")[0]!, password, role: "admin" });
+  joinDemoTeam(runtime, user.id);
   runtime.log.info("created the first admin from the environment", { userId: user.id });
 }
 
@@ -71,6 +83,7 @@ export async function completeSetup(runtime: Runtime, input: unknown, client: Cl
   setupInFlight = creating;
   try {
     const user = await creating;
+    joinDemoTeam(runtime, user.id);
     // One-time: with an admin in place there is nothing left for it to unlock.
     runtime.setupTokenHash = null;
     return user;

@@ -16,6 +16,7 @@ import { createTeam } from "../admin/teams";
 import type { Runtime } from "./runtime";
 
 const DEMO_SEEDED = "demo_seeded";
+export const DEMO_TEAM_NAME = "Demo team";
 
 export function seedDemo(runtime: Runtime): void {
   // Seed only a brand-new database: never on top of an admin's own setup, never twice
@@ -61,7 +62,7 @@ export function seedDemo(runtime: Runtime): void {
     guardrails: { minSamples: 20 },
   });
 
-  const team = createTeam(ctx, { name: "Demo team", dailyBudgetUsd: 5 });
+  const team = createTeam(ctx, { name: DEMO_TEAM_NAME, dailyBudgetUsd: 5 });
   const key = createTeamKey(ctx, team.id, { name: "demo key" });
 
   setSetting({ key: DEMO_SEEDED, value: new Date(runtime.now()).toISOString(), now: runtime.now() });

@@ -20,8 +20,9 @@ beforeAll(async () => {
   await setTeams(server, (await userByEmail(server, ADMIN.email)).id, [demo.id]);
   await must(await server.admin("/api/admin/users", { method: "POST", json: { ...MEMBER, name: "Mia Member", role: "member" } }));
   // Both slow enough that the two replies are visibly on their way at the same time.
-  await tuneModel(server, "sim-balanced", { ttftMs: 200, tokensPerSecond: 50, outputTokens: 50 });
-  await tuneModel(server, "sim-slow", { ttftMs: 300, tokensPerSecond: 30, outputTokens: 50 });
+  await tuneModel(server, "sim-balanced", { ttftMs: 200, tokensPerSecond: 25, outputTokens: 50 });
+  // sim-slow's first token comes late enough that its pane is seen waiting for it.
+  await tuneModel(server, "sim-slow", { ttftMs: 800, tokensPerSecond: 30, outputTokens: 50 });
   base = browserUrl(server.url);
   browser = await openBrowser();
   page = browser.page;
@@ -80,6 +81,8 @@ describe("access and compare mode in the browser", () => {
     const input = page.getByTestId("composer-input");
     await input.fill("Explain a railway switch in two sentences.");
     await input.press("Enter");
+    // Until its first token, a pane says whom it waits for rather than showing an empty reply.
+    await page.getByTestId("compare-right").getByTestId("pending-reply").getByText("Waiting for sim-slow to answer…").waitFor();
 
     const panes = ["left", "right"] as const;
     const state = () =>

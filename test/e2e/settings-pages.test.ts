@@ -213,8 +213,18 @@ describe("providers, models, teams and keys in the browser", () => {
     await members.getByRole("button", { name: "Add member" }).click();
     await members.getByTestId("member").filter({ hasText: ADMIN.email }).waitFor();
     expect((await must(await server.admin(`/api/admin/users/${admin.id}`))).teams).toEqual([{ id: teamId, name: "Browser Team" }]);
+    // Removing asks first: Cancel keeps them, confirming removes them.
     await members.getByRole("button", { name: `Remove ${ADMIN.email} from the team` }).click();
+    const removeDialog = page.getByRole("dialog", { name: /from the team\?/ });
+    await removeDialog.getByText(`${ADMIN.email} can no longer chat`).waitFor();
+    await removeDialog.getByRole("button", { name: "Cancel" }).click();
+    await removeDialog.waitFor({ state: "hidden" });
+    expect((await must(await server.admin(`/api/admin/users/${admin.id}`))).teams).toEqual([{ id: teamId, name: "Browser Team" }]);
+    await members.getByRole("button", { name: `Remove ${ADMIN.email} from the team` }).click();
+    await removeDialog.getByRole("button", { name: "Remove from team" }).click();
+    await removeDialog.waitFor({ state: "hidden" });
     await members.getByTestId("members-empty").waitFor();
+    expect((await must(await server.admin(`/api/admin/users/${admin.id}`))).teams).toEqual([]);
 
     // Revoke through the confirmation dialog: the gateway refuses the key from then on.
     await keyRow.getByRole("button", { name: "Revoke ci-key" }).click();

@@ -132,7 +132,7 @@ describe("users page in the browser", () => {
     await edit.waitFor({ state: "detached" });
     await row.getByText("Mia M.").waitFor();
 
-    await row.getByRole("button", { name: `Reset the password of ${PERSON.email}` }).click();
+    await row.getByRole("button", { name: `Reset password for ${PERSON.email}` }).click();
     const dialog = page.getByRole("dialog");
     await dialog.getByLabel("New password").fill("1234567");
     await page.getByTestId("reset-password-error").getByText("The password must be at least 8 characters (7 so far)").waitFor();

@@ -59,6 +59,8 @@ export function ChatPane({ conversation, teamId, isAdmin }: { conversation: Conv
 
   const busy = status === "submitted" || status === "streaming";
   const last = messages.at(-1);
+  // The conversation's model may be one the current team is not allowed (another team's, or taken off its list).
+  const notAllowed = models.data !== undefined && !models.data.some((o) => o.id === model);
   const scrollRef = useStickToBottom<HTMLDivElement>(messages);
 
   const closeSettings = () => {
@@ -156,22 +158,30 @@ export function ChatPane({ conversation, teamId, isAdmin }: { conversation: Conv
         {teamId === null ? (
           <NoTeamNotice isAdmin={isAdmin} />
         ) : (
-          <Composer onSend={(text) => void sendMessage({ text })} onStop={() => void stop()} busy={busy} disabled={!model || saveSettings.isPending} autoFocus />
+          <Composer
+            onSend={(text) => void sendMessage({ text })}
+            onStop={() => void stop()}
+            busy={busy}
+            disabled={!model || notAllowed || saveSettings.isPending}
+            disabledReason={notAllowed ? `Your team may not use ${model}. Pick another model to send.` : undefined}
+            autoFocus
+          />
         )}
       </div>
     </div>
   );
 }
 
-export function PendingReply() {
+export function PendingReply({ label }: { label?: string }) {
   return (
     <div className="msg msg-assistant" data-testid="pending-reply">
       <div className="msg-content">
-        <span className="typing" aria-label="Waiting for the reply">
+        <span className="typing" aria-label={label ? undefined : "Waiting for the reply"} aria-hidden={label ? true : undefined}>
           <span />
           <span />
           <span />
         </span>
+        {label ? <span className="pending-label">{label}</span> : null}
       </div>
     </div>
   );

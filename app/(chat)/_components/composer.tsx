@@ -9,6 +9,8 @@ export function Composer(props: {
   busy: boolean;
   /** Blocks sending, not typing: e.g. while the models load. */
   disabled?: boolean;
+  /** Why sending is blocked, shown beside Send (e.g. a model the team may not use). */
+  disabledReason?: string;
   placeholder?: string;
   sendLabel?: string;
   autoFocus?: boolean;
@@ -52,14 +54,26 @@ export function Composer(props: {
         autoFocus={props.autoFocus}
       />
       <div className="composer-actions">
-        <span className="composer-hint">Enter sends · Shift+Enter for a new line</span>
+        {props.disabledReason ? (
+          <span className="composer-blocked" id="composer-blocked" role="status" data-testid="composer-blocked">
+            {props.disabledReason}
+          </span>
+        ) : (
+          <span className="composer-hint">Enter sends · Shift+Enter for a new line</span>
+        )}
         {props.actions}
         {props.busy && props.onStop ? (
           <button type="button" className="button" onClick={props.onStop} data-testid="stop">
             Stop
           </button>
         ) : (
-          <button type="submit" className="button button-primary" disabled={!canSend} data-testid="send">
+          <button
+            type="submit"
+            className="button button-primary"
+            disabled={!canSend}
+            aria-describedby={props.disabledReason ? "composer-blocked" : undefined}
+            data-testid="send"
+          >
             {props.sendLabel ?? "Send"}
           </button>
         )}

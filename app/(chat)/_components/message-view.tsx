@@ -13,8 +13,8 @@ export function messageText(message: ChatMessage): string {
   return message.parts.map((p) => (p.type === "text" ? p.text : "")).join("");
 }
 
-/** Parts that show something; step boundaries do not. */
-const visibleParts = (message: ChatMessage) => message.parts.filter((p) => p.type !== "step-start");
+/** Parts that show something; step boundaries and text not yet streamed do not. */
+export const visibleParts = (message: ChatMessage) => message.parts.filter((p) => p.type !== "step-start" && !(p.type === "text" && p.text === ""));
 
 export function MessageView(props: {
   message: ChatMessage;

@@ -1,12 +1,8 @@
 import type { ReactNode } from "react";
 import { ConversationList } from "./conversation-list";
+import { WorkspaceShell } from "./workspace-shell";
 
-/** Sidebar of conversations beside the open one. */
+/** Sidebar of conversations beside the open one; on a phone the sidebar is a drawer. */
 export function Workspace({ activeId, children }: { activeId: string | null; children: ReactNode }) {
-  return (
-    <div className="workspace">
-      <ConversationList activeId={activeId} />
-      <main className="workspace-main">{children}</main>
-    </div>
-  );
+  return <WorkspaceShell sidebar={<ConversationList activeId={activeId} />}>{children}</WorkspaceShell>;
 }

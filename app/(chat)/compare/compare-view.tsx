@@ -3,11 +3,11 @@ import { useChat } from "@ai-sdk/react";
 import { DefaultChatTransport, generateId } from "ai";
 import { useMemo, useRef, useState } from "react";
 import { errorMessage } from "@/lib/client/api";
-import { useMyModels, type ChatMessage, type ModelOption } from "@/lib/client/chat";
+import { comparePair, useConversations, useMyModels, type ChatMessage, type ModelOption } from "@/lib/client/chat";
 import { PendingReply } from "../_components/chat-pane";
 import { ChatErrorNotice } from "../_components/chat-error";
 import { Composer } from "../_components/composer";
-import { MessageView } from "../_components/message-view";
+import { MessageView, visibleParts } from "../_components/message-view";
 import { ModelPicker } from "../_components/model-picker";
 import { useStickToBottom } from "../_components/use-stick-to-bottom";
 
@@ -36,17 +36,12 @@ function useEphemeralChat(model: string | undefined) {
 
 type Side = "left" | "right";
 
-/** The first two distinct entries, so a fresh page compares something straight away. */
-function initialPair(options: ModelOption[]): [string | undefined, string | undefined] {
-  const models = options.filter((o) => o.kind === "model");
-  const pool = models.length >= 2 ? models : options;
-  return [pool[0]?.id, pool[1]?.id ?? pool[0]?.id];
-}
-
 export function CompareView({ teamId }: { teamId: string }) {
   const models = useMyModels(teamId);
+  const conversations = useConversations();
   const [picked, setPicked] = useState<Partial<Record<Side, string>>>({});
-  const defaults = models.data ? initialPair(models.data) : [undefined, undefined];
+  // Wait for the history too, so the defaults do not change under the person's eyes.
+  const defaults = models.data && !conversations.isPending ? comparePair(models.data, conversations.data) : [undefined, undefined];
   const leftModel = picked.left ?? defaults[0];
   const rightModel = picked.right ?? defaults[1];
   const left = useEphemeralChat(leftModel);
@@ -115,6 +110,9 @@ function ComparePane(props: {
   const busy = chat.status === "submitted" || chat.status === "streaming";
   const last = chat.messages.at(-1);
   const scrollRef = useStickToBottom<HTMLDivElement>(chat.messages);
+  // Until the first token, the pane says whom it is waiting for instead of showing an empty reply.
+  const waiting = busy && (last?.role === "user" || (last?.role === "assistant" && visibleParts(last).length === 0));
+  const shown = waiting && last?.role === "assistant" ? chat.messages.slice(0, -1) : chat.messages;
 
   return (
     <section className="compare-pane card" data-testid={`compare-${props.side}`} data-status={chat.status} aria-label={`${props.side === "left" ? "Left" : "Right"} model`}>
@@ -131,10 +129,10 @@ function ComparePane(props: {
       </div>
       <div className="compare-scroll" ref={scrollRef}>
         {chat.messages.length === 0 && !busy ? <p className="muted chat-empty">Replies from {props.model ?? "this model"} appear here.</p> : null}
-        {chat.messages.map((m) => (
+        {shown.map((m) => (
           <MessageView key={m.id} message={m} streaming={busy && m === last && m.role === "assistant"} stopped={chat.stopped.has(m.id)} showLatency />
         ))}
-        {chat.status === "submitted" && last?.role === "user" ? <PendingReply /> : null}
+        {waiting ? <PendingReply label={`Waiting for ${props.model ?? "the model"} to answer…`} /> : null}
         {chat.error ? <ChatErrorNotice error={chat.error} onRetry={chat.messages.length ? () => void chat.regenerate() : undefined} /> : null}
       </div>
     </section>

@@ -45,7 +45,7 @@ export default function TeamsPage() {
 function TeamsTable({ teams }: { teams: TeamView[] }) {
   return (
     <div className="card card-flush">
-      <table className="table" data-testid="teams-table">
+      <table className="table table-stack" data-testid="teams-table">
         <thead>
           <tr>
             <th>Team</th>
@@ -59,20 +59,20 @@ function TeamsTable({ teams }: { teams: TeamView[] }) {
         <tbody>
           {teams.map((t) => (
             <tr key={t.id} data-testid="team-row" data-team={t.name}>
-              <td>
+              <td className="wrap team-name-cell" data-label="Team">
                 <Link href={`/settings/teams/${t.id}`} className="strong-link">
                   {t.name}
                 </Link>
               </td>
-              <td className="spend-col">
+              <td className="spend-col" data-label="Today">
                 <SpendBar label="Today" spent={t.spentTodayUsd} cap={t.dailyBudgetUsd} thresholdPct={t.alertThresholdPct} testId="spend-day" compact />
               </td>
-              <td className="spend-col">
+              <td className="spend-col" data-label="This month">
                 <SpendBar label="This month" spent={t.spentThisMonthUsd} cap={t.monthlyBudgetUsd} thresholdPct={t.alertThresholdPct} testId="spend-month" compact />
               </td>
-              <td className="num">{t.rpmLimit === null ? <span className="muted">—</span> : formatCount(t.rpmLimit)}</td>
-              <td className="num">{t.tpmLimit === null ? <span className="muted">—</span> : formatCount(t.tpmLimit)}</td>
-              <td>{t.allowedModels === null ? <span className="muted">all</span> : `${t.allowedModels.length} allowed`}</td>
+              <td className="num" data-label="RPM">{t.rpmLimit === null ? <span className="muted">—</span> : formatCount(t.rpmLimit)}</td>
+              <td className="num" data-label="TPM">{t.tpmLimit === null ? <span className="muted">—</span> : formatCount(t.tpmLimit)}</td>
+              <td data-label="Models">{t.allowedModels === null ? <span className="muted">all</span> : `${t.allowedModels.length} allowed`}</td>
             </tr>
           ))}
         </tbody>

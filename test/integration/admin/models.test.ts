@@ -124,6 +124,22 @@ describe("models", () => {
     expect((await (await server.admin(`/api/admin/models/${b.id}`)).json()).fallbacks).toEqual([]);
   });
 
+  it("carries a rename into teams' allowed lists and takes a deleted model off them", async () => {
+    const kept = await (await create({ name: "al-kept" })).json();
+    const gone = await (await create({ name: "al-gone" })).json();
+    const team = await (await server.admin("/api/admin/teams", { method: "POST", json: { name: "allowed-list team", allowedModels: ["al-kept", "al-gone"] } })).json();
+    const allowed = async () => (await (await server.admin(`/api/admin/teams/${team.id}`)).json()).allowedModels;
+
+    expect(await statusOf(server.admin(`/api/admin/models/${kept.id}`, { method: "PATCH", json: { name: "al-kept2" } }))).toBe(200);
+    expect(await allowed()).toEqual(["al-kept2", "al-gone"]);
+
+    expect(await statusOf(server.admin(`/api/admin/models/${gone.id}`, { method: "DELETE" }))).toBe(200);
+    expect(await allowed()).toEqual(["al-kept2"]);
+    // A model made again under the old name is not allowed by accident.
+    await create({ name: "al-gone" });
+    expect(await allowed()).toEqual(["al-kept2"]);
+  });
+
   it("keeps model names and route aliases apart", async () => {
     const control = await (await create({ name: "rt-control" })).json();
     const route = await server.admin("/api/admin/routes", { method: "POST", json: { name: "rt-alias", control: "rt-control" } });

@@ -78,6 +78,16 @@ describe("demo seed", () => {
     });
     expect(embedded.status).toBe(200);
     expect((await embedded.json()).data[0].embedding).toHaveLength(1536);
+
+    // The admin the setup page creates is put in the demo team, so their chat works at once.
+    const setup = await fetch(`${server.url}/api/setup`, {
+      method: "POST",
+      headers: { "content-type": "application/json", origin: server.url },
+      body: JSON.stringify({ email: "first@example.com", name: "First Admin", password: "first-admin-password" }),
+    });
+    expect(setup.status, await setup.clone().text()).toBe(201);
+    const users = (await (await server.admin("/api/admin/users")).json()).data;
+    expect(users).toEqual([expect.objectContaining({ email: "first@example.com", role: "admin", teams: [{ id: teams[0].id, name: "Demo team" }] })]);
   });
 
   it("seeds nothing and prints no key on the next start, even after the demo data is deleted", async () => {

@@ -25,7 +25,7 @@ export function ModelTable(props: { models: ModelView[]; providerNames: Map<stri
 
   return (
     <div className="card card-flush">
-      <table className="table table-dense" data-testid="models-table">
+      <table className="table table-dense table-stack" data-testid="models-table">
         <thead>
           <tr>
             <th>Name</th>
@@ -46,19 +46,19 @@ export function ModelTable(props: { models: ModelView[]; providerNames: Map<stri
         <tbody>
           {props.models.map((m) => (
             <tr key={m.id} data-testid="model-row" data-model={m.name} className={props.editingId === m.id ? "row-selected" : undefined}>
-              <td className="strong mono">{m.name}</td>
-              <td>
+              <td className="strong mono" data-label="Name">{m.name}</td>
+              <td className="wrap" data-label="Provider · upstream">
                 {props.providerNames.get(m.providerId) ?? <span className="muted">unknown provider</span>}
                 <span className="muted"> · </span>
                 <span className="mono small">{m.upstreamModel}</span>
               </td>
-              <td className="num">{formatPrice(m.inputPricePerMTok)}</td>
-              <td className="num">{formatPrice(m.outputPricePerMTok)}</td>
-              <td className="num">{limit(m.maxOutputTokens)}</td>
-              <td className="num">{limit(m.rpmLimit)}</td>
-              <td className="num">{limit(m.tpmLimit)}</td>
-              <td data-testid="model-endpoints-cell">{m.endpoints.join(", ")}</td>
-              <td className="wrap">
+              <td className="num" data-label="Input / 1M">{formatPrice(m.inputPricePerMTok)}</td>
+              <td className="num" data-label="Output / 1M">{formatPrice(m.outputPricePerMTok)}</td>
+              <td className="num" data-label="Max out">{limit(m.maxOutputTokens)}</td>
+              <td className="num" data-label="RPM">{limit(m.rpmLimit)}</td>
+              <td className="num" data-label="TPM">{limit(m.tpmLimit)}</td>
+              <td className="wrap" data-testid="model-endpoints-cell" data-label="Endpoints">{m.endpoints.join(", ")}</td>
+              <td className="wrap" data-label="Fallbacks">
                 {m.fallbacks.length ? (
                   <ol className="inline-list">
                     {m.fallbacks.map((f) => (
@@ -71,7 +71,7 @@ export function ModelTable(props: { models: ModelView[]; providerNames: Map<stri
                   <span className="muted">none</span>
                 )}
               </td>
-              <td>
+              <td data-label="Breaker">
                 <BreakerBadge breaker={m.breaker} />
               </td>
               <td className="row-actions">

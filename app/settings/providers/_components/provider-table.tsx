@@ -17,7 +17,7 @@ export function ProviderTable(props: { providers: ProviderView[]; modelCounts: M
 
   return (
     <div className="card card-flush">
-      <table className="table" data-testid="providers-table">
+      <table className="table table-stack" data-testid="providers-table">
         <thead>
           <tr>
             <th>Name</th>
@@ -72,17 +72,17 @@ function ProviderRow(props: { provider: ProviderView; models: number; editing: b
   return (
     <Fragment>
       <tr data-testid="provider-row" data-provider={p.name} className={props.editing ? "row-selected" : undefined}>
-        <td className="strong">{p.name}</td>
-        <td>
+        <td className="strong" data-label="Name">{p.name}</td>
+        <td data-label="Kind">
           <span className={`badge badge-kind-${p.kind}`}>{PROVIDER_KIND_INFO[p.kind].label}</span>
         </td>
-        <td className="mono truncate" title={p.baseUrl ?? undefined}>
+        <td className="mono truncate" title={p.baseUrl ?? undefined} data-label="Base URL">
           {p.baseUrl ?? <span className="muted">built in</span>}
         </td>
-        <td className="mono">{p.apiKeyLast4 ? `••••${p.apiKeyLast4}` : <span className="muted">none</span>}</td>
-        <td className="num">{props.models}</td>
+        <td className="mono" data-label="API key">{p.apiKeyLast4 ? `••••${p.apiKeyLast4}` : <span className="muted">none</span>}</td>
+        <td className="num" data-label="Models">{props.models}</td>
         <td className="row-actions">
-          <button type="button" className="button button-small" onClick={() => test.mutate()} disabled={test.isPending}>
+          <button type="button" className="button button-small" onClick={() => test.mutate()} disabled={test.isPending} aria-label={`Test connection to ${p.name}`}>
             {test.isPending ? "Testing…" : "Test connection"}
           </button>
           <button type="button" className="button button-small" onClick={props.onEdit} aria-label={`Edit ${p.name}`}>

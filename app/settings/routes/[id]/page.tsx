@@ -78,7 +78,8 @@ function Breadcrumb() {
 /** The stage's cumulative numbers per variant: what the evaluator is judging right now. */
 function VariantStats({ route }: { route: RouteView }) {
   return (
-    <table className="table table-compact" aria-label="This stage so far">
+    // Focusable: on a phone the table scrolls sideways, and the keyboard must be able to scroll it.
+    <table className="table table-compact" aria-label="This stage so far" tabIndex={0}>
       <thead>
         <tr>
           <th>This stage</th>

@@ -21,6 +21,7 @@ export default function TeamPage() {
     const missing = team.error instanceof ApiError && team.error.status === 404;
     return (
       <main className="page">
+        <title>{`${missing ? "Team not found" : "Team"} · Switchyard`}</title>
         <Breadcrumb />
         <div className="card">
           <h1>{missing ? "Team not found" : "Could not load the team"}</h1>
@@ -33,6 +34,7 @@ export default function TeamPage() {
   if (!team.data) {
     return (
       <main className="page">
+        <title>Team · Switchyard</title>
         <Breadcrumb />
         <p className="muted">Loading team…</p>
       </main>
@@ -42,7 +44,7 @@ export default function TeamPage() {
   return (
     <main className="page">
       <title>{`${t.name} · Teams · Switchyard`}</title>
-      <Breadcrumb />
+      <Breadcrumb current={t.name} />
       <header className="card team-header">
         <div className="team-title">
           <h1>{t.name}</h1>
@@ -69,10 +71,16 @@ export default function TeamPage() {
   );
 }
 
-function Breadcrumb() {
+/** Teams / <this team>, or just the way back while the team loads. */
+function Breadcrumb({ current }: { current?: string }) {
   return (
     <nav aria-label="Breadcrumb" className="breadcrumb">
-      <Link href="/settings/teams">Teams</Link> <span aria-hidden="true">/</span>
+      <ol>
+        <li>
+          <Link href="/settings/teams">Teams</Link>
+        </li>
+        {current ? <li aria-current="page">{current}</li> : null}
+      </ol>
     </nav>
   );
 }

@@ -64,9 +64,12 @@ export function TeamForm({ team, onDone }: { team?: TeamView; onDone: (saved: Te
     onChange: (e: ChangeEvent<HTMLInputElement>) => set(k, e.target.value),
   });
 
-  // Names the team is allowed that no longer exist stay listed, so saving does not drop them silently.
+  // Names the team is allowed that no longer exist (a model or route deleted since) stay listed,
+  // marked as missing, so saving never drops them silently and unticking one removes it.
+  const existing = models.data && routes.data ? new Set([...models.data.map((m) => m.name), ...routes.data]) : null;
   const names = [...new Set([...(models.data ?? []).map((m) => m.name), ...(routes.data ?? []), ...v.allowedModels])].sort();
   const routeSet = new Set(routes.data ?? []);
+  const missing = existing ? v.allowedModels.filter((n) => !existing.has(n)) : [];
   const toggle = (name: string, on: boolean) => set("allowedModels", on ? [...v.allowedModels, name] : v.allowedModels.filter((n) => n !== name));
 
   return (
@@ -129,12 +132,23 @@ export function TeamForm({ team, onDone }: { team?: TeamView; onDone: (saved: Te
                   <input type="checkbox" checked={v.allowedModels.includes(n)} onChange={(e) => toggle(n, e.target.checked)} />
                   <span className="mono small">{n}</span>
                   {routeSet.has(n) ? <span className="badge">route</span> : null}
+                  {missing.includes(n) ? (
+                    <span className="badge badge-missing" data-testid="allowed-missing">
+                      no longer exists
+                    </span>
+                  ) : null}
                 </label>
               ))}
             </div>
           ) : (
             <p className="muted small">There are no models or routes yet to choose from.</p>
           )
+        ) : null}
+        {!v.allowAll && missing.length ? (
+          <p className="field-hint" data-testid={`${prefix}-missing-hint`}>
+            {missing.length === 1 ? `${missing[0]} was deleted; untick it` : `${missing.join(", ")} were deleted; untick them`} and save to take{" "}
+            {missing.length === 1 ? "it" : "them"} off this team&apos;s list.
+          </p>
         ) : null}
         {err("allowedModels") ? (
           <p className="field-error" id={`${prefix}-allowedModels-error`} data-testid={`${prefix}-allowedModels-error`}>

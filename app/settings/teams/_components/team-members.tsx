@@ -1,14 +1,19 @@
 "use client";
 import Link from "next/link";
 import { useState, type FormEvent } from "react";
+import { ConfirmDialog } from "@/app/_components/confirm-dialog";
 import { errorMessage } from "@/lib/client/api";
 import { isMember, useMembership, useUsers } from "@/lib/client/settings/teams";
+
+type Member = NonNullable<ReturnType<typeof useUsers>["data"]>[number];
 
 export function TeamMembers({ teamId }: { teamId: string }) {
   const users = useUsers();
   const membership = useMembership(teamId);
   const [pick, setPick] = useState("");
   const [pendingUser, setPendingUser] = useState<string | null>(null);
+  // Removing someone takes their chat away at once, so it is confirmed first.
+  const [removing, setRemoving] = useState<Member | null>(null);
 
   const members = (users.data ?? []).filter((u) => isMember(u, teamId));
   const others = (users.data ?? []).filter((u) => !isMember(u, teamId));
@@ -18,11 +23,16 @@ export function TeamMembers({ teamId }: { teamId: string }) {
     membership.mutate(
       { userId, member },
       {
-        onSuccess: () => member && setPick(""),
+        onSuccess: () => (member ? setPick("") : setRemoving(null)),
         onSettled: () => setPendingUser(null),
       },
     );
   }
+
+  const closeRemove = () => {
+    setRemoving(null);
+    membership.reset();
+  };
 
   function add(e: FormEvent) {
     e.preventDefault();
@@ -41,7 +51,7 @@ export function TeamMembers({ teamId }: { teamId: string }) {
           Could not load users: {errorMessage(users.error)}
         </p>
       ) : null}
-      {membership.error ? (
+      {membership.error && !removing ? (
         <p className="form-error" role="alert">
           {errorMessage(membership.error)}
         </p>
@@ -61,8 +71,8 @@ export function TeamMembers({ teamId }: { teamId: string }) {
                   <span>
                     <strong>{u.name}</strong> <span className="muted">{u.email}</span> {u.role === "admin" ? <span className="badge">admin</span> : null}
                   </span>
-                  <button type="button" className="button button-small button-danger-outline" onClick={() => change(u.id, false)} disabled={pendingUser === u.id} aria-label={`Remove ${u.email} from the team`}>
-                    {pendingUser === u.id ? "Removing…" : "Remove"}
+                  <button type="button" className="button button-small button-danger-outline" onClick={() => setRemoving(u)} disabled={pendingUser === u.id} aria-label={`Remove ${u.email} from the team`}>
+                    Remove
                   </button>
                 </li>
               ))}
@@ -94,6 +104,21 @@ export function TeamMembers({ teamId }: { teamId: string }) {
           )}
         </>
       )}
+      <ConfirmDialog
+        open={removing !== null}
+        title={`Remove ${removing?.name ?? ""} from the team?`}
+        confirmLabel="Remove from team"
+        danger
+        busy={membership.isPending}
+        error={removing && membership.error ? errorMessage(membership.error) : null}
+        onCancel={closeRemove}
+        onConfirm={() => removing && change(removing.id, false)}
+      >
+        <p>
+          {removing?.email} can no longer chat on this team&apos;s models and budget. Their conversations and the usage already recorded
+          stay. You can add them again at any time.
+        </p>
+      </ConfirmDialog>
     </section>
   );
 }

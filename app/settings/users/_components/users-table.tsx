@@ -33,7 +33,7 @@ export function UsersTable(props: { users: UserView[]; selfId: string; onNotice:
 
   return (
     <div className="card card-flush">
-      <table className="table table-dense users-table" data-testid="users-table">
+      <table className="table table-dense table-stack users-table" data-testid="users-table">
         <thead>
           <tr>
             <th>Email</th>
@@ -52,17 +52,17 @@ export function UsersTable(props: { users: UserView[]; selfId: string; onNotice:
             return (
               <Fragment key={u.id}>
                 <tr data-testid="user-row" data-email={u.email} className={editing ? "row-selected" : undefined}>
-                  <td className="strong">
+                  <td className="strong" data-label="Email">
                     {u.email}
                     {self ? <span className="muted small"> (you)</span> : null}
                   </td>
-                  <td>{u.name}</td>
-                  <td>
+                  <td data-label="Name">{u.name}</td>
+                  <td data-label="Role">
                     <span className={`badge badge-role-${u.role}`} data-testid="user-role">
                       {u.role}
                     </span>
                   </td>
-                  <td className="wrap" data-testid="user-teams">
+                  <td className="wrap" data-testid="user-teams" data-label="Teams">
                     {u.teams.length ? (
                       <ul className="chips user-teams">
                         {u.teams.map((t) => (
@@ -81,7 +81,7 @@ export function UsersTable(props: { users: UserView[]; selfId: string; onNotice:
                     <button type="button" className="button button-small" onClick={() => setEditingId(editing ? null : u.id)} aria-expanded={editing} aria-label={`Edit ${u.email}`}>
                       {editing ? "Close" : "Edit"}
                     </button>
-                    <button type="button" className="button button-small" onClick={() => setResetting(u)} aria-label={`Reset the password of ${u.email}`}>
+                    <button type="button" className="button button-small" onClick={() => setResetting(u)} aria-label={`Reset password for ${u.email}`}>
                       Reset password
                     </button>
                     <button
