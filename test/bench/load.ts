@@ -160,7 +160,7 @@ function createClient(opts: Options) {
         }
         res.setEncoding("utf8");
         if (opts.stream) readStream(res, startMs, opts.paceMs, settle);
-        else readJson(res, settle);
+        else readJson(res, settle, opts.embeddings);
       });
       req.setTimeout(opts.timeoutMs, () => req.destroy(new Error("timeout")));
       const limit = setTimeout(() => {
@@ -175,14 +175,16 @@ function createClient(opts: Options) {
   return { send, close: () => agent.destroy() };
 }
 
-function readJson(res: IncomingMessage, settle: (o: Outcome) => void): void {
+/** A chat answer must carry choices, an embeddings answer its vectors under `data`. */
+function readJson(res: IncomingMessage, settle: (o: Outcome) => void, embeddings: boolean): void {
   let text = "";
   res.on("data", (chunk: string) => (text += chunk));
   res.on("end", () => {
     const endMs = performance.now();
     try {
-      const parsed = JSON.parse(text) as { choices?: unknown[] };
-      if (!Array.isArray(parsed.choices) || parsed.choices.length === 0) return settle({ ok: false, reason: "no_choices" });
+      const parsed = JSON.parse(text) as { choices?: unknown[]; data?: unknown[] };
+      const items = embeddings ? parsed.data : parsed.choices;
+      if (!Array.isArray(items) || items.length === 0) return settle({ ok: false, reason: embeddings ? "no_data" : "no_choices" });
     } catch {
       return settle({ ok: false, reason: "bad_json" });
     }
