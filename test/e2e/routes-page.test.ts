@@ -68,7 +68,9 @@ describe("/settings/routes in the browser", () => {
     await page.getByText("That email and password do not match an account.").waitFor();
     await screenshot(page, "01-sign-in-refused");
     await signIn(page, base, ADMIN.email, ADMIN.password);
-    await page.waitForURL(`${base}/settings/routes`);
+    // Signing in returns to /settings, which opens its first tab.
+    await page.waitForURL(`${base}/settings/providers`);
+    await page.goto(`${base}/settings/routes`);
 
     // Empty state, then the New route form: the server's error lands under the field it names.
     await page.getByTestId("routes-empty").getByText("A route is a name clients use").waitFor();
