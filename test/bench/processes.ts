@@ -1,5 +1,6 @@
 // Child processes of the benchmark: started with a readiness line, always stopped, even on a crash or Ctrl-C.
 import { spawn, type ChildProcess } from "node:child_process";
+import { createServer } from "node:net";
 import { readFileSync, writeFileSync } from "node:fs";
 
 export interface Child {
@@ -192,4 +193,17 @@ export function openFilesLimit(pid: number): number | null {
   } catch {
     return null;
   }
+}
+
+/** A port nothing listens on right now, for a child process to take. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      const port = typeof address === "object" && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
 }

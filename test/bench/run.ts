@@ -15,14 +15,13 @@
 import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import { cpus, loadavg, tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { ensureBuild } from "./build";
 import type { LoadResult } from "./load";
-import { openFilesLimit, readRss, runToEnd, startChild, watchPeakRss, type Child } from "./processes";
+import { freePort, openFilesLimit, readRss, runToEnd, startChild, watchPeakRss, type Child } from "./processes";
 import { startCommand } from "../helpers/start-command";
 import { formatStartup, measureStartup, type StartupResult } from "./startup";
 import {
@@ -110,17 +109,6 @@ function extraResult(results: ScenarioResult[], id: (typeof EXTRA_SCENARIOS)[num
 
 const describeLoad = (load: Scenario["load"]) => ("rate" in load ? `${load.rate} req/s` : `${load.concurrency} concurrent`);
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      const port = typeof address === "object" && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 function runInfo(quick: boolean, scenarioSeconds: number, warmupSeconds: number): RunInfo {
   const text = (cmd: string, args: string[]) => {

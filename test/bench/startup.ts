@@ -10,13 +10,12 @@
  */
 import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { startCommand } from "../helpers/start-command";
-import { readRss } from "./processes";
+import { freePort, readRss } from "./processes";
 
 export interface StartSample {
   /** Spawn to the first 200 from /api/health. */
@@ -46,17 +45,6 @@ export const STARTUP_TARGETS = { healthyMs: 2000, idleRssBytes: 200e6 };
 const HEALTH_POLL_MS = 10;
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      const port = typeof address === "object" && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** utime + stime of a process, from /proc (Linux), in ms. */
 function cpuMs(pid: number): number {
