@@ -24,6 +24,7 @@
  */
 import { z } from "zod";
 import { badRequest } from "./errors";
+import { paramPath } from "../openai/param-path";
 import type { EstimableRequest } from "./prompt-estimate";
 
 type Json = Record<string, unknown>;
@@ -81,11 +82,6 @@ export type ResponsesRequest = z.infer<typeof responsesRequestSchema>;
 
 /** The chat-completions request a Responses request becomes. */
 export type ChatTranslation = Json & EstimableRequest & { messages: Json[]; max_completion_tokens?: number };
-
-/** OpenAI-style dotted param path: input[0].content[1].type */
-function paramPath(path: ReadonlyArray<PropertyKey>): string {
-  return path.reduce<string>((acc, p) => (typeof p === "number" ? `${acc}[${p}]` : acc ? `${acc}.${String(p)}` : String(p)), "");
-}
 
 function valueAt(input: unknown, path: ReadonlyArray<PropertyKey>): unknown {
   let value = input;
