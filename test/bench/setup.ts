@@ -64,7 +64,9 @@ export async function configureGateway(opts: { gateway: string; adminToken: stri
         upstreamModel: name,
         inputPricePerMTok: 0.15,
         outputPricePerMTok: 0.6,
-        maxOutputTokens: 256,
+        // Above every scenario's max_tokens (the long streams ask for 1,000), so the gateway never
+        // ends a stream early at the model's ceiling and the paths stay comparable.
+        maxOutputTokens: 4096,
         fallbacks,
         ...limits,
       });
