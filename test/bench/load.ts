@@ -61,6 +61,8 @@ interface Options {
   maxRequestMs: number;
   maxTokens: number;
   paceMs: number | null;
+  /** A stream with fewer content events than this is a failure ("short"): cut before its end. */
+  minEvents: number;
   /** Sends an embeddings body (`input`) instead of a chat one; --url names the endpoint. */
   embeddings: boolean;
 }
@@ -85,6 +87,7 @@ function readOptions(): Options {
       "max-request-ms": { type: "string", default: "30000" },
       "max-tokens": { type: "string", default: "64" },
       "pace-ms": { type: "string" },
+      "min-events": { type: "string", default: "1" },
       embeddings: { type: "boolean", default: false },
     },
   });
@@ -110,6 +113,7 @@ function readOptions(): Options {
     maxRequestMs: num("max-request-ms", values["max-request-ms"], 100, 300_000),
     maxTokens: Math.floor(num("max-tokens", values["max-tokens"], 1, 100_000)),
     paceMs: values["pace-ms"] === undefined ? null : num("pace-ms", values["pace-ms"], 0.001, 60_000),
+    minEvents: Math.floor(num("min-events", values["min-events"], 1, 1_000_000)),
     embeddings: values.embeddings ?? false,
   };
 }
@@ -159,7 +163,7 @@ function createClient(opts: Options) {
           return;
         }
         res.setEncoding("utf8");
-        if (opts.stream) readStream(res, startMs, opts.paceMs, settle);
+        if (opts.stream) readStream(res, startMs, opts.paceMs, opts.minEvents, settle);
         else readJson(res, settle, opts.embeddings);
       });
       req.setTimeout(opts.timeoutMs, () => req.destroy(new Error("timeout")));
@@ -197,15 +201,16 @@ function readJson(res: IncomingMessage, settle: (o: Outcome) => void, embeddings
 /**
  * Reads server-sent events. Time to first token is the first event with non-empty
  * `delta.content`; gaps are measured between consecutive content events (events that arrive in
- * one network read have a gap of 0). A stream that ends without `data: [DONE]` or carries an
- * error event is a failure.
+ * one network read have a gap of 0). A stream that ends without `data: [DONE]`, carries an
+ * error event or has fewer than `minEvents` content events is a failure.
  */
-function readStream(res: IncomingMessage, startMs: number, paceMs: number | null, settle: (o: Outcome) => void): void {
+function readStream(res: IncomingMessage, startMs: number, paceMs: number | null, minEvents: number, settle: (o: Outcome) => void): void {
   let buffer = "";
   let done = false;
   let failed: string | null = null;
   let firstContentMs: number | null = null;
   let lastContentMs = 0;
+  let contentEvents = 0;
   const gapsMs: number[] = [];
   const arrivalsMs: number[] = [];
 
@@ -224,6 +229,7 @@ function readStream(res: IncomingMessage, startMs: number, paceMs: number | null
     if (event.error) failed ??= "error_event";
     const content = event.choices?.[0]?.delta?.content;
     if (typeof content !== "string" || content.length === 0) return;
+    contentEvents++;
     if (firstContentMs === null) firstContentMs = at;
     else gapsMs.push(at - lastContentMs);
     lastContentMs = at;
@@ -245,6 +251,7 @@ function readStream(res: IncomingMessage, startMs: number, paceMs: number | null
     if (failed) return settle({ ok: false, reason: failed });
     if (!done) return settle({ ok: false, reason: "no_done" });
     if (firstContentMs === null) return settle({ ok: false, reason: "no_content" });
+    if (contentEvents < minEvents) return settle({ ok: false, reason: "short" });
     settle({ ok: true, endMs, ttftMs: firstContentMs - startMs, gapsMs, latesMs: paceMs === null ? [] : lateness(arrivalsMs, paceMs) });
   });
   res.on("error", () => settle({ ok: false, reason: "stream_error" }));

@@ -176,7 +176,11 @@ function runManyStreams(target: BenchTarget, quick: boolean, variant: (typeof MA
     maxInFlight: streams,
     // Twice its paced length before a stream counts as failed: slow, not lost.
     maxRequestMs: 2 * streamMs + 10_000,
-    extra: ["--pace-ms", String(pace), "--max-tokens", String(outputTokens), "--timeout-ms", "15000"],
+    extra: [
+      ...["--pace-ms", String(pace), "--max-tokens", String(outputTokens), "--timeout-ms", "15000"],
+      // Every event of the stream must arrive: one ended early (at a token ceiling, say) is not comparable.
+      ...["--min-events", String(Math.ceil(outputTokens / variant.tokensPerChunk))],
+    ],
   });
 }
 
