@@ -28,7 +28,7 @@ afterAll(async () => {
 describe("first-start setup in the browser", () => {
   it("creates the first admin, signs them in, and closes setup", async () => {
     const { page } = browser;
-    page.setDefaultTimeout(10_000);
+    page.setDefaultTimeout(30_000);
     const base = browserUrl(server.url);
 
     await page.goto(`${base}/`);
@@ -71,7 +71,7 @@ describe("first-start setup from another machine", () => {
     expect(token, remote.output()).toBeDefined();
     other = await openBrowser();
     const { page } = other;
-    page.setDefaultTimeout(10_000);
+    page.setDefaultTimeout(30_000);
     // Plain http on an address other than localhost: sign-in cookies must not be Secure-only.
     const base = `http://${hostAddress}:${new URL(remote.url).port}`;
 

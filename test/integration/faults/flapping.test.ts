@@ -10,6 +10,7 @@
  * above the baseline for minutes and the check would say nothing about leaks.
  */
 import type { ServerResponse } from "node:http";
+import { monitorEventLoopDelay } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startServer, type TestServer } from "../../helpers/server";
@@ -22,7 +23,8 @@ const PHASE_MS = 2000;
 const TOTAL_TIMEOUT_MS = 2000;
 // The deadline runs from when the request reaches the gateway, so it is checked there: the latency
 // its usage row records, with room for timers firing late on a loaded box (full collections run
-// every second). The client's own clock adds the time a request waits to be read and its answer
+// every second), plus the worst stall this test's own event loop saw meanwhile: when other work
+// takes the cores, the server's timers fire that late too, and the deadline is not at fault. The client's own clock adds the time a request waits to be read and its answer
 // waits to be taken in, seconds on two busy cores, so it only catches an answer that outlives its
 // row by far (a stream never closed), short of the 10 s abort.
 const SERVER_SLACK_MS = 1000;
@@ -192,11 +194,15 @@ describe("a flapping upstream under load", () => {
     // Full collections during the load: an abort that only reaches the upstream call while some
     // object happens to survive would show up here as a request stuck past its deadline.
     const collections = setInterval(() => server.proc.kill("SIGUSR2"), 1000);
+    const stalls = monitorEventLoopDelay({ resolution: 20 });
+    stalls.enable();
     try {
       await drive(FLAP_SECONDS * 1000, outcomes);
     } finally {
       clearInterval(collections);
+      stalls.disable();
     }
+    const machineStallMs = Math.round(stalls.max / 1e6);
     flapStart = 0;
 
     const worst = Math.max(...outcomes.map((o) => o.ms));
@@ -212,14 +218,14 @@ describe("a flapping upstream under load", () => {
     console.info(
       `[flapping] ${outcomes.length} requests over ${FLAP_SECONDS} s, slowest ${worstServer} ms in the gateway (${worst} ms at the client), by status ${JSON.stringify(byStatus)}; ` +
         `breaker open ${opens.length}x, closed ${closes.length}x; RSS baseline ${baseline.rss.toFixed(1)} MiB (heap ${baseline.heap}), ` +
-        `after ${after.rss.toFixed(1)} MiB (heap ${after.heap})`,
+        `after ${after.rss.toFixed(1)} MiB (heap ${after.heap}); worst stall of the test's own event loop ${machineStallMs} ms`,
     );
 
     expect(outcomes.filter((o) => o.problem)).toEqual([]);
     // A late request is shown with its usage row: attempts, who served it, how it ended.
     const late = outcomes
       .map((o) => ({ ...o, row: o.requestId ? rows.get(o.requestId) : undefined }))
-      .filter((o) => !o.row || o.row.latency_ms > TOTAL_TIMEOUT_MS + SERVER_SLACK_MS || o.ms > TOTAL_TIMEOUT_MS + CLIENT_SLACK_MS);
+      .filter((o) => !o.row || o.row.latency_ms > TOTAL_TIMEOUT_MS + SERVER_SLACK_MS + machineStallMs || o.ms > TOTAL_TIMEOUT_MS + CLIENT_SLACK_MS);
     expect(late).toEqual([]);
     // The fallback is there to be used: a failed request on that model is the exception.
     expect(outcomes.filter((o) => o.model === "fallback" && o.status === 200).length).toBeGreaterThan(outcomes.filter((o) => o.model === "fallback").length * 0.95);

@@ -76,7 +76,9 @@ describe("automatic rollback", () => {
           stages: [50, 100],
           evalIntervalSeconds: 1,
           minStageSeconds: 600,
-          guardrails: { maxErrorRate: 0.1, minSamples: 20 },
+          // Error rate is the rule under test; latency ratios between two arms of one simulator
+          // would only measure how busy the machine was.
+          guardrails: { maxErrorRate: 0.1, minSamples: 20, maxLatencyRatio: null, maxTtftRatio: null },
         },
       }),
     );
@@ -107,15 +109,23 @@ describe("advance to promotion", () => {
     const route = await must(
       await server.admin("/api/admin/routes", {
         method: "POST",
-        json: { name: "chat-healthy", control: "stable", candidate: "healthy", stages: [20, 50, 100], evalIntervalSeconds: 1, minStageSeconds: 1, guardrails: { minSamples: 5 } },
+        // Both arms answer from the same simulator, so a latency ratio would judge only how busy the
+        // machine was at each moment; this walk is about the stages, not the latency guards.
+        json: {
+          name: "chat-healthy", control: "stable", candidate: "healthy", stages: [20, 50, 100], evalIntervalSeconds: 1, minStageSeconds: 1,
+          guardrails: { minSamples: 5, maxLatencyRatio: null, maxTtftRatio: null },
+        },
       }),
     );
     let i = 0;
-    const promoted = await until(async () => {
+    // Stops at any ending, so a rollback fails here with its reason instead of timing out.
+    const ended = await until(async () => {
       for (let n = 0; n < 15; n++) await send("chat-healthy", `v${i++}`);
       const r = await must(await server.admin(`/api/admin/routes/${route.id}`));
-      return r.status === "promoted" ? r : null;
+      return r.status === "promoted" || r.status === "rolled_back" ? r : null;
     }, 60_000);
+    expect({ status: ended.status, last: ended.events[0] }).toMatchObject({ status: "promoted" });
+    const promoted = ended;
     expect(promoted.control).toBe("healthy");
     expect(promoted.candidate).toBeNull();
     const types = promoted.events.map((e: { type: string }) => e.type).reverse();
