@@ -13,6 +13,9 @@ export interface TestRedis {
   port: number;
   stop(): Promise<void>;
   start(): Promise<void>;
+  /** Freezes the server (SIGSTOP): connections stay open but nothing answers, and no data is lost. */
+  pause(): void;
+  resume(): void;
   close(): Promise<void>;
 }
 
@@ -64,6 +67,7 @@ export async function startRedis(): Promise<TestRedis> {
     await new Promise<void>((resolve) => {
       proc.once("exit", () => resolve());
       proc.kill("SIGKILL");
+      proc.kill("SIGCONT");
     });
   };
 
@@ -73,6 +77,8 @@ export async function startRedis(): Promise<TestRedis> {
     port,
     start,
     stop,
+    pause: () => child?.kill("SIGSTOP"),
+    resume: () => child?.kill("SIGCONT"),
     close: async () => {
       await stop();
       rmSync(dir, { recursive: true, force: true });

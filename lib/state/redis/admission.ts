@@ -8,7 +8,7 @@ import { randomUUID } from "node:crypto";
 import type { Redis } from "ioredis";
 import type { BudgetAlert, BudgetPeriod, BudgetTeam, PeriodSnapshot } from "@/lib/gateway/budget";
 import { dayKey, monthKey, startOfNextUtcDay, startOfNextUtcMonth, startOfUtcDay, startOfUtcMonth } from "@/lib/gateway/period";
-import { formatResetDuration, type LimitCheck, type LimitKind, type RateLimitHeaders } from "@/lib/gateway/rate-limit";
+import { formatResetDuration, type Grant, type LimitCheck, type LimitKind, type RateLimitHeaders } from "@/lib/gateway/rate-limit";
 import { ADJUST, ADMIT, SETTLE, SNAPSHOT } from "./admission-scripts";
 import { defineScripts, type Scripts } from "./scripts";
 
@@ -33,6 +33,8 @@ export interface SharedGrant {
   readonly reservation: SharedReservation | null;
   adjusted: boolean;
   ended: boolean;
+  /** Set when this instance admitted alone (Redis unreachable, `local` mode). */
+  readonly local?: Grant;
 }
 
 export interface BudgetRequest {

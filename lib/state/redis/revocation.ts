@@ -53,6 +53,11 @@ export class RedisRevocations {
     return this.revoked.has(keyId);
   }
 
+  /** What this instance has already heard, without asking Redis. */
+  isKnownRevoked(keyId: string): boolean {
+    return this.revoked.has(keyId);
+  }
+
   /** Called for every key revoked while subscribed, e.g. to drop it from a key cache. */
   onRevoked(listener: (keyId: string) => void): () => void {
     this.listeners.add(listener);
