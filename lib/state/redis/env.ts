@@ -22,7 +22,7 @@ export interface RedisEnv {
 }
 
 /** Empty values count as unset, as in lib/env.ts. */
-export function parseRedisEnv(source: NodeJS.ProcessEnv = process.env): RedisEnv {
+export function parseRedisEnv(source: Record<string, string | undefined> = process.env): RedisEnv {
   const cleaned = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v.trim() !== ""));
   const result = schema.safeParse(cleaned);
   if (!result.success) {

@@ -119,3 +119,14 @@ it("a settle that could not reach a frozen Redis is replayed when it answers aga
   if (!snap.ok && snap.reason === "budget") expect([snap.spentMicros, snap.reservedMicros]).toEqual([3_210, 0]);
   expect(events.map((e) => e.type)).toEqual(["redis_unavailable", "redis_recovered"]);
 });
+
+it("an error Redis itself answers is a fault to surface, not an outage", async () => {
+  const events: StateEvent[] = [];
+  const a = await open("local", events);
+  await a.redis.set(`p${prefixes}:rl:team:t:rpm`, "not a bucket");
+  const err = await a.admission.admit([rpm(5)], null, T0).catch((e: unknown) => e);
+  expect(err).toBeInstanceOf(Error);
+  expect(err).not.toBeInstanceOf(StateUnavailableError);
+  expect(String(err)).toMatch(/WRONGTYPE/);
+  expect(events).toEqual([]);
+});
