@@ -27,7 +27,10 @@ export class RedisRevocations {
     this.refreshMs = opts.refreshMs ?? 1_000;
   }
 
-  /** Subscribes; resolves once the subscription is live. */
+  /**
+   * Subscribes; resolves once the subscription is live, or once the subscriber gave up waiting for
+   * an unreachable Redis (it subscribes on its next connection).
+   */
   async start(): Promise<void> {
     const sub = this.subscriber;
     if (!sub) return;
@@ -35,10 +38,12 @@ export class RedisRevocations {
       if (channel === this.channel) this.add(keyId);
     });
     // Messages sent while the subscriber was away are lost: the next check re-reads the set.
+    // Subscribing again is harmless, and covers a start made while Redis was down.
     sub.on("ready", () => {
       this.syncedAt = -Infinity;
+      sub.subscribe(this.channel).catch(() => undefined);
     });
-    await sub.subscribe(this.channel);
+    await sub.subscribe(this.channel).catch(() => undefined);
   }
 
   async revoke(keyId: string): Promise<void> {
