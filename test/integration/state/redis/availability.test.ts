@@ -130,3 +130,25 @@ it("an error Redis itself answers is a fault to surface, not an outage", async (
   expect(String(err)).toMatch(/WRONGTYPE/);
   expect(events).toEqual([]);
 });
+
+it("local: an instance started while Redis is down works alone, then joins the shared state once Redis is up", async () => {
+  await server.stop();
+  const events: StateEvent[] = [];
+  const a = await open("local", events);
+  expect((await a.admission.admit([rpm(1)], null, T0)).ok).toBe(true);
+  expect(events.map((e) => e.type)).toEqual(["redis_unavailable"]);
+
+  await server.start();
+  await ready(a);
+  const b = await open("local");
+  expect((await b.admission.admit([rpm(1)], null, T0)).ok).toBe(true);
+  expect((await a.admission.admit([rpm(1)], null, T0)).ok).toBe(false);
+  expect(events.map((e) => e.type)).toEqual(["redis_unavailable", "redis_recovered"]);
+
+  // Its subscriber joined late too: a revocation from b reaches it.
+  const heard = new Promise<string>((resolve) => a.revocations.onRevoked(resolve));
+  await expect.poll(async () => {
+    await b.revocations.revoke("key_late");
+    return Promise.race([heard, new Promise((r) => setTimeout(r, 200, null))]);
+  }, { timeout: 20_000 }).toBe("key_late");
+});
