@@ -38,6 +38,8 @@ local requests, failures = tonumber(b.requests or '0'), tonumber(b.failures or '
 local r, f = {}, {}
 for i = 0, SLOTS - 1 do r[i] = tonumber(b['r' .. i] or '0'); f[i] = tonumber(b['f' .. i] or '0') end
 local transitions = {}
+-- Most calls (a closed breaker's acquire) change nothing and write nothing.
+local dirty = false
 
 local function reset_window()
   for i = 0, SLOTS - 1 do r[i] = 0; f[i] = 0 end
@@ -57,6 +59,7 @@ local function advance()
   head = slot
 end
 local function transition(to)
+  dirty = true
   table.insert(transitions, {state, to, requests, failures})
   state = to
   probes, successes = 0, 0
@@ -92,13 +95,13 @@ if op == 'acquire' then
     -- A probe whose result never came back must not hold its slot forever.
     if probes >= max_probes and now - last_probe >= open_ms then probes = 0 end
     if probes >= max_probes then result = 'blocked'
-    else probes = probes + 1; last_probe = now; result = 'probe' end
+    else probes = probes + 1; last_probe = now; result = 'probe'; dirty = true end
   end
-  save()
+  if dirty then save() end
   return reply(result .. ':' .. state)
 elseif op == 'is_open' then
   maybe_half_open()
-  save()
+  if dirty then save() end
   return reply(state)
 elseif op == 'record' then
   if was_probe then
