@@ -4,6 +4,7 @@
  */
 import type { PgDb } from "../client-pg";
 import { usage, type NewUsageRow } from "../schema-pg";
+import { encodeArray, type ArrayElement } from "./binary-array";
 
 const COLUMNS = [
   "requestId", "endpoint", "createdAt", "teamId", "keyId", "userId", "routeId", "variant", "stickyKey", "requestedModel",
@@ -15,10 +16,17 @@ const COLUMNS = [
  * One statement for the whole batch, whatever its size: each column goes as one array parameter
  * and unnest turns the arrays back into rows. A VALUES list would need 27 parameters per row (and
  * pg allows 65,535 in all) and a new plan for every batch size; this text never changes, so the
- * server parses and plans it once per connection. Column names and array types come from the schema.
+ * server parses and plans it once per connection. Column names and array types come from the schema;
+ * the arrays go in binary (binary-array.ts), which spares both sides the text array literals.
  */
 const INSERT_SQL = `INSERT INTO "usage" (${COLUMNS.map((c) => `"${usage[c].name}"`).join(", ")})
 SELECT * FROM unnest(${COLUMNS.map((c, i) => `$${i + 1}::${usage[c].getSQLType()}[]`).join(", ")})`;
+
+const TYPES = COLUMNS.map((c) => {
+  const type = usage[c].getSQLType();
+  if (!["text", "bigint", "integer", "boolean"].includes(type)) throw new Error(`usage.${c}: no binary array encoding for ${type}`);
+  return type as ArrayElement;
+});
 
 /** Writes a batch of usage rows; one statement, so all of them or none. */
 export async function insertUsageBatch(db: PgDb, rows: NewUsageRow[]): Promise<void> {
@@ -35,5 +43,5 @@ export async function insertUsageBatch(db: PgDb, rows: NewUsageRow[]): Promise<v
     ];
     for (let c = 0; c < v.length; c++) columns[c]![i] = v[c];
   }
-  await db.$client.query({ name: "switchyard_insert_usage_batch", text: INSERT_SQL, values: columns });
+  await db.$client.query({ name: "switchyard_insert_usage_batch", text: INSERT_SQL, values: columns.map((col, c) => encodeArray(TYPES[c]!, col)) });
 }

@@ -5,6 +5,7 @@ import { PgTable, getTableConfig } from "drizzle-orm/pg-core";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { closePgDb, openPgDb, type PgDb } from "@/db/client-pg";
+import { encodeArray } from "@/db/queries-pg/binary-array";
 import { insertUsageBatch } from "@/db/queries-pg/usage";
 import * as schema from "@/db/schema-pg";
 import { usage, type NewUsageRow } from "@/db/schema-pg";
@@ -165,5 +166,37 @@ describe("insertUsageBatch", () => {
     const bad = { ...full(2), status: null } as unknown as NewUsageRow;
     await expect(insertUsageBatch(db, [full(1), bad, full(3)])).rejects.toThrow(/null/);
     expect(await readBack()).toEqual([]);
+  });
+});
+
+describe("encodeArray", () => {
+  let client: pg.Client;
+  beforeAll(async () => {
+    client = new pg.Client({ connectionString: server.url });
+    await client.connect();
+  });
+  afterAll(async () => {
+    await client.end();
+  });
+
+  const roundTrip = async (type: string, values: unknown[]) =>
+    (await client.query<{ a: unknown[] }>(`select $1::${type}[] as a`, [encodeArray(type as "text", values)])).rows[0]!.a;
+
+  it("sends bigints exactly across the whole safe range, negatives included", async () => {
+    const values = [0, 1, -1, 2 ** 31, -(2 ** 31) - 1, 2 ** 32, -(2 ** 32) - 1, Number.MAX_SAFE_INTEGER, Number.MIN_SAFE_INTEGER, null];
+    // pg reads int8 as strings, so nothing is lost on the way back either.
+    expect(await roundTrip("bigint", values)).toEqual(values.map((v) => (v === null ? null : String(v))));
+  });
+
+  it("sends integers, booleans and text with multi-byte characters", async () => {
+    expect(await roundTrip("integer", [0, -7, 2 ** 31 - 1, null])).toEqual([0, -7, 2 ** 31 - 1, null]);
+    expect(await roundTrip("boolean", [true, false, null])).toEqual([true, false, null]);
+    expect(await roundTrip("text", ["", "𝄞 ü", "NULL", null])).toEqual(["", "𝄞 ü", "NULL", null]);
+  });
+
+  it("refuses a number its column cannot hold rather than truncating it", () => {
+    expect(() => encodeArray("integer", [1.5])).toThrow(RangeError);
+    expect(() => encodeArray("bigint", [2 ** 53])).toThrow(RangeError);
+    expect(() => encodeArray("integer", [2 ** 31])).toThrow(RangeError);
   });
 });
