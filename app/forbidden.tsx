@@ -4,10 +4,16 @@ import { usePathname } from "next/navigation";
 
 /** Why this page is for admins, in terms of the page that was asked for. */
 function reasonFor(pathname: string): { section: string; text: string } {
+  if (pathname === "/usage/requests") {
+    return {
+      section: "Request log",
+      text: "The request log lists every team's requests, so only admins of this Switchyard can open it. Your own requests, and what your team has left to spend, are under My usage.",
+    };
+  }
   if (pathname === "/usage" || pathname.startsWith("/usage/")) {
     return {
       section: "Usage",
-      text: "The usage dashboard shows every team's spend, requests and budgets, so only admins of this Switchyard can open it. The line under each chat reply shows what that reply cost; for your team's totals, ask an admin.",
+      text: "The usage dashboard shows every team's spend, requests and budgets, so only admins of this Switchyard can open it. The line under each chat reply shows what that reply cost; your own spend, and what your team has left, are under My usage.",
     };
   }
   if (pathname === "/settings" || pathname.startsWith("/settings/")) {

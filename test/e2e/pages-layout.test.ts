@@ -124,11 +124,15 @@ describe("every page on a phone and a desktop, light and dark", () => {
     const page = await browserFor(ADMIN.email, ADMIN.password);
     // The first admin, created from the environment, is in the demo team and can chat at once.
     const conversationId = await startConversation(page, "Hello from the admin");
+    // Its usage row, so the request log and My usage have a row (and its detail button) for axe to scan.
+    expect((await server.usageRows(1)).length).toBe(1);
     const { problems, titles } = await checkPages(page, "admin", [
       { name: "chat", path: "/" },
       { name: "conversation", path: `/c/${conversationId}` },
       { name: "compare", path: "/compare" },
       { name: "usage", path: "/usage" },
+      { name: "requests", path: "/usage/requests" },
+      { name: "my-usage", path: "/my-usage" },
       { name: "providers", path: "/settings/providers" },
       { name: "models", path: "/settings/models" },
       { name: "routes", path: "/settings/routes" },
@@ -141,6 +145,9 @@ describe("every page on a phone and a desktop, light and dark", () => {
     expectOwnTitles(titles);
     expect(titles.get("usage")).toBe("Usage · Switchyard");
     expect(titles.get("team")).toBe("Demo team · Teams · Switchyard");
+    // The scanned request log had a row, whose detail button is named for the request it opens.
+    await load(page, "/usage/requests");
+    await page.getByTestId("request-row").first().getByRole("button", { name: /, details of request req_/ }).waitFor();
 
     await page.setViewportSize({ width: 1440, height: 900 });
     await page.emulateMedia({ colorScheme: "light" });
@@ -213,11 +220,14 @@ describe("every page on a phone and a desktop, light and dark", () => {
   it("fits and passes axe for a member, and tells them plainly what they may not do", async () => {
     const page = await browserFor(MEMBER.email, MEMBER.password);
     const conversationId = await startConversation(page, "Hello from the member", "sim-slow");
+    expect((await server.usageRows(2)).length).toBe(2);
     const { problems, titles } = await checkPages(page, "member", [
       { name: "chat", path: "/" },
       { name: "conversation", path: `/c/${conversationId}` },
       { name: "compare", path: "/compare" },
       { name: "usage", path: "/usage", status: 403 },
+      { name: "requests", path: "/usage/requests", status: 403 },
+      { name: "my-usage", path: "/my-usage" },
       { name: "settings", path: "/settings/providers", status: 403 },
     ]);
     expect(problems).toEqual([]);
@@ -231,6 +241,10 @@ describe("every page on a phone and a desktop, light and dark", () => {
     const reason = await page.getByTestId("forbidden-reason").innerText();
     expect(reason).toContain("usage dashboard");
     expect(reason).not.toMatch(/settings/i);
+
+    // My usage was scanned with the member's own request in it, its detail button named.
+    await load(page, "/my-usage");
+    await page.getByTestId("request-row").first().getByRole("button", { name: /, details of request req_/ }).waitFor();
 
     // Compare starts from the model last used, against another (not simply the first two by name).
     await load(page, "/compare");

@@ -39,8 +39,9 @@ export function budgetBars(rows: BudgetRow[], period: Period): BarRow[] {
   });
 }
 
-const TEAM_AXIS_WIDTH = 140;
-const TEAM_LABEL_CHARS = 20;
+const TEAM_AXIS_WIDTH = 150;
+// 18 characters of 12 px text stay within the axis even when they are wide ones (about 7 px each).
+const TEAM_LABEL_CHARS = 18;
 
 /** A team name cut to fit the axis, with the full name as a tooltip (an SVG title) when cut. */
 function TeamTick(props: { x?: number | string; y?: number | string; payload?: { value?: unknown } }) {

@@ -1,6 +1,7 @@
 "use client";
 import { useState } from "react";
 import { Bar, BarChart, CartesianGrid, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
+import { formatAxisMs } from "@/lib/client/chart-scale";
 import { formatMs } from "@/lib/client/format";
 import type { UsageFilters } from "@/lib/client/usage/filters";
 import { useUsageReport } from "@/lib/client/usage/reports";
@@ -44,12 +45,14 @@ export function LatencyChart(props: { filters: UsageFilters; points: DailyPoint[
           <LineChart data={props.points} margin={{ top: 8, right: 8, bottom: 0, left: 0 }}>
             <CartesianGrid stroke="var(--grid)" vertical={false} />
             <XAxis dataKey="day" tickFormatter={shortDay} tick={{ fontSize: 11 }} stroke="var(--muted)" minTickGap={16} />
-            <YAxis width={56} tickFormatter={(v: number) => formatMs(v)} tick={{ fontSize: 11 }} stroke="var(--muted)" />
+            <YAxis width={56} tickFormatter={formatAxisMs} tick={{ fontSize: 11 }} stroke="var(--muted)" />
             <Tooltip labelFormatter={(d) => shortDay(String(d))} formatter={(v, name) => [msValue(v), name]} />
             {SERIES.map((s) => (
               <Line
                 key={s.key}
-                type="monotone"
+                // Straight segments, and a gap on a day with no completed requests: no curve where nothing happened.
+                type="linear"
+                connectNulls={false}
                 dataKey={s.key}
                 name={s.label}
                 stroke={s.color}
@@ -57,7 +60,6 @@ export function LatencyChart(props: { filters: UsageFilters; points: DailyPoint[
                 strokeDasharray={s.dashed ? "5 4" : undefined}
                 dot={{ r: 2.5, fill: s.color }}
                 isAnimationActive={false}
-                connectNulls
               />
             ))}
           </LineChart>
@@ -65,7 +67,7 @@ export function LatencyChart(props: { filters: UsageFilters; points: DailyPoint[
           <BarChart data={models} margin={{ top: 8, right: 8, bottom: 0, left: 0 }}>
             <CartesianGrid stroke="var(--grid)" vertical={false} />
             <XAxis dataKey="key" tick={{ fontSize: 11 }} stroke="var(--muted)" interval={0} />
-            <YAxis width={56} tickFormatter={(v: number) => formatMs(v)} tick={{ fontSize: 11 }} stroke="var(--muted)" />
+            <YAxis width={56} tickFormatter={formatAxisMs} tick={{ fontSize: 11 }} stroke="var(--muted)" />
             <Tooltip formatter={(v, name) => [msValue(v), name]} cursor={{ fill: "rgb(16 24 40 / 0.04)" }} />
             {SERIES.map((s) => (
               <Bar key={s.key} dataKey={s.key} name={s.label} fill={s.dashed ? shade(s.color) : s.color} isAnimationActive={false} maxBarSize={28} />

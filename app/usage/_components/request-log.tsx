@@ -125,8 +125,10 @@ export function RequestLog(props: {
                 {entries.map((e) => (
                   <tr key={e.id} data-testid="request-row" data-request-id={e.requestId} aria-selected={selected?.id === e.id}>
                     <td>
-                      <button type="button" className="link-button" onClick={() => setSelected(e)} aria-label={`Details of request ${e.requestId}`}>
+                      {/* The visible time starts the accessible name, so a voice user can say what they see. */}
+                      <button type="button" className="link-button" onClick={() => setSelected(e)}>
                         {formatDateTime(e.createdAt)}
+                        <span className="visually-hidden">, details of request {e.requestId}</span>
                       </button>
                     </td>
                     <td>

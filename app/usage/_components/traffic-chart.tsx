@@ -30,11 +30,11 @@ export function TrafficChart(props: { points: DailyPoint[]; loading: boolean; er
         <ComposedChart data={props.points} margin={{ top: 8, right: 4, bottom: 0, left: 0 }}>
           <CartesianGrid stroke="var(--grid)" vertical={false} />
           <XAxis dataKey="day" tickFormatter={shortDay} tick={{ fontSize: 11 }} stroke="var(--muted)" minTickGap={16} />
-          <YAxis yAxisId="requests" width={52} allowDecimals={false} tickFormatter={(v: number) => formatCount(v)} tick={{ fontSize: 11 }} stroke="var(--muted)" />
+          <YAxis yAxisId="requests" width={56} allowDecimals={false} tickFormatter={(v: number) => formatCount(v)} tick={{ fontSize: 11 }} stroke="var(--muted)" />
           <YAxis
             yAxisId="rate"
             orientation="right"
-            width={48}
+            width={56}
             // At least 0–5 %, so a day with no errors is not drawn on a meaningless scale.
             domain={[0, (max: number) => Math.min(1, Math.max(max, 0.05))]}
             tickFormatter={(v: number) => formatFraction(v, 0)}
@@ -47,7 +47,18 @@ export function TrafficChart(props: { points: DailyPoint[]; loading: boolean; er
             cursor={{ fill: "rgb(16 24 40 / 0.04)" }}
           />
           <Bar yAxisId="requests" dataKey="requests" name="requests" fill={REQUESTS} isAnimationActive={false} maxBarSize={48} />
-          <Line yAxisId="rate" type="monotone" dataKey="errorRate" name="error rate" stroke={ERRORS} strokeWidth={2} dot={{ r: 2.5, fill: ERRORS }} isAnimationActive={false} connectNulls />
+          <Line
+            yAxisId="rate"
+            // A day with no requests has no error rate: the line breaks there instead of curving across it.
+            type="linear"
+            connectNulls={false}
+            dataKey="errorRate"
+            name="error rate"
+            stroke={ERRORS}
+            strokeWidth={2}
+            dot={{ r: 2.5, fill: ERRORS }}
+            isAnimationActive={false}
+          />
         </ComposedChart>
       </ResponsiveContainer>
     </ChartCard>
