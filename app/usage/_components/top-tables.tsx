@@ -33,7 +33,9 @@ function TopTable(props: { by: TopBy; filters: UsageFilters; labelOf: (by: TopBy
       ) : rows.length === 0 ? (
         <p className="chart-state muted">Nothing in this range.</p>
       ) : (
-        <table className="table table-compact">
+        // Focusable and named: on a phone the table scrolls sideways when a name is long, and the
+        // keyboard must be able to scroll it too.
+        <table className="table table-compact" aria-label={`${TITLES[props.by]} by spend`} tabIndex={0}>
           <thead>
             <tr>
               <th>{props.by === "key" ? "Key" : props.by === "team" ? "Team" : "Model"}</th>
