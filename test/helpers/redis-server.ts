@@ -7,6 +7,8 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { createServer, connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { Redis } from "ioredis";
+import { afterAll, beforeAll, beforeEach } from "vitest";
 
 export interface TestRedis {
   url: string;
@@ -84,4 +86,31 @@ export async function startRedis(): Promise<TestRedis> {
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * One throwaway Redis for a test file: started before its tests, stopped after them with every
+ * client it handed out, and emptied before each test unless `flushEach` is false.
+ */
+export function useRedis(opts: { flushEach?: boolean } = {}): () => Redis {
+  let server: TestRedis;
+  const clients: Redis[] = [];
+  const client = () => {
+    const c = new Redis(server.url);
+    clients.push(c);
+    return c;
+  };
+  beforeAll(async () => {
+    server = await startRedis();
+  });
+  afterAll(async () => {
+    await Promise.all(clients.map((c) => c.quit().catch(() => undefined)));
+    await server.close();
+  });
+  if (opts.flushEach !== false) {
+    beforeEach(async () => {
+      await client().flushall();
+    });
+  }
+  return client;
 }

@@ -1,28 +1,10 @@
-import { Redis } from "ioredis";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { BudgetTeam } from "@/lib/gateway/budget";
 import { TokenBucket, type LimitCheck } from "@/lib/gateway/rate-limit";
 import { RedisAdmission } from "@/lib/state/redis/admission";
-import { startRedis, type TestRedis } from "@/test/helpers/redis-server";
+import { useRedis } from "@/test/helpers/redis-server";
 
-let server: TestRedis;
-const clients: Redis[] = [];
-const client = () => {
-  const c = new Redis(server.url, { lazyConnect: false });
-  clients.push(c);
-  return c;
-};
-
-beforeAll(async () => {
-  server = await startRedis();
-});
-afterAll(async () => {
-  await Promise.all(clients.map((c) => c.quit().catch(() => undefined)));
-  await server.close();
-});
-beforeEach(async () => {
-  await client().flushall();
-});
+const client = useRedis();
 
 const T0 = Date.UTC(2026, 11, 6, 12, 0, 0);
 const team = (over: Partial<BudgetTeam> = {}): BudgetTeam => ({

@@ -1,26 +1,9 @@
-import { Redis } from "ioredis";
-import { afterAll, beforeAll, beforeEach, expect, it } from "vitest";
+import { expect, it } from "vitest";
 import type { BreakerTransition } from "@/lib/gateway/circuit-breaker";
 import { RedisCircuitBreakers } from "@/lib/state/redis/circuit-breaker";
-import { startRedis, type TestRedis } from "@/test/helpers/redis-server";
+import { useRedis } from "@/test/helpers/redis-server";
 
-let server: TestRedis;
-const clients: Redis[] = [];
-const client = () => {
-  const c = new Redis(server.url);
-  clients.push(c);
-  return c;
-};
-beforeAll(async () => {
-  server = await startRedis();
-});
-afterAll(async () => {
-  await Promise.all(clients.map((c) => c.quit().catch(() => undefined)));
-  await server.close();
-});
-beforeEach(async () => {
-  await client().flushall();
-});
+const client = useRedis();
 
 const OPTS = { windowMs: 10_000, failureRateThreshold: 0.5, minimumRequests: 4, openMs: 5_000, halfOpenProbes: 2 };
 const T0 = 1_000_000;

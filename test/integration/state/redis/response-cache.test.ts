@@ -1,26 +1,9 @@
-import { Redis } from "ioredis";
-import { afterAll, beforeAll, beforeEach, expect, it } from "vitest";
+import { expect, it } from "vitest";
 import type { CacheEntry } from "@/lib/gateway/response-cache";
 import { RedisResponseCache } from "@/lib/state/redis/response-cache";
-import { startRedis, type TestRedis } from "@/test/helpers/redis-server";
+import { useRedis } from "@/test/helpers/redis-server";
 
-let server: TestRedis;
-const clients: Redis[] = [];
-const client = () => {
-  const c = new Redis(server.url);
-  clients.push(c);
-  return c;
-};
-beforeAll(async () => {
-  server = await startRedis();
-});
-afterAll(async () => {
-  await Promise.all(clients.map((c) => c.quit().catch(() => undefined)));
-  await server.close();
-});
-beforeEach(async () => {
-  await client().flushall();
-});
+const client = useRedis();
 
 const T0 = 7_000_000;
 const entry = (text: string): CacheEntry => ({

@@ -1,22 +1,8 @@
-import { Redis } from "ioredis";
-import { afterAll, beforeAll, expect, it } from "vitest";
+import { expect, it } from "vitest";
 import { RedisRevocations } from "@/lib/state/redis/revocation";
-import { startRedis, type TestRedis } from "@/test/helpers/redis-server";
+import { useRedis } from "@/test/helpers/redis-server";
 
-let server: TestRedis;
-const clients: Redis[] = [];
-const client = () => {
-  const c = new Redis(server.url);
-  clients.push(c);
-  return c;
-};
-beforeAll(async () => {
-  server = await startRedis();
-});
-afterAll(async () => {
-  await Promise.all(clients.map((c) => c.quit().catch(() => undefined)));
-  await server.close();
-});
+const client = useRedis({ flushEach: false });
 
 const T0 = 9_000_000;
 
