@@ -34,6 +34,8 @@ COPY --from=build /app/package.json /app/next.config.ts ./
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY --from=build /app/db/migrations ./db/migrations
+# Applied at start instead when DATABASE_URL names a Postgres server.
+COPY --from=build /app/db/migrations-pg ./db/migrations-pg
 # Next.js may write to its own folder at run time; nothing else in /app is writable.
 COPY --from=build --chown=node:node /app/.next ./.next
 # 0700, like the folder the server creates itself when there is none (README, security notes).

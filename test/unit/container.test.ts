@@ -102,6 +102,13 @@ describe("Dockerfile", () => {
     expect(final.some((i) => i.keyword === "ENTRYPOINT")).toBe(false);
   });
 
+  it("carries the migrations of both databases, applied at start", () => {
+    const copied = final.filter((i) => i.keyword === "COPY").map((i) => i.args.split(/\s+/).at(-1));
+    expect(copied).toContain("./db/migrations");
+    // DATABASE_URL selects Postgres, whose migrations are a folder of their own.
+    expect(copied).toContain("./db/migrations-pg");
+  });
+
   it("exposes the port the server listens on, on every interface", () => {
     expect(only("EXPOSE").split(/\s+/)).toEqual([finalEnv.PORT]);
     // Docker sets HOSTNAME to the container's id; left so, the server would not answer on localhost.
@@ -110,13 +117,14 @@ describe("Dockerfile", () => {
 });
 
 describe("compose.yaml", () => {
-  const compose = parse(readFileSync("compose.yaml", "utf8")) as {
+  const compose = parse(readFileSync("compose.yaml", "utf8"), { merge: true }) as {
     services: Record<string, Record<string, unknown>>;
     volumes?: Record<string, unknown>;
   };
-  const services = Object.values(compose.services);
+  // What a plain `docker compose up -d` runs; the cluster profile has its own test (deploy/compose.test.ts).
+  const services = Object.values(compose.services).filter((s) => !s.profiles);
 
-  it("has one service built from this Dockerfile", () => {
+  it("has one service outside a profile, built from this Dockerfile", () => {
     expect(services).toHaveLength(1);
     expect(services[0]!.build).toBe(".");
   });
