@@ -11,6 +11,22 @@ const schema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   HOSTNAME: z.string().default("0.0.0.0"),
   DATABASE_PATH: z.string().default("./data/switchyard.db"),
+  /** postgres://… selects Postgres instead of the SQLite file at DATABASE_PATH. */
+  DATABASE_URL: z
+    .string()
+    .refine((v) => /^postgres(ql)?:\/\//.test(v), "must start with postgres:// or postgresql://")
+    .optional(),
+  /** redis://… keeps limits, budget holds, breakers, rollout leadership and the cache where every instance sees them. */
+  REDIS_URL: z
+    .string()
+    .refine((v) => /^rediss?:\/\//.test(v), "must start with redis:// or rediss://")
+    .optional(),
+  /** While Redis is unreachable: `refuse` (503 with Retry-After) or `local` (per-instance limits; capped teams still refused). */
+  SWITCHYARD_REDIS_UNAVAILABLE: z.enum(["refuse", "local"]).default("refuse"),
+  /** Key prefix, so several deployments (or tests) can share one Redis. */
+  SWITCHYARD_REDIS_PREFIX: z.string().default("switchyard:"),
+  /** Names this instance in rollout leases and logs; random when unset. */
+  SWITCHYARD_INSTANCE_ID: z.string().min(1).optional(),
   SWITCHYARD_ADMIN_TOKEN: z.string().min(16).optional(),
   SWITCHYARD_SECRET: z.string().min(16).optional(),
   SWITCHYARD_DEMO: flag(true),
@@ -44,9 +60,9 @@ const schema = z.object({
 
 export type Env = z.infer<typeof schema>;
 
-/** Parses the environment once; empty values count as unset. */
+/** Parses the environment once; empty (or blank) values count as unset. */
 export function parseEnv(source: NodeJS.ProcessEnv = process.env): Env {
-  const cleaned = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ""));
+  const cleaned = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v.trim() !== ""));
   const result = schema.safeParse(cleaned);
   if (!result.success) {
     const issues = result.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ");

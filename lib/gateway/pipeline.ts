@@ -101,7 +101,7 @@ export async function handleRequest(gw: GatewayCore, endpoint: Endpoint, req: Ga
     const directive = cacheDirective(req.headers.get("x-switchyard-cache"));
     if (cacheSetting && cacheSetting.mode !== "off") ledger.row.cache = "miss";
     const key = directive !== "off" && isCacheable(cacheSetting, plan) ? cacheKey(caller.team.id, resolution.model.name, plan) : null;
-    const cached = key && directive === "use" ? await deps.cache.get(key, deps.now()) : null;
+    const cached = key && directive === "use" ? await deps.cache.get(key, caller.team.id, deps.now()) : null;
     if (cached) {
       // No upstream call and no spend: the request counts against the caller's request rate only.
       const admitted = await deps.admission.admit(callerChecks(caller, 0, gw.options.globalRpm), null, deps.now());

@@ -26,7 +26,8 @@ export interface CacheEntry {
 
 /** Where entries are kept; the server's is a table with a size cap. */
 export interface ResponseCache {
-  get(key: string, now: number): MaybePromise<CacheEntry | null>;
+  /** `teamId` is the key's team: a shared cache keeps each team's entries apart. */
+  get(key: string, teamId: string, now: number): MaybePromise<CacheEntry | null>;
   /** Stored behind the answer: a failure is the cache's to log, never the request's. */
   put(key: string, teamId: string, entry: CacheEntry, expiresAt: number, now: number): MaybePromise<void>;
 }

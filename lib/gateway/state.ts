@@ -148,7 +148,7 @@ export function memoryResponseCache(maxBytes: number): ResponseCache {
     entries.delete(key);
   };
   return {
-    get(key, now) {
+    get(key, _teamId, now) {
       const e = entries.get(key);
       if (!e) return null;
       if (e.expiresAt <= now) {
