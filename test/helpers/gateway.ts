@@ -198,9 +198,9 @@ export function createHarness(opts: HarnessOptions = {}): Harness {
     { maxBodyBytes: 1024 * 1024, globalRpm: null },
   );
   const admin = adminContext({ secret, now: clock.now, catalog, gateway, usage });
-  const provider = (settings: Partial<ProviderSettings> = {}, apiKey: string | null = UPSTREAM_KEY) => {
+  const provider = async (settings: Partial<ProviderSettings> = {}, apiKey: string | null = UPSTREAM_KEY) => {
     const n = ++names;
-    return createProvider(admin, { name: `provider-${n}`, kind: "openai-compatible", baseUrl: `http://upstream-${n}.test/v1`, apiKey, settings });
+    return await createProvider(admin, { name: `provider-${n}`, kind: "openai-compatible", baseUrl: `http://upstream-${n}.test/v1`, apiKey, settings });
   };
 
   return {
@@ -212,15 +212,15 @@ export function createHarness(opts: HarnessOptions = {}): Harness {
     usage,
     logs,
     provider,
-    model(name, input = {}) {
+    async model(name, input = {}) {
       const providerId = (input.providerId as string | undefined) ?? provider().id;
-      return createModel(admin, { name, upstreamModel: name, inputPricePerMTok: 2.5, outputPricePerMTok: 10, ...input, providerId });
+      return await createModel(admin, { name, upstreamModel: name, inputPricePerMTok: 2.5, outputPricePerMTok: 10, ...input, providerId });
     },
-    team(input = {}) {
-      return createTeam(admin, { name: `team-${++names}`, ...input });
+    async team(input = {}) {
+      return await createTeam(admin, { name: `team-${++names}`, ...input });
     },
-    key(teamId) {
-      return createTeamKey(admin, teamId, { name: "test key" }).key;
+    async key(teamId) {
+      return (await createTeamKey(admin, teamId, { name: "test key" })).key;
     },
     chat(key, body = {}, { signal } = {}) {
       return gateway.chatCompletions(gatewayRequest({ model: "primary", messages: USER_MESSAGE, ...body }, { key, signal }));

@@ -110,7 +110,7 @@ describe("what a model serves", () => {
   it("judges a route by its control model, and skips a candidate that does not serve the request", async () => {
     h.model("embed-a", EMBED);
     h.model("chatty");
-    createRoute(h.admin, { name: "search", control: "embed-a", candidate: "chatty", candidateWeight: 100 });
+    await createRoute(h.admin, { name: "search", control: "embed-a", candidate: "chatty", candidateWeight: 100 });
     h.upstream.handle(null, () => embeddingList(1, 2));
 
     const res = await h.embeddings(key, { model: "search" });

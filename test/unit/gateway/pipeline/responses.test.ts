@@ -258,7 +258,7 @@ describe("the same limits, routes and fallbacks as chat", () => {
 
   it("takes a route alias as its model", async () => {
     h.model("candidate");
-    const route = createRoute(h.admin, { name: "assistant", control: "primary", candidate: "candidate", candidateWeight: 100 });
+    const route = await createRoute(h.admin, { name: "assistant", control: "primary", candidate: "candidate", candidateWeight: 100 });
     h.upstream.handle("candidate", () => completion("from the candidate", { prompt_tokens: 5, completion_tokens: 3 }));
     const res = await client.responses.create({ model: "assistant", input: "hi" });
 
