@@ -11,8 +11,8 @@ afterEach(() => h.close());
 
 describe("listNotifications", () => {
   it("names the team of a budget alert, the model of an open breaker, and leaves other events out", async () => {
-    const team = h.team();
-    const model = h.model("flaky");
+    const team = await h.team();
+    const model = await h.model("flaky");
     const at = h.clock.now();
     await insertEvent({
       type: "budget.alert", subjectType: "team", subjectId: team.id, actor: "system", createdAt: at,

@@ -22,12 +22,12 @@ function refused(action: () => unknown): GatewayError {
 
 describe("settings.responsesApi", () => {
   it("is off unless set, and can be set on an openai-compatible provider and put back to the default", async () => {
-    expect(await createProvider(h.admin, openAi({})).settings.responsesApi).toBe(false);
+    expect((await createProvider(h.admin, openAi({}))).settings.responsesApi).toBe(false);
     const p = await createProvider(h.admin, openAi({ responsesApi: true }));
     expect(p.settings.responsesApi).toBe(true);
-    expect(h.gateway.deps.store.catalog().providers.get(p.id)!.settings.responsesApi).toBe(true);
-    expect(await patchProvider(h.admin, p.id, { settings: { responsesApi: null } }).settings.responsesApi).toBe(false);
-    expect(await patchProvider(h.admin, p.id, { settings: { responsesApi: true } }).settings.responsesApi).toBe(true);
+    expect((await h.gateway.deps.store.catalog()).providers.get(p.id)!.settings.responsesApi).toBe(true);
+    expect((await patchProvider(h.admin, p.id, { settings: { responsesApi: null } })).settings.responsesApi).toBe(false);
+    expect((await patchProvider(h.admin, p.id, { settings: { responsesApi: true } })).settings.responsesApi).toBe(true);
   });
 
   it("is refused for kinds that do not speak OpenAI's API, and a kind change that would leave it on", async () => {

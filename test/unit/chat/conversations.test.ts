@@ -60,12 +60,12 @@ describe("searching conversations", () => {
     await replaceMessages({ conversationId: balloon.id, rows: [text("m1", "user", "Plan a trip"), text("m2", "assistant", "Try BALLOONING over the hills")], now: NOW + 2 });
     const bobs = await createConversation("u_bob", null, { model: "m", title: "Freight too" }, NOW);
 
-    expect(await listConversations("u_ann", "freight").data.map((c) => c.id)).toEqual([freight.id]);
-    expect(await listConversations("u_ann", "ballooning").data.map((c) => c.id)).toEqual([balloon.id]);
-    expect(await listConversations("u_bob", "ballooning").data).toEqual([]);
-    expect(await listConversations("u_bob", "freight").data.map((c) => c.id)).toEqual([bobs.id]);
+    expect((await listConversations("u_ann", "freight")).data.map((c) => c.id)).toEqual([freight.id]);
+    expect((await listConversations("u_ann", "ballooning")).data.map((c) => c.id)).toEqual([balloon.id]);
+    expect((await listConversations("u_bob", "ballooning")).data).toEqual([]);
+    expect((await listConversations("u_bob", "freight")).data.map((c) => c.id)).toEqual([bobs.id]);
     // Blank is no search: everything, most recently active first.
-    expect(await listConversations("u_ann", "  ").data.map((c) => c.id)).toEqual([balloon.id, freight.id]);
+    expect((await listConversations("u_ann", "  ")).data.map((c) => c.id)).toEqual([balloon.id, freight.id]);
   });
 
   it("matches %, _ and \\ as themselves", async () => {
@@ -74,9 +74,9 @@ describe("searching conversations", () => {
     const under = await createConversation("u_ann", null, { model: "m", title: "snake_case names" }, NOW);
     await createConversation("u_ann", null, { model: "m", title: "snakeXcase names" }, NOW);
     const slash = await createConversation("u_ann", null, { model: "m", title: "C:\\temp" }, NOW);
-    expect(await listConversations("u_ann", "50%").data.map((c) => c.id)).toEqual([pct.id]);
-    expect(await listConversations("u_ann", "e_c").data.map((c) => c.id)).toEqual([under.id]);
-    expect(await listConversations("u_ann", ":\\t").data.map((c) => c.id)).toEqual([slash.id]);
+    expect((await listConversations("u_ann", "50%")).data.map((c) => c.id)).toEqual([pct.id]);
+    expect((await listConversations("u_ann", "e_c")).data.map((c) => c.id)).toEqual([under.id]);
+    expect((await listConversations("u_ann", ":\\t")).data.map((c) => c.id)).toEqual([slash.id]);
   });
 
   it("refuses a query longer than 200 characters", () => {

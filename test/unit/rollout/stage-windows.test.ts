@@ -27,22 +27,22 @@ describe("a stage's windows kept between evaluations", () => {
     const windows = new StageWindows();
     const stage = route(0, 1_000);
     await insertUsageBatch([usageRow("r1", 500, "control", true, 40), usageRow("r1", 1_200, "control", true, 50), usageRow("r1", 1_300, "candidate", false, 90)]);
-    expect(windows.of(stage)).toEqual(fullRead(stage));
+    expect(await windows.of(stage)).toEqual(await fullRead(stage));
 
     // Written later: a row of this stage, one from before it (a long stream that began earlier), another route's.
     await insertUsageBatch([usageRow("r1", 1_400, "candidate", true, 70), usageRow("r1", 900, "candidate", false, 10), usageRow("r2", 1_500, "control", true, 5)]);
-    const topped = windows.of(stage);
-    expect(topped).toEqual(fullRead(stage));
+    const topped = await windows.of(stage);
+    expect(topped).toEqual(await fullRead(stage));
     expect(topped.candidate).toMatchObject({ requests: 2, errors: 1, latenciesMs: [70] });
     expect(topped.control).toMatchObject({ requests: 1, latenciesMs: [50] });
   });
 
-  it("start over when the route moves to another stage", () => {
+  it("start over when the route moves to another stage", async () => {
     const windows = new StageWindows();
-    windows.of(route(0, 1_000));
+    await windows.of(route(0, 1_000));
     const next = route(1, 1_350);
-    const fresh = windows.of(next);
-    expect(fresh).toEqual(fullRead(next));
+    const fresh = await windows.of(next);
+    expect(fresh).toEqual(await fullRead(next));
     expect(fresh.control.requests + fresh.candidate.requests).toBe(1);
   });
 

@@ -12,11 +12,11 @@ import { createHarness, jsonOf, START, type Harness } from "../../helpers/gatewa
 let h: Harness;
 let teamId: string;
 
-beforeEach(() => {
+beforeEach(async () => {
   h = createHarness();
   h.upstream.handle(null, () => completion("hi", { prompt_tokens: 5, completion_tokens: 1 }));
-  h.model("primary");
-  teamId = h.team().id;
+  await h.model("primary");
+  teamId = (await h.team()).id;
 });
 
 afterEach(() => h.close());
