@@ -138,7 +138,7 @@ describe("a team with the cache on for deterministic requests", () => {
 
 describe("cache settings", () => {
   it("sends no cache header and keeps nothing for a team with the cache off", async () => {
-    setup(null);
+    await setup(null);
     const res = await h.chat(key, DETERMINISTIC);
     expect(res.headers["x-switchyard-cache"]).toBeUndefined();
     await h.chat(key, DETERMINISTIC);
@@ -147,13 +147,13 @@ describe("cache settings", () => {
   });
 
   it("caches sampling requests too in mode all", async () => {
-    setup({ mode: "all", ttlSeconds: 60 });
+    await setup({ mode: "all", ttlSeconds: 60 });
     await h.chat(key, { temperature: 1 });
     expect((await h.chat(key, { temperature: 1 })).headers["x-switchyard-cache"]).toBe("hit");
   });
 
   it("keeps the total under its size cap, dropping the least recently used entry", async () => {
-    setup({ mode: "all", ttlSeconds: 600 }, { cacheMaxBytes: 1_000 });
+    await setup({ mode: "all", ttlSeconds: 600 }, { cacheMaxBytes: 1_000 });
     const ask = (n: number) => h.chat(key, { messages: [{ role: "user", content: `question ${n}` }] });
     for (let n = 0; n < 6; n++) {
       await ask(n);

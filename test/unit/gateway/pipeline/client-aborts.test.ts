@@ -128,7 +128,7 @@ describe("client gone mid-stream", () => {
     expect(h.upstream.calls[0]!.signal.reason).toBeInstanceOf(ClientAborted);
     expect(await relay.next()).toBeNull();
     upstream.send(chunk({ content: " jumps" }));
-    expectAbortedRow();
+    await expectAbortedRow();
     nothingHeld();
   });
 
@@ -141,7 +141,7 @@ describe("client gone mid-stream", () => {
     expect(await waiting).toBe("");
     expect(await relay.next()).toBeNull();
     expect(upstream.cancelled).toBe(true);
-    expectAbortedRow();
+    await expectAbortedRow();
     nothingHeld();
   });
 });

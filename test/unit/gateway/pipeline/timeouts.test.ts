@@ -43,10 +43,10 @@ afterEach(async () => {
   try {
     // No clock of an attempt outlives its request (the usage writer's own timer stops on flush).
     await flush();
-    h.usage.flush();
+    await h.usage.flush();
     expect(vi.getTimerCount()).toBe(0);
   } finally {
-    h.close();
+    await h.close();
   }
 });
 
