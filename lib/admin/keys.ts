@@ -67,7 +67,7 @@ const toView = (row: ApiKeyListing, now: number): KeyView => ({
 });
 
 async function requireTeam(teamId: string): Promise<void> {
-  if (!await getTeamById({ id: teamId })) throw notFound(`No team with id '${teamId}'.`);
+  if (!(await getTeamById({ id: teamId }))) throw notFound(`No team with id '${teamId}'.`);
 }
 
 /** An expiry from the request as epoch ms: null for none, refused unless it lies ahead of now. */

@@ -253,7 +253,7 @@ export async function patchModel(ctx: AdminContext, id: string, input: unknown):
 
 export async function deleteModel(ctx: AdminContext, id: string): Promise<{ id: string; deleted: true }> {
   await assertNotUsedByRoutes((await requireModel(id)).name, "delete");
-  if (!await deleteModelRow({ id, now: ctx.now() })) throw notFound(`No model with id '${id}'.`);
+  if (!(await deleteModelRow({ id, now: ctx.now() }))) throw notFound(`No model with id '${id}'.`);
   ctx.catalog.invalidate();
   return { id, deleted: true };
 }

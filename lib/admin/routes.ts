@@ -114,7 +114,7 @@ async function toView(ctx: AdminContext, row: RouteRow, withEvents: boolean): Pr
 }
 
 async function requireModel(name: string, param: string): Promise<void> {
-  if (!await getModelByName({ name })) throw badRequest(`Unknown model '${name}'. Create it first or pick an existing model.`, param, "unknown_model");
+  if (!(await getModelByName({ name }))) throw badRequest(`Unknown model '${name}'. Create it first or pick an existing model.`, param, "unknown_model");
 }
 
 async function requireRoute(id: string): Promise<RouteRow> {
@@ -169,7 +169,7 @@ export async function createRoute(ctx: AdminContext, input: unknown): Promise<Ro
     { type: "route.created", subjectType: "route", subjectId: id, actor: actorOf(ctx), createdAt: now, data: { control: body.control, candidate } },
   );
   ctx.catalog.invalidate();
-  return await toView(ctx, row, true);
+  return toView(ctx, row, true);
 }
 
 export async function patchRoute(ctx: AdminContext, id: string, input: unknown): Promise<RouteView> {
@@ -218,7 +218,7 @@ export async function patchRoute(ctx: AdminContext, id: string, input: unknown):
     event: { type: "route.updated", subjectType: "route", subjectId: id, actor: actorOf(ctx), createdAt: now, data: { changed } },
   });
   ctx.catalog.invalidate();
-  return await toView(ctx, updated!, true);
+  return toView(ctx, updated!, true);
 }
 
 export async function deleteRoute(ctx: AdminContext, id: string): Promise<{ id: string; deleted: true }> {
@@ -249,7 +249,7 @@ export async function routeAction(ctx: AdminContext, id: string, action: RouteAc
   const updated = await updateRouteWithEvent({ id, expect: { stageIndex: row.stageIndex, status: row.status }, patch, event });
   if (!updated) throw conflict("The route changed while this action was applied; reload and try again.", null);
   ctx.catalog.invalidate();
-  return await toView(ctx, updated, true);
+  return toView(ctx, updated, true);
 }
 
 const metricsQuery = z.strictObject({

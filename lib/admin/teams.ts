@@ -149,7 +149,7 @@ export async function createTeam(ctx: AdminContext, input: unknown): Promise<Tea
     createdAt: now,
     updatedAt: now,
   });
-  return await toView(row, now);
+  return toView(row, now);
 }
 
 export async function patchTeam(ctx: AdminContext, id: string, input: unknown): Promise<TeamView> {
@@ -175,11 +175,11 @@ export async function patchTeam(ctx: AdminContext, id: string, input: unknown): 
   });
   if (!row) throw notFound(`No team with id '${id}'.`);
   await ctx.usage.flush();
-  return await toView(row, now);
+  return toView(row, now);
 }
 
 export async function deleteTeam(ctx: AdminContext, id: string): Promise<{ id: string; deleted: true }> {
-  if (!await deleteTeamRow({ id, now: ctx.now() })) throw notFound(`No team with id '${id}'.`);
+  if (!(await deleteTeamRow({ id, now: ctx.now() }))) throw notFound(`No team with id '${id}'.`);
   ctx.gateway.budgets.invalidate(id);
   return { id, deleted: true };
 }

@@ -62,7 +62,7 @@ export async function createUser(ctx: AdminContext, auth: Auth, input: unknown):
   if (body.teamIds) await checkTeams(body.teamIds);
   const user = await createUserWithPassword(auth, { email: body.email, name: body.name, password: body.password, role: body.role ?? "member" });
   await setTeamsOfUser({ userId: user.id, teamIds: body.teamIds ?? [], now: ctx.now() });
-  return await getUser(user.id);
+  return getUser(user.id);
 }
 
 export async function patchUser(ctx: AdminContext, auth: Auth, id: string, input: unknown): Promise<UserView> {
@@ -73,10 +73,10 @@ export async function patchUser(ctx: AdminContext, auth: Auth, id: string, input
   if (body.name !== undefined || body.role !== undefined) await updateUser({ id, patch: { ...(body.name ? { name: body.name } : {}), ...(body.role ? { role: body.role } : {}) } });
   if (body.password) await setUserPassword(auth, id, body.password);
   if (body.teamIds) await setTeamsOfUser({ userId: id, teamIds: body.teamIds, now: ctx.now() });
-  return await getUser(id);
+  return getUser(id);
 }
 
 export async function deleteUser(id: string): Promise<{ id: string; deleted: true }> {
-  if (!await deleteUserRow({ id })) throw notFound(`No user with id '${id}'.`);
+  if (!(await deleteUserRow({ id }))) throw notFound(`No user with id '${id}'.`);
   return { id, deleted: true };
 }

@@ -93,6 +93,6 @@ export async function patchConversation(userId: string, id: string, input: unkno
 }
 
 export async function deleteConversation(userId: string, id: string) {
-  if (!await deleteRow({ id, userId })) throw notFound(`No conversation with id '${id}'.`);
+  if (!(await deleteRow({ id, userId }))) throw notFound(`No conversation with id '${id}'.`);
   return { id, deleted: true as const };
 }

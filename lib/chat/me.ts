@@ -24,9 +24,9 @@ const patchSchema = z.strictObject({ currentTeamId: z.string().min(1).max(64) })
 
 export async function switchTeam(viewer: Viewer, input: unknown) {
   const { currentTeamId } = parseInput(patchSchema, input);
-  if (!await isTeamMember({ userId: viewer.userId, teamId: currentTeamId })) throw forbidden("You are not a member of that team.");
+  if (!(await isTeamMember({ userId: viewer.userId, teamId: currentTeamId }))) throw forbidden("You are not a member of that team.");
   await updateUser({ id: viewer.userId, patch: { currentTeamId } });
-  return await describeMe({ ...viewer, currentTeamId });
+  return describeMe({ ...viewer, currentTeamId });
 }
 
 /** Models and route aliases the current team may use that serve chat, for the chat's picker. */

@@ -10,9 +10,9 @@ afterEach(() => h.close());
 
 const openAi = (settings: Record<string, unknown>) => ({ name: `p-${Math.random()}`, kind: "openai-compatible", baseUrl: "https://api.example.com/v1", settings });
 
-function refused(action: () => unknown): GatewayError {
+async function refused(action: () => Promise<unknown>): Promise<GatewayError> {
   try {
-    action();
+    await action();
   } catch (err) {
     if (err instanceof GatewayError) return err;
     throw err;
@@ -31,13 +31,13 @@ describe("settings.responsesApi", () => {
   });
 
   it("is refused for kinds that do not speak OpenAI's API, and a kind change that would leave it on", async () => {
-    expect(refused(async () => await createProvider(h.admin, { name: "sim", kind: "simulator", settings: { responsesApi: true } }))).toMatchObject({ status: 400, param: "settings.responsesApi" });
+    expect(await refused(() => createProvider(h.admin, { name: "sim", kind: "simulator", settings: { responsesApi: true } }))).toMatchObject({ status: 400, param: "settings.responsesApi" });
     const p = await createProvider(h.admin, openAi({ responsesApi: true }));
-    expect(refused(async () => await patchProvider(h.admin, p.id, { kind: "anthropic" }))).toMatchObject({ status: 400, param: "settings.responsesApi" });
+    expect(await refused(() => patchProvider(h.admin, p.id, { kind: "anthropic" }))).toMatchObject({ status: 400, param: "settings.responsesApi" });
     expect(await patchProvider(h.admin, p.id, { kind: "anthropic", settings: { responsesApi: false } })).toMatchObject({ kind: "anthropic", settings: { responsesApi: false } });
   });
 
   it("must be a boolean", () => {
-    expect(refused(async () => await createProvider(h.admin, openAi({ responsesApi: "yes" })))).toMatchObject({ status: 400, param: "settings.responsesApi" });
+    expect(await refused(() => createProvider(h.admin, openAi({ responsesApi: "yes" })))).toMatchObject({ status: 400, param: "settings.responsesApi" });
   });
 });

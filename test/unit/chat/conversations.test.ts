@@ -23,9 +23,9 @@ afterEach(() => closeDb());
 
 const text = (id: string, role: "user" | "assistant", t: string) => ({ id, role, parts: [{ type: "text", text: t }], metadata: null });
 
-const codeOf = (fn: () => unknown) => {
+const codeOf = async (fn: () => Promise<unknown>) => {
   try {
-    fn();
+    await fn();
   } catch (err) {
     return (err as { status?: number; param?: string }).status + ":" + (err as { param?: string }).param;
   }
@@ -44,12 +44,12 @@ describe("a conversation's system prompt and temperature", () => {
 
   it("are refused out of range, naming the field", async () => {
     const c = await createConversation("u_ann", null, { model: "m" }, NOW);
-    expect(codeOf(async () => await patchConversation("u_ann", c.id, { temperature: 2.01 }, NOW))).toBe("400:temperature");
-    expect(codeOf(async () => await patchConversation("u_ann", c.id, { temperature: -1 }, NOW))).toBe("400:temperature");
-    expect(codeOf(async () => await patchConversation("u_ann", c.id, { temperature: "0.5" }, NOW))).toBe("400:temperature");
-    expect(codeOf(async () => await patchConversation("u_ann", c.id, { systemPrompt: "x".repeat(10_001) }, NOW))).toBe("400:systemPrompt");
-    expect(codeOf(async () => await patchConversation("u_ann", c.id, { systemPrompt: "x".repeat(10_000) }, NOW))).toBe("ok");
-    expect(codeOf(async () => await patchConversation("u_bob", c.id, { temperature: 1 }, NOW))).toBe("404:null");
+    expect(await codeOf(() => patchConversation("u_ann", c.id, { temperature: 2.01 }, NOW))).toBe("400:temperature");
+    expect(await codeOf(() => patchConversation("u_ann", c.id, { temperature: -1 }, NOW))).toBe("400:temperature");
+    expect(await codeOf(() => patchConversation("u_ann", c.id, { temperature: "0.5" }, NOW))).toBe("400:temperature");
+    expect(await codeOf(() => patchConversation("u_ann", c.id, { systemPrompt: "x".repeat(10_001) }, NOW))).toBe("400:systemPrompt");
+    expect(await codeOf(() => patchConversation("u_ann", c.id, { systemPrompt: "x".repeat(10_000) }, NOW))).toBe("ok");
+    expect(await codeOf(() => patchConversation("u_bob", c.id, { temperature: 1 }, NOW))).toBe("404:null");
   });
 });
 
@@ -80,6 +80,6 @@ describe("searching conversations", () => {
   });
 
   it("refuses a query longer than 200 characters", () => {
-    expect(codeOf(async () => await listConversations("u_ann", "x".repeat(201)))).toBe("400:q");
+    expect(await codeOf(() => listConversations("u_ann", "x".repeat(201)))).toBe("400:q");
   });
 });

@@ -6,6 +6,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { readCallersVersion } from "@/db/queries/auth";
 import { createTeamKey, revokeKey, rotateKey } from "@/lib/admin/keys";
+import { sha256Hex } from "@/lib/secrets";
 import { completion } from "../../helpers/fake-upstream";
 import { createHarness, jsonOf, START, type Harness } from "../../helpers/gateway";
 
@@ -96,5 +97,26 @@ describe("the callers version other processes watch", () => {
     expect(afterRotate).not.toBe(afterCreate);
     await revokeKey(h.admin, rotated.id);
     expect(await readCallersVersion()).not.toBe(afterRotate);
+  });
+});
+
+describe("the key cache", () => {
+  it("answers a known key without a promise, so a cached request waits on no query", async () => {
+    const { key } = await createTeamKey(h.admin, teamId, { name: "hot" });
+    const store = h.gateway.deps.store;
+    const miss = store.callerForKeyHash(sha256Hex(key));
+    expect(miss).toBeInstanceOf(Promise);
+    const caller = await miss;
+    const hit = store.callerForKeyHash(sha256Hex(key));
+    expect(hit).not.toBeInstanceOf(Promise);
+    expect(hit).toEqual(caller);
+  });
+
+  it("drops a key revoked in this process at once", async () => {
+    const k = await createTeamKey(h.admin, teamId, { name: "gone" });
+    const store = h.gateway.deps.store;
+    await store.callerForKeyHash(sha256Hex(k.key));
+    await revokeKey(h.admin, k.id);
+    expect(await store.callerForKeyHash(sha256Hex(k.key))).toBeNull();
   });
 });
