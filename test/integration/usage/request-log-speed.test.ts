@@ -60,7 +60,7 @@ async function bestOfThree(run: () => Promise<unknown>): Promise<number> {
 }
 
 describe("a page", () => {
-  it.each(FILTERS)("%s: the first, and one near the oldest end, under 100 ms", (_name, f) => {
+  it.each(FILTERS)("%s: the first, and one near the oldest end, under 100 ms", async (_name, f) => {
     const filter = { ...RANGE, ...f };
     expect(await bestOfThree(() => listUsageRequests({ filter, cursor: null, limit: 51 }))).toBeLessThan(100);
     // A cursor a day from the start: the seek lands there, nothing newer is walked.

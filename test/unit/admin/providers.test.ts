@@ -37,7 +37,7 @@ describe("settings.responsesApi", () => {
     expect(await patchProvider(h.admin, p.id, { kind: "anthropic", settings: { responsesApi: false } })).toMatchObject({ kind: "anthropic", settings: { responsesApi: false } });
   });
 
-  it("must be a boolean", () => {
+  it("must be a boolean", async () => {
     expect(await refused(() => createProvider(h.admin, openAi({ responsesApi: "yes" })))).toMatchObject({ status: 400, param: "settings.responsesApi" });
   });
 });

@@ -79,7 +79,7 @@ describe("searching conversations", () => {
     expect((await listConversations("u_ann", ":\\t")).data.map((c) => c.id)).toEqual([slash.id]);
   });
 
-  it("refuses a query longer than 200 characters", () => {
+  it("refuses a query longer than 200 characters", async () => {
     expect(await codeOf(() => listConversations("u_ann", "x".repeat(201)))).toBe("400:q");
   });
 });
