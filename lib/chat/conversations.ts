@@ -89,7 +89,7 @@ export async function createConversation(userId: string, teamId: string | null, 
 export async function patchConversation(userId: string, id: string, input: unknown, now: number) {
   await requireConversation(userId, id);
   const body = parseInput(patchSchema, input);
-  return view(await updateConversation({ id, userId, patch: { ...body, updatedAt: now } })!);
+  return view((await updateConversation({ id, userId, patch: { ...body, updatedAt: now } }))!);
 }
 
 export async function deleteConversation(userId: string, id: string) {
