@@ -7,6 +7,8 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { readCallersVersion } from "@/db/queries/auth";
 import { createTeamKey, revokeKey, rotateKey } from "@/lib/admin/keys";
 import { sha256Hex } from "@/lib/secrets";
+import { createCatalogCache } from "@/lib/server/catalog";
+import { createStore } from "@/lib/server/store";
 import { completion } from "../../helpers/fake-upstream";
 import { createHarness, jsonOf, START, type Harness } from "../../helpers/gateway";
 
@@ -118,5 +120,17 @@ describe("the key cache", () => {
     await store.callerForKeyHash(sha256Hex(k.key));
     await revokeKey(h.admin, k.id);
     expect(await store.callerForKeyHash(sha256Hex(k.key))).toBeNull();
+  });
+});
+
+describe("events written behind the caller", () => {
+  it("log a write that fails instead of throwing it at the caller", async () => {
+    const errors: string[] = [];
+    const log = { debug() {}, info() {}, warn() {}, error: (msg: string) => void errors.push(msg) };
+    const store = createStore(createCatalogCache("test-secret"), h.usage, h.clock.now, log);
+    // A BigInt cannot be stored as JSON, so the insert fails.
+    expect(() => store.recordEvent({ type: "breaker.open", subjectType: "model", subjectId: "m", actor: "system", data: { n: 1n } })).not.toThrow();
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(errors).toEqual(["event write failed"]);
   });
 });
