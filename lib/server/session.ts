@@ -66,7 +66,8 @@ export function requireAdminViewer(viewer: Viewer): void {
 /** The team a browser request is billed to: the user's current team, which they must belong to. */
 export async function teamOfViewer(viewer: Viewer): Promise<string> {
   const teams = await listTeamsOfUser({ userId: viewer.userId });
-  const current = viewer.currentTeamId && await isTeamMember({ userId: viewer.userId, teamId: viewer.currentTeamId }) ? viewer.currentTeamId : teams[0]?.id;
+  const stillMember = viewer.currentTeamId !== null && (await isTeamMember({ userId: viewer.userId, teamId: viewer.currentTeamId }));
+  const current = stillMember ? viewer.currentTeamId : teams[0]?.id;
   if (!current) throw forbidden("You are not in any team yet; ask an admin to add you to one.");
   return current;
 }
