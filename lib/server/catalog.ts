@@ -12,7 +12,8 @@ function egressDenial(url: string, allowlist: string[] | null): string | null {
 }
 
 export interface CatalogCache {
-  get(): Catalog;
+  /** The cached catalog at once while it is fresh, else a promise of the reloaded one. */
+  get(): Catalog | Promise<Catalog>;
   invalidate(): void;
 }
 
@@ -28,8 +29,11 @@ export function providerSettings(raw: Record<string, unknown> | null | undefined
 
 export function createCatalogCache(secret: string, egressAllowlist: string[] | null = null): CatalogCache {
   let current: Catalog | null = null;
-  const build = (): Catalog => {
-    const rows = listProvidersAndModels();
+  // Bumped by every invalidate: a reload that began before one is not kept, and callers after it
+  // do not wait on it.
+  let version = 0;
+  let reloading: { version: number; catalog: Promise<Catalog> } | null = null;
+  const build = (rows: Awaited<ReturnType<typeof listProvidersAndModels>>): Catalog => {
     const providers = new Map<string, ProviderConfig>();
     for (const p of rows.providers) {
       providers.set(p.id, {
@@ -77,10 +81,25 @@ export function createCatalogCache(secret: string, egressAllowlist: string[] | n
     }
     return { providers, models, routes };
   };
+  const reload = async (startedAt: number): Promise<Catalog> => {
+    try {
+      const catalog = build(await listProvidersAndModels());
+      if (version === startedAt) current = catalog;
+      return catalog;
+    } finally {
+      if (reloading?.version === startedAt) reloading = null;
+    }
+  };
   return {
-    get: () => (current ??= build()),
+    get() {
+      if (current) return current;
+      // Concurrent callers share one reload.
+      if (reloading?.version !== version) reloading = { version, catalog: reload(version) };
+      return reloading.catalog;
+    },
     invalidate: () => {
       current = null;
+      version++;
     },
   };
 }

@@ -56,7 +56,7 @@ export interface Runtime {
 }
 
 const KEY = Symbol.for("switchyard.runtime");
-type Holder = { [KEY]?: Runtime };
+type Holder = { [KEY]?: Promise<Runtime> };
 
 /** The shared secret that encrypts provider keys: from the environment, else a file beside the database. */
 function loadSecret(env: Env, log: Logger): string {
@@ -77,13 +77,13 @@ function loadSecret(env: Env, log: Logger): string {
 }
 
 /** The admin token's hash lives in the database; a generated token is shown once and never again. */
-function adminTokenHash(env: Env, now: number, banner: string[]): string {
+async function adminTokenHash(env: Env, now: number, banner: string[]): Promise<string> {
   if (env.SWITCHYARD_ADMIN_TOKEN) return sha256Hex(env.SWITCHYARD_ADMIN_TOKEN);
-  const stored = getSetting({ key: "admin_token_sha256" });
+  const stored = await getSetting({ key: "admin_token_sha256" });
   if (stored) return stored;
   const token = `sy-admin-${generateToken(24)}`;
   const hash = sha256Hex(token);
-  setSetting({ key: "admin_token_sha256", value: hash, now });
+  await setSetting({ key: "admin_token_sha256", value: hash, now });
   banner.push(`Admin token (shown once, keep it): ${token}`);
   return hash;
 }
@@ -96,18 +96,18 @@ function breakerOptions(env: Env): Partial<BreakerOptions> {
   return opts;
 }
 
-export function createRuntime(env: Env = parseEnv()): Runtime {
+export async function createRuntime(env: Env = parseEnv()): Promise<Runtime> {
   const log = createLogger(env.SWITCHYARD_LOG_LEVEL);
   const now = Date.now;
   setDb(openDb(env.DATABASE_PATH));
   const banner: string[] = [];
   const secret = loadSecret(env, log);
-  const tokenHash = adminTokenHash(env, now(), banner);
+  const tokenHash = await adminTokenHash(env, now(), banner);
 
   const egressAllowlist = parseAllowlist(env.SWITCHYARD_PROVIDER_ALLOWLIST);
   const catalog = createCatalogCache(secret, egressAllowlist);
   const usage = createUsageWriter({ insert: insertUsageBatch, flushMs: env.SWITCHYARD_USAGE_FLUSH_MS, log });
-  const store = createStore(catalog, usage, now);
+  const store = createStore(catalog, usage, now, log);
   const simulator = createSimulator({});
   const upstreamHttp = createHttpClient({ allowlist: egressAllowlist });
   const state = inMemoryState({
@@ -118,7 +118,7 @@ export function createRuntime(env: Env = parseEnv()): Runtime {
   const gateway = createGateway(
     {
       ...state,
-      cache: databaseResponseCache(env.SWITCHYARD_CACHE_MAX_BYTES),
+      cache: databaseResponseCache(env.SWITCHYARD_CACHE_MAX_BYTES, log),
       store,
       now,
       random: Math.random,
@@ -161,23 +161,34 @@ export function createRuntime(env: Env = parseEnv()): Runtime {
     setupTokenHash: null,
     verifyAdminToken: (token) => safeEqual(sha256Hex(token), tokenHash),
     async shutdown() {
-      rollout.stop();
-      usage.stop();
+      await rollout.stop();
+      await usage.stop();
       closeDb();
       await upstreamHttp.close().catch(() => {});
       delete (globalThis as Holder)[KEY];
     },
   };
-  if (env.SWITCHYARD_DEMO) seedDemo(runtime);
+  if (env.SWITCHYARD_DEMO) await seedDemo(runtime);
   return runtime;
 }
 
-/** The process's runtime, created on first use when the custom server did not create it. */
-export function getRuntime(): Runtime {
+/**
+ * The process's runtime, created on first use when the custom server did not create it. Callers
+ * arriving while it is being created share that one creation; a creation that fails is dropped so
+ * the next caller tries again.
+ */
+export function getRuntime(): Promise<Runtime> {
   const holder = globalThis as Holder;
-  return (holder[KEY] ??= createRuntime());
+  const existing = holder[KEY];
+  if (existing) return existing;
+  const creating = createRuntime();
+  holder[KEY] = creating;
+  creating.catch(() => {
+    if (holder[KEY] === creating) delete holder[KEY];
+  });
+  return creating;
 }
 
 export function installRuntime(runtime: Runtime): void {
-  (globalThis as Holder)[KEY] = runtime;
+  (globalThis as Holder)[KEY] = Promise.resolve(runtime);
 }

@@ -13,14 +13,14 @@ let key: string;
 let teamId: string;
 let fallbackProvider: string;
 
-beforeEach(() => {
+beforeEach(async () => {
   h = createHarness();
-  fallbackProvider = h.provider().id;
-  h.model("fallback", { providerId: fallbackProvider, inputPricePerMTok: 1, outputPricePerMTok: 2 });
-  h.model("primary", { providerId: h.provider({ maxAttempts: 3 }).id, fallbacks: ["fallback"] });
-  const team = h.team({ dailyBudgetUsd: 10 });
+  fallbackProvider = (await h.provider()).id;
+  await h.model("fallback", { providerId: fallbackProvider, inputPricePerMTok: 1, outputPricePerMTok: 2 });
+  await h.model("primary", { providerId: (await h.provider({ maxAttempts: 3 })).id, fallbacks: ["fallback"] });
+  const team = await h.team({ dailyBudgetUsd: 10 });
   teamId = team.id;
-  key = h.key(team.id);
+  key = await h.key(team.id);
 });
 
 afterEach(() => h.close());
@@ -43,7 +43,7 @@ describe("fallbacks", () => {
     // Two backoffs between the primary's three attempts; none before the fallback.
     expect(h.clock.sleeps).toHaveLength(2);
 
-    const rows = h.rows();
+    const rows = await h.rows();
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({
       status: "ok", http_status: 200, attempts: 4, fallback_used: 1, requested_model: "primary", served_model: "fallback",
@@ -66,7 +66,7 @@ describe("fallbacks", () => {
     expect(h.upstream.callsTo("primary")).toHaveLength(3);
     expect(h.upstream.callsTo("fallback")).toHaveLength(3);
 
-    const rows = h.rows();
+    const rows = await h.rows();
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({ status: "error", http_status: 502, error_type: "upstream_error", attempts: 6, fallback_used: 1, served_model: "fallback", cost_micros: 0 });
     expect(h.gateway.budgets.outstanding(teamId)).toBe(0);
@@ -84,6 +84,6 @@ describe("fallbacks", () => {
     expect(h.upstream.calls).toHaveLength(2);
     expect(h.clock.sleeps).toEqual([]);
     // The upstream's refusal is the upstream's fault, not the team's limits.
-    expect(h.rows()[0]).toMatchObject({ status: "error", http_status: 429, error_type: "upstream_rate_limited" });
+    expect((await h.rows())[0]).toMatchObject({ status: "error", http_status: 429, error_type: "upstream_rate_limited" });
   });
 });
