@@ -61,7 +61,7 @@ const schema = z.object({
 export type Env = z.infer<typeof schema>;
 
 /** Parses the environment once; empty (or blank) values count as unset. */
-export function parseEnv(source: NodeJS.ProcessEnv = process.env): Env {
+export function parseEnv(source: Record<string, string | undefined> = process.env): Env {
   const cleaned = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v.trim() !== ""));
   const result = schema.safeParse(cleaned);
   if (!result.success) {

@@ -88,8 +88,8 @@ export interface ModelView {
   updatedAt: string;
 }
 
-function toView(ctx: AdminContext, row: ModelRow): ModelView {
-  const b = ctx.gateway.breakers.state(row.id, ctx.now());
+async function toView(ctx: AdminContext, row: ModelRow): Promise<ModelView> {
+  const b = await ctx.gateway.breakers.state(row.id, ctx.now());
   return {
     id: row.id,
     name: row.name,
@@ -174,7 +174,7 @@ async function assertFallbacks(self: string, fallbacks: string[]): Promise<void>
 }
 
 export async function listModels(ctx: AdminContext): Promise<{ data: ModelView[] }> {
-  return { data: (await listModelRows()).map((row) => toView(ctx, row)) };
+  return { data: await Promise.all((await listModelRows()).map((row) => toView(ctx, row))) };
 }
 
 export async function getModel(ctx: AdminContext, id: string): Promise<ModelView> {

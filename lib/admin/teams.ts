@@ -124,7 +124,7 @@ export async function getTeam(ctx: AdminContext, id: string): Promise<TeamDetail
   const row = await requireTeam(id);
   await ctx.usage.flush();
   const now = ctx.now();
-  const snap = ctx.gateway.budgets.snapshot(
+  const snap = await ctx.gateway.budgets.snapshot(
     { id: row.id, dailyBudgetMicros: row.dailyBudgetMicros, monthlyBudgetMicros: row.monthlyBudgetMicros, alertThresholdPct: row.alertThresholdPct },
     now,
   );
@@ -180,6 +180,6 @@ export async function patchTeam(ctx: AdminContext, id: string, input: unknown): 
 
 export async function deleteTeam(ctx: AdminContext, id: string): Promise<{ id: string; deleted: true }> {
   if (!(await deleteTeamRow({ id, now: ctx.now() }))) throw notFound(`No team with id '${id}'.`);
-  ctx.gateway.budgets.invalidate(id);
+  await ctx.gateway.budgets.invalidate(id, ctx.now());
   return { id, deleted: true };
 }

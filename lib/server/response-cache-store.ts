@@ -19,7 +19,7 @@ export function databaseResponseCache(maxBytes: number, log: Logger): ResponseCa
   };
 
   return {
-    async get(key, now) {
+    async get(key, _teamId, now) {
       const row = await takeCacheEntry({ key, now });
       if (!row) return null;
       return { answer: JSON.parse(row.answer) as Frame, model: row.model, promptTokens: row.promptTokens, completionTokens: row.completionTokens, costMicros: row.costMicros };

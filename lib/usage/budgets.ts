@@ -37,9 +37,11 @@ export async function budgetUsage(scope: UsageScope, ctx: { now: number; budgets
   const teams = (await listTeams()).filter((t) => scope.kind === "admin" || t.id === scope.teamId);
   return {
     asOf: new Date(ctx.now).toISOString(),
-    data: teams.map((t) => {
-      const snap = ctx.budgets.snapshot(t, ctx.now);
-      return { teamId: t.id, teamName: t.name, daily: periodUsage(snap.day), monthly: periodUsage(snap.month) };
-    }),
+    data: await Promise.all(
+      teams.map(async (t) => {
+        const snap = await ctx.budgets.snapshot(t, ctx.now);
+        return { teamId: t.id, teamName: t.name, daily: periodUsage(snap.day), monthly: periodUsage(snap.month) };
+      }),
+    ),
   };
 }

@@ -31,7 +31,7 @@ export async function myUsage(viewer: Viewer, ctx: { now: number; budgets: Gatew
     return { requests: s.requests, spentUsd: microsToUsd(s.costMicros) };
   };
   const team = viewer.currentTeamId ? await getTeamById({ id: viewer.currentTeamId }) : undefined;
-  const snap = team ? ctx.budgets.snapshot(team, ctx.now) : null;
+  const snap = team ? await ctx.budgets.snapshot(team, ctx.now) : null;
   return {
     asOf: new Date(ctx.now).toISOString(),
     today: await spent(startOfUtcDay(ctx.now)),

@@ -74,7 +74,7 @@ export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
     async usageRows(count, timeoutMs = 10_000) {
       const until = Date.now() + timeoutMs;
       for (;;) {
-        const rows = await query("select * from usage order by id");
+        const rows = await query<Record<string, unknown>>("select * from usage order by id");
         if (rows.length >= count || Date.now() > until) return rows;
         await new Promise((r) => setTimeout(r, 50));
       }

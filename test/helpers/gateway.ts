@@ -18,7 +18,7 @@ import type { BreakerOptions } from "@/lib/gateway/circuit-breaker";
 import { bodyTooLarge } from "@/lib/gateway/errors";
 import { fromWebRequest, toWebResponse, type GatewayRequest, type GatewayResponse } from "@/lib/gateway/exchange";
 import { createGateway, type Gateway } from "@/lib/gateway/gateway";
-import { inMemoryState } from "@/lib/gateway/state";
+import { inMemoryState, type InMemoryState } from "@/lib/gateway/state";
 import type { Logger, ProviderSettings } from "@/lib/gateway/types";
 import { createCatalogCache } from "@/lib/server/catalog";
 import { databaseResponseCache } from "@/lib/server/response-cache-store";
@@ -124,7 +124,7 @@ export interface HarnessOptions {
 export type UsageRow = Record<string, any>;
 
 export interface Harness {
-  gateway: Gateway;
+  gateway: Gateway<InMemoryState>;
   clock: FakeClock;
   upstream: FakeUpstream;
   admin: AdminContext;

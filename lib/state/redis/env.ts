@@ -12,6 +12,6 @@ export function redisEnv(env: Env): RedisEnv {
 }
 
 /** Empty values count as unset, as in lib/env.ts. */
-export function parseRedisEnv(source: NodeJS.ProcessEnv = process.env): RedisEnv {
+export function parseRedisEnv(source: Record<string, string | undefined> = process.env): RedisEnv {
   return redisEnv(parseEnv(source));
 }

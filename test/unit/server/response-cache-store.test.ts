@@ -20,8 +20,8 @@ describe("the database response cache", () => {
     const cache = databaseResponseCache(1024 * 1024, { debug() {}, info() {}, warn() {}, error() {} });
     expect(cache.put("k1", "team_a", entry("hello"), START + 60_000, START)).toBeUndefined();
     await settle();
-    expect(await cache.get("k1", START + 1)).toMatchObject({ model: "m", costMicros: 5 });
-    expect(await cache.get("k1", START + 60_000)).toBeNull();
+    expect(await cache.get("k1", "team_a", START + 1)).toMatchObject({ model: "m", costMicros: 5 });
+    expect(await cache.get("k1", "team_a", START + 60_000)).toBeNull();
   });
 
   it("keeps the total under its cap when entries are put faster than they are written", async () => {
@@ -30,6 +30,6 @@ describe("the database response cache", () => {
     for (let i = 0; i < 10; i++) cache.put(`k${i}`, "team_a", entry("x".repeat(100)), START + 60_000, START + i);
     await settle();
     expect(await cacheBytes()).toBeLessThanOrEqual(one * 3);
-    expect(await cache.get("k9", START + 20)).not.toBeNull();
+    expect(await cache.get("k9", "team_a", START + 20)).not.toBeNull();
   });
 });

@@ -51,7 +51,7 @@ describe("a concurrent burst against a daily cap", () => {
     );
     await until(() => held.length + refused === BURST, "every request to be admitted or refused");
     expect(held).toHaveLength(fit);
-    expect(h.gateway.budgets.snapshot(limits, h.clock.now()).day).toMatchObject({ reservedMicros: fit * WORST, spentMicros: 0 });
+    expect((await h.gateway.budgets.snapshot(limits, h.clock.now())).day).toMatchObject({ reservedMicros: fit * WORST, spentMicros: 0 });
 
     for (const release of held) release();
     const answers = await Promise.all(pending);
@@ -75,7 +75,7 @@ describe("a concurrent burst against a daily cap", () => {
     const spent = rows.reduce((sum, r) => sum + r.cost_micros, 0);
     expect(spent).toBe(fit * costMicros(PRICES, REAL.prompt_tokens, REAL.completion_tokens));
     expect(spent).toBeLessThanOrEqual(CAP_MICROS);
-    expect(h.gateway.budgets.snapshot(limits, h.clock.now()).day).toMatchObject({ spentMicros: spent, reservedMicros: 0 });
+    expect((await h.gateway.budgets.snapshot(limits, h.clock.now())).day).toMatchObject({ spentMicros: spent, reservedMicros: 0 });
     expect(h.gateway.budgets.outstanding(team.id)).toBe(0);
   });
 });
@@ -132,7 +132,7 @@ describe("a stream whose upstream ignores max_tokens", () => {
 
     const cost = costMicros(PRICES, PROMPT_ESTIMATE, 5);
     expect((await h.rows())[0]).toMatchObject({ status: "error", http_status: 502, error_type: "output_ceiling_reached", completion_tokens: 5, cost_micros: cost });
-    expect(h.gateway.budgets.snapshot(limits, h.clock.now()).day).toMatchObject({ spentMicros: cost, reservedMicros: 0 });
+    expect((await h.gateway.budgets.snapshot(limits, h.clock.now())).day).toMatchObject({ spentMicros: cost, reservedMicros: 0 });
     // The gateway cut it, not the upstream failing: the breaker holds nothing against it.
     expect(h.gateway.breakers.state(modelId, h.clock.now())).toMatchObject({ requests: 0, failures: 0 });
   });

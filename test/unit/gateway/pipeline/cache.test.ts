@@ -23,7 +23,7 @@ async function setup(cache: Record<string, unknown> | null, opts: { cacheMaxByte
 
 afterEach(() => h.close());
 
-const spent = () => h.gateway.budgets.snapshot({ id: teamId, dailyBudgetMicros: 1_000_000, monthlyBudgetMicros: null, alertThresholdPct: 80 }, h.clock.now()).day.spentMicros;
+const spent = async () => (await h.gateway.budgets.snapshot({ id: teamId, dailyBudgetMicros: 1_000_000, monthlyBudgetMicros: null, alertThresholdPct: 80 }, h.clock.now())).day.spentMicros;
 
 describe("a team with the cache on for deterministic requests", () => {
   beforeEach(() => setup({ mode: "deterministic", ttlSeconds: 600 }));
@@ -39,7 +39,7 @@ describe("a team with the cache on for deterministic requests", () => {
     const [miss, hit] = await h.rows();
     expect(miss).toMatchObject({ cache: "miss", cost_micros: 200, saved_micros: 0 });
     expect(hit).toMatchObject({ cache: "hit", status: "ok", cost_micros: 0, saved_micros: 200, served_model: "primary", prompt_tokens: 100, completion_tokens: 50, attempts: 0 });
-    expect(spent()).toBe(200);
+    expect(await spent()).toBe(200);
   });
 
   it("keys on the canonical request: key order and delivery fields do not matter, the content does", async () => {

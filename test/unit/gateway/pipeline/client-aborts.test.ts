@@ -114,7 +114,7 @@ describe("client gone mid-stream", () => {
         prompt_tokens: PROMPT_ESTIMATE, completion_tokens: completion, cost_micros: costMicros(PRICES, PROMPT_ESTIMATE, completion),
       }),
     ]);
-    expect(h.gateway.budgets.snapshot({ id: teamId, dailyBudgetMicros: 5_000_000, monthlyBudgetMicros: null, alertThresholdPct: 80 }, h.clock.now()).day).toMatchObject({
+    expect((await h.gateway.budgets.snapshot({ id: teamId, dailyBudgetMicros: 5_000_000, monthlyBudgetMicros: null, alertThresholdPct: 80 }, h.clock.now())).day).toMatchObject({
       spentMicros: costMicros(PRICES, PROMPT_ESTIMATE, completion),
       reservedMicros: 0,
     });

@@ -223,7 +223,7 @@ describe("budgets and token limits", () => {
     h.upstream.handle(null, () => embeddingList(1, 3));
     expect((await h.embeddings(poor, { input: "the cat sat" })).status).toBe(200);
     const limits = { id: team.id, dailyBudgetMicros: TOKENS - 1, monthlyBudgetMicros: null, alertThresholdPct: team.alertThresholdPct };
-    expect(h.gateway.budgets.snapshot(limits, h.clock.now()).day).toMatchObject({ spentMicros: 3, reservedMicros: 0 });
+    expect((await h.gateway.budgets.snapshot(limits, h.clock.now())).day).toMatchObject({ spentMicros: 3, reservedMicros: 0 });
   });
 });
 

@@ -51,7 +51,7 @@ describe("fallbacks", () => {
       // Billed at the prices of the model that served.
       cost_micros: costMicros({ inputMicrosPerMTok: 1_000_000, outputMicrosPerMTok: 2_000_000 }, 7, 4),
     });
-    expect(h.gateway.budgets.snapshot(team(), h.clock.now()).day).toMatchObject({ spentMicros: rows[0]!.cost_micros, reservedMicros: 0 });
+    expect((await h.gateway.budgets.snapshot(team(), h.clock.now())).day).toMatchObject({ spentMicros: rows[0]!.cost_micros, reservedMicros: 0 });
   });
 
   it("answers 502 with one error row when every target is down, and leaves nothing reserved", async () => {
@@ -70,7 +70,7 @@ describe("fallbacks", () => {
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({ status: "error", http_status: 502, error_type: "upstream_error", attempts: 6, fallback_used: 1, served_model: "fallback", cost_micros: 0 });
     expect(h.gateway.budgets.outstanding(teamId)).toBe(0);
-    expect(h.gateway.budgets.snapshot(team(), h.clock.now()).day).toMatchObject({ spentMicros: 0, reservedMicros: 0 });
+    expect((await h.gateway.budgets.snapshot(team(), h.clock.now())).day).toMatchObject({ spentMicros: 0, reservedMicros: 0 });
   });
 
   it("passes the upstream's 429 on, with its Retry-After, when every target is rate limited", async () => {

@@ -238,7 +238,7 @@ describe("the same limits, routes and fallbacks as chat", () => {
     const pending = client.responses.create({ model: "primary", ...body });
     await until(() => held.length === 1, "the call to reach the upstream");
 
-    const snapshot = h.gateway.budgets.snapshot({ id: teamId, dailyBudgetMicros: 5_000_000, monthlyBudgetMicros: null, alertThresholdPct: 80 }, h.clock.now());
+    const snapshot = await h.gateway.budgets.snapshot({ id: teamId, dailyBudgetMicros: 5_000_000, monthlyBudgetMicros: null, alertThresholdPct: 80 }, h.clock.now());
     // The fallback has the same prices, so the worst case is the primary's.
     expect(snapshot.day.reservedMicros).toBe(costMicros(PRICES, estimateOf(body), 300));
     held[0]!();
