@@ -9,19 +9,27 @@ import { getPgDb } from "../client-pg";
 const INT8 = 20;
 const NUMERIC = 1700;
 
-const numbers: pg.CustomTypesConfig = {
-  getTypeParser: ((oid: number, format?: "text" | "binary") =>
-    oid === INT8 || oid === NUMERIC ? Number : pg.types.getTypeParser(oid, format)) as pg.CustomTypesConfig["getTypeParser"],
-};
+/** Readers of a column's text by type OID, in place of pg's own. */
+export type Parsers = Record<number, (text: string) => unknown>;
+
+function typesWith(parsers: Parsers): pg.CustomTypesConfig {
+  return {
+    getTypeParser: ((oid: number, format?: "text" | "binary") => parsers[oid] ?? pg.types.getTypeParser(oid, format)) as pg.CustomTypesConfig["getTypeParser"],
+  };
+}
+
+const NUMBERS: Parsers = { [INT8]: Number, [NUMERIC]: Number };
+const numbers = typesWith(NUMBERS);
 
 /** Rows as objects keyed by column name. */
 export async function queryRows<T>(text: string, values: unknown[]): Promise<T[]> {
   return (await getPgDb().$client.query({ text, values, types: numbers })).rows as T[];
 }
 
-/** Rows as arrays in select-list order. */
-export async function queryArrays(text: string, values: unknown[]): Promise<unknown[][]> {
-  return (await getPgDb().$client.query({ text, values, types: numbers, rowMode: "array" })).rows as unknown[][];
+/** Rows as arrays in select-list order; `parsers` reads more types than bigint and numeric. */
+export async function queryArrays(text: string, values: unknown[], parsers?: Parsers): Promise<unknown[][]> {
+  const types = parsers ? typesWith({ ...NUMBERS, ...parsers }) : numbers;
+  return (await getPgDb().$client.query({ text, values, types, rowMode: "array" })).rows as unknown[][];
 }
 
 /**
