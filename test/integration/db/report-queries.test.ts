@@ -253,6 +253,10 @@ describe.each(dialects)("report queries on $name", ({ reports, requests, usage }
     await early.close();
     await early.close();
     expect((await it.next()).done).toBe(true);
+
+    const unread = reports.openRawUsageCursor({ filter });
+    await unread.close();
+    expect(await readAll(unread.rows)).toEqual([]);
   });
 
   it("the request log pages newest first by (created_at, id) without repeating or skipping a row", async () => {
