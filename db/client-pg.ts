@@ -60,3 +60,26 @@ async function migrateUnderLock(pool: pg.Pool, migrationsFolder: string): Promis
 export async function closePgDb(db: PgDb): Promise<void> {
   await db.$client.end();
 }
+
+const KEY = Symbol.for("switchyard.pgDb");
+type Holder = { [KEY]?: PgDb };
+
+/** Makes `db` the client every Postgres query module uses (one per process, kept across hot reloads). */
+export function setPgDb(db: PgDb): void {
+  (globalThis as Holder)[KEY] = db;
+}
+
+export function getPgDb(): PgDb {
+  const db = (globalThis as Holder)[KEY];
+  if (!db) throw new Error("Postgres not initialised: call setPgDb(await openPgDb({ url })) at start");
+  return db;
+}
+
+/** Ends the pool set by setPgDb, if any, and forgets it. */
+export async function closePg(): Promise<void> {
+  const db = (globalThis as Holder)[KEY];
+  if (db) {
+    delete (globalThis as Holder)[KEY];
+    await closePgDb(db);
+  }
+}
