@@ -86,18 +86,42 @@ export async function listRouteUsageSince({ routeId, since }: { routeId: string;
  * back until this read is done (a few milliseconds, on the one instance that runs the rollout
  * loop), so every id up to lastId is in the table when it is read; the lock comes before the first
  * query, so both reads see the table as it stands once the lock is held.
+ *
+ * The lock also waits for a vacuum of the table, which Postgres would cancel after a second of
+ * making us wait (and a long one would hold up the writers queued behind us). So the wait is
+ * short: when the lock is not had in time, the read reports nothing new and keeps its position,
+ * and the next evaluation tries again.
  */
 export async function readRouteUsageAfter({ routeId, since, afterId }: { routeId: string; since: number; afterId: number }) {
-  return getPgDb().transaction(async (tx) => {
-    await tx.execute(sql`lock table ${usage} in share mode`);
-    const rows = await tx
-      .select({ id: usage.id, ...windowColumns })
-      .from(usage)
-      .where(and(eq(usage.routeId, routeId), gte(usage.createdAt, since), afterId === 0 ? undefined : gt(usage.id, afterId)))
-      .orderBy(asc(usage.id));
-    const [newest] = await tx.select({ id: sql<number>`coalesce(max(${usage.id}), 0)`.mapWith(Number) }).from(usage);
-    return { rows, lastId: Math.max(afterId, newest?.id ?? 0) };
-  });
+  try {
+    return await getPgDb().transaction(async (tx) => {
+      await tx.execute(sql.raw(`set local lock_timeout = '${LOCK_WAIT_MS}ms'`));
+      await tx.execute(sql`lock table ${usage} in share mode`);
+      const rows = await tx
+        .select({ id: usage.id, ...windowColumns })
+        .from(usage)
+        .where(and(eq(usage.routeId, routeId), gte(usage.createdAt, since), afterId === 0 ? undefined : gt(usage.id, afterId)))
+        .orderBy(asc(usage.id));
+      const [newest] = await tx.select({ id: sql<number>`coalesce(max(${usage.id}), 0)`.mapWith(Number) }).from(usage);
+      return { rows, lastId: Math.max(afterId, newest?.id ?? 0) };
+    });
+  } catch (err) {
+    if (causeCode(err) === LOCK_NOT_AVAILABLE) return { rows: [], lastId: afterId };
+    throw err;
+  }
+}
+
+// Well under deadlock_timeout (1 s by default), after which a waiting lock cancels an autovacuum.
+const LOCK_WAIT_MS = 200;
+const LOCK_NOT_AVAILABLE = "55P03";
+
+/** The SQLSTATE of a Postgres error, which drizzle wraps in an error of its own. */
+function causeCode(err: unknown): string | undefined {
+  for (let e: unknown = err; e instanceof Error; e = e.cause) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === "string") return code;
+  }
+  return undefined;
 }
 
 /** The route's rows in a time range with their timestamps, for the per-variant charts. */

@@ -63,7 +63,7 @@ async function atOnce<T>(lockSql: string, works: Array<() => Promise<T>>): Promi
 }
 
 describe("concurrent writes on Postgres", () => {
-  it("a usage read waits for a batch still being written, so no row falls behind its read position", async () => {
+  it("a usage read never moves its position past a batch still being written", async () => {
     const writer = await connect();
     try {
       // This batch takes id 1 and stays open while a later one (id 2) commits.
@@ -72,17 +72,36 @@ describe("concurrent writes on Postgres", () => {
       const later: NewUsageRow = { requestId: "fast", createdAt: 11, routeId: "r1", variant: "candidate", status: "ok", httpStatus: 200 };
       await dialect.addUsage([later]);
 
-      // The read queues behind the open batch; one that finishes without waiting has missed row 1,
-      // which the assertions below catch.
+      // The read queues behind the open batch, then either gets both rows or, having waited its
+      // limit, reports nothing new; one that went ahead without waiting would report row 2 alone
+      // and move past row 1 for good.
       const reading = tracked(q.routes.readRouteUsageAfter({ routeId: "r1", since: 0, afterId: 0 }));
       await untilBlocked(1, reading);
       await writer.query("commit");
-      const read = await reading.promise;
-      expect(read.rows.map((r) => [r.id, r.variant])).toEqual([[1, "control"], [2, "candidate"]]);
-      expect(read.lastId).toBe(2);
+      const first = await reading.promise;
+      const second = await q.routes.readRouteUsageAfter({ routeId: "r1", since: 0, afterId: first.lastId });
+      expect([...first.rows, ...second.rows].map((r) => [r.id, r.variant])).toEqual([[1, "control"], [2, "candidate"]]);
+      expect(second.lastId).toBe(2);
     } finally {
       await writer.end();
     }
+  });
+
+  it("a usage read does not wait out a vacuum: it reports nothing new and keeps its position", async () => {
+    await dialect.addUsage([{ requestId: "a", createdAt: 10, routeId: "r1", status: "ok", httpStatus: 200 }]);
+    const vacuum = await connect();
+    try {
+      // The lock a vacuum holds on the table while it runs.
+      await vacuum.query("begin");
+      await vacuum.query(`lock table "usage" in share update exclusive mode`);
+      expect(await q.routes.readRouteUsageAfter({ routeId: "r1", since: 0, afterId: 0 })).toEqual({ rows: [], lastId: 0 });
+      await vacuum.query("commit");
+    } finally {
+      await vacuum.end();
+    }
+    const read = await q.routes.readRouteUsageAfter({ routeId: "r1", since: 0, afterId: 0 });
+    expect(read.rows.map((r) => r.id)).toEqual([1]);
+    expect(read.lastId).toBe(1);
   });
 
   it("two rotations of one key at once: one rotates it, the other finds it rotated", async () => {
