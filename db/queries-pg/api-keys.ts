@@ -59,9 +59,9 @@ export async function revokeApiKey({ id, now }: { id: string; now: number }): Pr
  */
 export async function rotateApiKey({ id, replacement, oldExpiresAt, now }: { id: string; replacement: NewApiKeyRow; oldExpiresAt: number; now: number }): Promise<RotateOutcome> {
   return getPgDb().transaction(async (tx) => {
-    // FOR UPDATE: a revoke or a second rotation running at the same time in another instance waits
+    // The row lock: a revoke or a second rotation running at the same time in another instance waits
     // for this one, then finds the key rotated, so the checks below still hold at the update.
-    const [old] = await tx.select(listing).from(apiKeys).where(eq(apiKeys.id, id)).for("update");
+    const [old] = await tx.select(listing).from(apiKeys).where(eq(apiKeys.id, id)).for("no key update");
     if (!old) return { ok: false, reason: "not_found" };
     if (old.revokedAt !== null) return { ok: false, reason: "revoked", old };
     if (old.expiresAt !== null && old.expiresAt <= now) return { ok: false, reason: "expired", old };

@@ -91,7 +91,7 @@ export async function replaceMessages({
   await getPgDb().transaction(async (tx) => {
     // The conversation's row is locked first, so two saves of one conversation at once (two tabs,
     // two instances) run one after the other rather than both inserting after both deletes.
-    await tx.select({ id: conversations.id }).from(conversations).where(eq(conversations.id, conversationId)).for("update");
+    await tx.select({ id: conversations.id }).from(conversations).where(eq(conversations.id, conversationId)).for("no key update");
     await tx.delete(messages).where(eq(messages.conversationId, conversationId));
     if (rows.length) {
       await tx.insert(messages).values(rows.map((r, seq) => ({ ...r, conversationId, seq, createdAt: now })));

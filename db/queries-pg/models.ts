@@ -35,11 +35,12 @@ export async function insertModel(row: NewModelRow): Promise<ModelRow> {
 /**
  * A rename or delete rewrites lists held in other rows. SQLite runs one writer at a time; here the
  * rows are locked first, every model then every team and each in id order, so a concurrent rename,
- * delete or team edit waits rather than losing an update, and two renames cannot deadlock.
+ * delete or team edit waits rather than losing an update, and two renames cannot deadlock. NO KEY
+ * UPDATE, because no key changes: new keys and members may still name these teams meanwhile.
  */
 async function lockListHolders(tx: Tx): Promise<void> {
-  await tx.select({ id: models.id }).from(models).orderBy(asc(models.id)).for("update");
-  await tx.select({ id: teams.id }).from(teams).orderBy(asc(teams.id)).for("update");
+  await tx.select({ id: models.id }).from(models).orderBy(asc(models.id)).for("no key update");
+  await tx.select({ id: teams.id }).from(teams).orderBy(asc(teams.id)).for("no key update");
 }
 
 /** Rewrites other models' fallback lists: `to` null drops the name, otherwise it is renamed. */
@@ -68,7 +69,7 @@ async function rewriteAllowedModels(tx: Tx, from: string, to: string | null, now
 export async function updateModel({ id, patch, now }: { id: string; patch: Partial<Omit<NewModelRow, "id">>; now: number }): Promise<ModelRow | undefined> {
   return getPgDb().transaction(async (tx) => {
     if (patch.name !== undefined) await lockListHolders(tx);
-    const [before] = await tx.select({ name: models.name }).from(models).where(eq(models.id, id)).for("update");
+    const [before] = await tx.select({ name: models.name }).from(models).where(eq(models.id, id)).for("no key update");
     if (!before) return undefined;
     const [row] = await tx.update(models).set({ ...patch, updatedAt: now }).where(eq(models.id, id)).returning();
     if (row && row.name !== before.name) {

@@ -60,7 +60,7 @@ export async function setTeamsOfUser({ userId, teamIds, now }: { userId: string;
   await getPgDb().transaction(async (tx) => {
     // The user's row is locked first: two replacements at once (two instances, two admins) run one
     // after the other, as SQLite's single writer runs them, instead of both inserting the same rows.
-    const [user] = await tx.select({ currentTeamId: users.currentTeamId }).from(users).where(eq(users.id, userId)).for("update");
+    const [user] = await tx.select({ currentTeamId: users.currentTeamId }).from(users).where(eq(users.id, userId)).for("no key update");
     await tx.delete(teamMembers).where(eq(teamMembers.userId, userId));
     if (teamIds.length) await tx.insert(teamMembers).values(teamIds.map((teamId) => ({ teamId, userId, createdAt: now })));
     if (!user?.currentTeamId || !teamIds.includes(user.currentTeamId)) {
