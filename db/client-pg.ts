@@ -82,3 +82,25 @@ export async function closePg(): Promise<void> {
   delete (globalThis as Holder)[KEY];
   await closePgDb(db);
 }
+
+/**
+ * Runs `fn` while holding a session advisory lock named by `key`, so that one instance at a time
+ * does a start-up step (seeding, creating the first admin) that must happen once.
+ */
+export async function withStartupLock<T>(db: PgDb, key: number, fn: () => Promise<T>): Promise<T> {
+  const conn = await db.$client.connect();
+  let broken: Error | undefined;
+  try {
+    await conn.query("SELECT pg_advisory_lock($1)", [key]);
+    try {
+      return await fn();
+    } finally {
+      await conn.query("SELECT pg_advisory_unlock($1)", [key]);
+    }
+  } catch (err) {
+    broken = err instanceof Error ? err : new Error(String(err));
+    throw err;
+  } finally {
+    conn.release(broken);
+  }
+}

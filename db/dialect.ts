@@ -44,13 +44,11 @@ export function facade<S extends Record<string, unknown>>(name: string, sqlite: 
     if (typeof impl !== "function") continue;
     out[fn] = (...args: unknown[]) => {
       const s = state();
-      if (s.dialect === "pg") {
-        const twin = s.pg[name]?.[fn];
-        if (typeof twin !== "function") return Promise.reject(new Error(`${name}.${fn} has no Postgres version`));
-        return twin(...args) as Promise<unknown>;
-      }
+      const run = s.dialect === "pg" ? s.pg[name]?.[fn] : impl;
+      if (typeof run !== "function") return Promise.reject(new Error(`${name}.${fn} has no Postgres version`));
+      // Whatever the twin does (answers, throws, returns a promise), the caller gets a promise.
       try {
-        return Promise.resolve(impl(...args));
+        return Promise.resolve(run(...args));
       } catch (err) {
         return Promise.reject(err);
       }

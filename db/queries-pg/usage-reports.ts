@@ -152,7 +152,7 @@ const RAW_LIST = RAW_COLUMNS.map((c) => RAW_SELECT[c] ?? `u.${c}`).join(", ");
 const RAW_BATCH = 2_000;
 
 export interface AsyncRawUsageCursor {
-  rows: AsyncIterable<RawUsageRow>;
+  rows: AsyncIterableIterator<RawUsageRow>;
   /** Stops the iteration after the batch in hand; safe to call more than once. */
   close(): Promise<void>;
 }

@@ -145,11 +145,16 @@ export async function rotateKey(ctx: AdminContext, id: string, input: unknown): 
   return { ...toView(outcome.created, now), key, replaces: id, oldKeyExpiresAt: toIso(outcome.old.expiresAt!) };
 }
 
-/** The version bump in the same transaction reaches every process's key cache, so the key stops working at once. */
+/**
+ * The version bump in the same transaction reaches every process's key cache within a second; with
+ * shared state the other instances are also told at once.
+ */
 export async function revokeKey(ctx: AdminContext, id: string): Promise<KeyView & { revoked: true }> {
   const now = ctx.now();
   const row = await revokeApiKey({ id, now });
   if (!row) throw notFound(`No API key with id '${id}'.`);
+  // The revocation is already in the database: a failed announcement only leaves the once-a-second check.
+  await ctx.announceRevoked?.(id).catch(() => undefined);
   return { ...toView(row, now), revoked: true };
 }
 

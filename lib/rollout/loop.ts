@@ -19,6 +19,12 @@ export interface RolloutLoopDeps {
   onRouteChanged: () => void;
   /** Rows queued behind requests must be in the table before a window is read. */
   flushUsage: () => void | Promise<void>;
+  /**
+   * Whether this instance is the one that evaluates a route now. Several instances share one
+   * database: each route has one leader (a lease in shared state), so a decision is made once per
+   * interval. Alone, an instance always leads.
+   */
+  leads?: (routeId: string, now: number) => Promise<boolean>;
 }
 
 /**
@@ -101,7 +107,9 @@ export function startRolloutLoop(deps: RolloutLoopDeps, tickMs = 1000): { stop()
     const now = deps.now();
     const running = (await listRoutes()).filter((r) => r.status === "running" && r.candidateModel);
     stageWindows.keepOnly(new Set(running.map((r) => r.id)));
-    const due = running.filter((r) => r.lastEvaluatedAt === null || now - r.lastEvaluatedAt >= r.evalIntervalSeconds * 1000);
+    const candidates = running.filter((r) => r.lastEvaluatedAt === null || now - r.lastEvaluatedAt >= r.evalIntervalSeconds * 1000);
+    const led = deps.leads ? await Promise.all(candidates.map((r) => deps.leads!(r.id, now))) : null;
+    const due = led ? candidates.filter((_, i) => led[i]) : candidates;
     if (due.length === 0) return;
     await deps.flushUsage();
     for (const r of due) {

@@ -6,7 +6,6 @@
 import { chmodSync, existsSync, readFileSync, writeFileSync, mkdirSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { setTimeout as delay } from "node:timers/promises";
-import { closeDb, getDb, openDb, setDb } from "@/db/client";
 import { getSetting, setSetting } from "@/db/queries/settings";
 import { insertUsageBatch } from "@/db/queries/usage";
 import type { ProviderTestDeps } from "../admin/provider-test";
@@ -14,8 +13,7 @@ import { parseEnv, type Env } from "../env";
 import type { BreakerOptions } from "../gateway/circuit-breaker";
 import { parseAllowlist } from "../gateway/egress";
 import { createGateway, type Gateway } from "../gateway/gateway";
-import { inMemoryState, randomRequestId } from "../gateway/state";
-import { databaseResponseCache } from "./response-cache-store";
+import { randomRequestId } from "../gateway/state";
 import { createHttpClient } from "../gateway/providers/transport";
 import type { Logger } from "../gateway/types";
 import { createLogger } from "../log";
@@ -27,7 +25,9 @@ import { startRolloutLoop } from "../rollout/loop";
 import { createAttemptLimiter, type AttemptLimiter } from "./attempt-limiter";
 import { createAuth, type Auth } from "./auth";
 import { createCatalogCache, type CatalogCache } from "./catalog";
+import { openDatabase, type Database } from "./database";
 import { seedDemo } from "./seed";
+import { openSharedState, type SharedState } from "./shared-state";
 import { breakerEvent, createStore } from "./store";
 
 export interface Runtime {
@@ -37,6 +37,11 @@ export interface Runtime {
   catalog: CatalogCache;
   usage: UsageWriter;
   gateway: Gateway;
+  database: Database;
+  /** This process's state, or the state shared with other instances through Redis. */
+  shared: SharedState;
+  /** Other instances drop a revoked key at once (through shared state); see lib/admin/keys.ts. */
+  announceRevoked(keyId: string): Promise<void>;
   /** The sign-in library, created on first use (auth.ts says why). */
   auth(): Promise<Auth>;
   /** Wrong passwords per account, whichever address they come from (auth-route.ts). */
@@ -61,6 +66,8 @@ type Holder = { [KEY]?: Promise<Runtime> };
 /** The shared secret that encrypts provider keys: from the environment, else a file beside the database. */
 function loadSecret(env: Env, log: Logger): string {
   if (env.SWITCHYARD_SECRET) return env.SWITCHYARD_SECRET;
+  // Instances sharing a database must share the secret too, or none can read another's provider keys.
+  if (env.DATABASE_URL) log.warn("DATABASE_URL is set without SWITCHYARD_SECRET: this instance keeps its own secret file, which other instances cannot read");
   const dir = env.DATABASE_PATH === ":memory:" ? null : dirname(env.DATABASE_PATH);
   if (!dir) return generateToken(32);
   const file = join(dir, "secret");
@@ -99,26 +106,30 @@ function breakerOptions(env: Env): Partial<BreakerOptions> {
 export async function createRuntime(env: Env = parseEnv()): Promise<Runtime> {
   const log = createLogger(env.SWITCHYARD_LOG_LEVEL);
   const now = Date.now;
-  setDb(openDb(env.DATABASE_PATH));
+  const database = await openDatabase(env);
   const banner: string[] = [];
   const secret = loadSecret(env, log);
-  const tokenHash = await adminTokenHash(env, now(), banner);
+  // One instance at a time: several starting together on an empty database make one token.
+  const tokenHash = await database.once(() => adminTokenHash(env, now(), banner));
 
   const egressAllowlist = parseAllowlist(env.SWITCHYARD_PROVIDER_ALLOWLIST);
-  const catalog = createCatalogCache(secret, egressAllowlist);
+  const catalog = createCatalogCache(secret, egressAllowlist, { now, log });
   const usage = createUsageWriter({ insert: insertUsageBatch, flushMs: env.SWITCHYARD_USAGE_FLUSH_MS, log });
   const store = createStore(catalog, usage, now, log);
   const simulator = createSimulator({});
   const upstreamHttp = createHttpClient({ allowlist: egressAllowlist });
-  const state = inMemoryState({
+  const shared = await openSharedState(env, {
     loadSpend: store.teamSpendSince,
     breaker: breakerOptions(env),
     onBreakerTransition: (t) => store.recordEvent(breakerEvent(t)),
+    recordEvent: (e) => store.recordEvent(e),
+    log,
+    now,
   });
+  shared.onRevoked(() => store.forgetKeys());
   const gateway = createGateway(
     {
-      ...state,
-      cache: databaseResponseCache(env.SWITCHYARD_CACHE_MAX_BYTES, log),
+      ...shared.state,
       store,
       now,
       random: Math.random,
@@ -134,7 +145,7 @@ export async function createRuntime(env: Env = parseEnv()): Promise<Runtime> {
 
   let auth: Promise<Auth> | undefined;
   const lazyAuth = () =>
-    (auth ??= createAuth(getDb(), {
+    (auth ??= createAuth(database.client, {
       secret,
       baseURL: env.SWITCHYARD_PUBLIC_URL,
       trustedOrigins: env.SWITCHYARD_PUBLIC_URL ? [new URL(env.SWITCHYARD_PUBLIC_URL).origin] : undefined,
@@ -142,7 +153,7 @@ export async function createRuntime(env: Env = parseEnv()): Promise<Runtime> {
       log,
     }));
   const signInLimiter = createAttemptLimiter({ max: env.SWITCHYARD_SIGNIN_MAX_ATTEMPTS, windowMs: env.SWITCHYARD_SIGNIN_WINDOW_SECONDS * 1000, now });
-  const rollout = startRolloutLoop({ now, log, onRouteChanged: () => catalog.invalidate(), flushUsage: () => usage.flush() });
+  const rollout = startRolloutLoop({ now, log, onRouteChanged: () => catalog.invalidate(), flushUsage: () => usage.flush(), leads: shared.leads });
 
   const runtime: Runtime = {
     env,
@@ -151,6 +162,9 @@ export async function createRuntime(env: Env = parseEnv()): Promise<Runtime> {
     catalog,
     usage,
     gateway,
+    database,
+    shared,
+    announceRevoked: (keyId) => shared.announceRevoked(keyId),
     auth: lazyAuth,
     signInLimiter,
     egressAllowlist,
@@ -163,12 +177,13 @@ export async function createRuntime(env: Env = parseEnv()): Promise<Runtime> {
     async shutdown() {
       await rollout.stop();
       await usage.stop();
-      closeDb();
+      await shared.close().catch(() => {});
+      await database.close();
       await upstreamHttp.close().catch(() => {});
       delete (globalThis as Holder)[KEY];
     },
   };
-  if (env.SWITCHYARD_DEMO) await seedDemo(runtime);
+  if (env.SWITCHYARD_DEMO) await database.once(() => seedDemo(runtime));
   return runtime;
 }
 

@@ -78,7 +78,7 @@ function callerCache(now: () => number, log: Logger) {
     return caller;
   };
 
-  return (hash: string): Caller | ExpiredKey | null | Promise<Caller | ExpiredKey | null> => {
+  const get = (hash: string): Caller | ExpiredKey | null | Promise<Caller | ExpiredKey | null> => {
     fresh();
     const at = now();
     const cached = callers.get(hash);
@@ -86,11 +86,19 @@ function callerCache(now: () => number, log: Logger) {
     if (cached) callers.delete(hash);
     return lookup(hash, at);
   };
+  return { get, forget: empty };
 }
 
-export function createStore(catalog: CatalogCache, usage: UsageWriter, now: () => number, log: Logger): GatewayStore {
+export interface ServerStore extends GatewayStore {
+  /** Drops every cached key: another instance revoked one. */
+  forgetKeys(): void;
+}
+
+export function createStore(catalog: CatalogCache, usage: UsageWriter, now: () => number, log: Logger): ServerStore {
+  const callers = callerCache(now, log);
   return {
-    callerForKeyHash: callerCache(now, log),
+    callerForKeyHash: callers.get,
+    forgetKeys: callers.forget,
     catalog: () => catalog.get(),
     // Rows still queued or being written count too, or a budget could be re-spent in the flush
     // window. Taken before the query: a batch landing in between is then counted twice for a
