@@ -41,6 +41,8 @@ const schema = z.object({
   SWITCHYARD_SIGNIN_IP_MAX_ATTEMPTS: z.coerce.number().int().positive().default(20),
   SWITCHYARD_SIGNIN_WINDOW_SECONDS: z.coerce.number().int().positive().default(300),
   SWITCHYARD_USAGE_FLUSH_MS: z.coerce.number().int().positive().default(200),
+  /** Where usage rows wait on local disk until their batch is committed; default: usage-journal beside DATABASE_PATH. One per instance. */
+  SWITCHYARD_USAGE_JOURNAL_DIR: z.string().optional(),
   /** The response cache's size cap in the database, in bytes of stored answers. */
   SWITCHYARD_CACHE_MAX_BYTES: z.coerce.number().int().positive().default(256 * 1024 * 1024),
   SWITCHYARD_GLOBAL_RPM: z.coerce.number().int().positive().optional(),

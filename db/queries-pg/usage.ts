@@ -1,7 +1,7 @@
 /**
  * Usage rows in Postgres: the twin of db/queries/usage.ts, with the same row shape and defaults.
  */
-import { and, eq, gte, sql } from "drizzle-orm";
+import { and, eq, gte, inArray, lte, sql } from "drizzle-orm";
 import { getPgDb, type PgDb } from "../client-pg";
 import { usage, type NewUsageRow } from "../schema-pg";
 import { encodeArray, type ArrayElement } from "./binary-array";
@@ -60,6 +60,16 @@ export async function sumTeamSpendSince({ teamId, since }: { teamId: string; sin
     .where(and(eq(usage.teamId, teamId), gte(usage.createdAt, since)));
   // sum over bigint is numeric, which pg reads as a string.
   return Number(row?.total ?? 0);
+}
+
+/** Which of these request ids already have a row created within [from, to] (a range on the created_at index). */
+export async function existingRequestIds({ from, to, ids }: { from: number; to: number; ids: string[] }): Promise<string[]> {
+  if (ids.length === 0) return [];
+  const rows = await getPgDb()
+    .select({ id: usage.requestId })
+    .from(usage)
+    .where(and(gte(usage.createdAt, from), lte(usage.createdAt, to), inArray(usage.requestId, ids)));
+  return rows.map((r) => r.id);
 }
 
 import type * as sqlite from "../queries/usage";

@@ -1,5 +1,5 @@
 import type Database from "better-sqlite3";
-import { and, eq, gte, sql } from "drizzle-orm";
+import { and, eq, gte, inArray, lte, sql } from "drizzle-orm";
 import { getDb, type Db } from "../client";
 import { usage, type NewUsageRow } from "../schema";
 
@@ -49,4 +49,15 @@ export function sumTeamSpendSince({ teamId, since }: { teamId: string; since: nu
     .where(and(eq(usage.teamId, teamId), gte(usage.createdAt, since)))
     .get();
   return Number(row?.total ?? 0);
+}
+
+/** Which of these request ids already have a row created within [from, to] (a range on the created_at index). */
+export function existingRequestIds({ from, to, ids }: { from: number; to: number; ids: string[] }): string[] {
+  if (ids.length === 0) return [];
+  return getDb()
+    .select({ id: usage.requestId })
+    .from(usage)
+    .where(and(gte(usage.createdAt, from), lte(usage.createdAt, to), inArray(usage.requestId, ids)))
+    .all()
+    .map((r) => r.id);
 }

@@ -2,4 +2,4 @@
 import * as sqlite from "../queries-sqlite/usage";
 import { facade } from "../dialect";
 
-export const { insertUsageBatch, sumTeamSpendSince } = facade("usage", sqlite);
+export const { insertUsageBatch, sumTeamSpendSince, existingRequestIds } = facade("usage", sqlite);

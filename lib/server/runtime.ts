@@ -7,7 +7,7 @@ import { chmodSync, existsSync, readFileSync, writeFileSync, mkdirSync } from "n
 import { dirname, join } from "node:path";
 import { setTimeout as delay } from "node:timers/promises";
 import { getSetting, setSetting } from "@/db/queries/settings";
-import { insertUsageBatch } from "@/db/queries/usage";
+import { existingRequestIds, insertUsageBatch } from "@/db/queries/usage";
 import type { ProviderTestDeps } from "../admin/provider-test";
 import { parseEnv, type Env } from "../env";
 import type { BreakerOptions } from "../gateway/circuit-breaker";
@@ -20,6 +20,7 @@ import { createLogger } from "../log";
 import { observeUsage } from "../metrics/metrics";
 import { generateToken, safeEqual, sha256Hex } from "../secrets";
 import { createSimulator } from "../simulator/handler";
+import { openUsageJournal, replayUsageJournal } from "../usage/journal";
 import { createUsageWriter, type UsageWriter } from "../usage/writer";
 import { startRolloutLoop } from "../rollout/loop";
 import { createAttemptLimiter, type AttemptLimiter } from "./attempt-limiter";
@@ -95,6 +96,12 @@ async function adminTokenHash(env: Env, now: number, banner: string[]): Promise<
   return hash;
 }
 
+/** The usage journal's folder: per instance, on local disk; none for an in-memory database (tests). */
+function usageJournalDir(env: Env): string | null {
+  if (env.SWITCHYARD_USAGE_JOURNAL_DIR) return env.SWITCHYARD_USAGE_JOURNAL_DIR;
+  return env.DATABASE_PATH === ":memory:" ? null : join(dirname(env.DATABASE_PATH), "usage-journal");
+}
+
 /** Only the breaker settings the environment sets; the rest keep the gateway's defaults. */
 function breakerOptions(env: Env): Partial<BreakerOptions> {
   const opts: Partial<BreakerOptions> = {};
@@ -114,7 +121,12 @@ export async function createRuntime(env: Env = parseEnv()): Promise<Runtime> {
 
   const egressAllowlist = parseAllowlist(env.SWITCHYARD_PROVIDER_ALLOWLIST);
   const catalog = createCatalogCache(secret, egressAllowlist, { now, log });
-  const usage = createUsageWriter({ insert: insertUsageBatch, flushMs: env.SWITCHYARD_USAGE_FLUSH_MS, log });
+  const journalDir = usageJournalDir(env);
+  if (journalDir) {
+    const replayed = await replayUsageJournal(journalDir, { insert: insertUsageBatch, existingRequestIds });
+    if (replayed > 0) log.warn("wrote usage rows an earlier process left unwritten", { rows: replayed });
+  }
+  const usage = createUsageWriter({ insert: insertUsageBatch, flushMs: env.SWITCHYARD_USAGE_FLUSH_MS, log, journal: journalDir ? openUsageJournal(journalDir) : undefined });
   const store = createStore(catalog, usage, now, log);
   const simulator = createSimulator({});
   const upstreamHttp = createHttpClient({ allowlist: egressAllowlist });

@@ -1,9 +1,11 @@
 /**
  * Usage rows are written behind the request: queued in memory and inserted in one transaction per
- * flush window, so a crash loses at most one window and requests never wait on the disk. One
- * batch is written at a time; rows arriving meanwhile wait for the next.
+ * flush window, so requests never wait on the database. One batch is written at a time; rows
+ * arriving meanwhile wait for the next. With a journal, each row is also appended to a local file
+ * as it is queued, so a process killed inside a window loses none (journal.ts).
  */
 import type { Logger, UsageRecord } from "../gateway/types";
+import type { UsageJournal } from "./journal";
 
 export interface UsageWriter {
   push(row: UsageRecord): void;
@@ -21,7 +23,9 @@ export function createUsageWriter(opts: {
   flushMs: number;
   maxBatch?: number;
   log: Logger;
+  journal?: UsageJournal;
 }): UsageWriter {
+  const journal = opts.journal;
   const maxBatch = opts.maxBatch ?? 5000;
   let queue: UsageRecord[] = [];
   // The batch being inserted: out of the queue, not yet in the table.
@@ -31,10 +35,11 @@ export function createUsageWriter(opts: {
   let next: Promise<void> | null = null;
   let timer: NodeJS.Timeout | null = null;
 
-  const write = async (batch: UsageRecord[]) => {
+  const write = async (batch: UsageRecord[], segments: string[]) => {
     try {
       await opts.insert(batch);
       writing = [];
+      journal?.release(segments);
     } catch (err) {
       // Keep the rows for the next window rather than losing them; the disk may recover.
       writing = [];
@@ -58,7 +63,7 @@ export function createUsageWriter(opts: {
     if (queue.length === 0) return Promise.resolve();
     writing = queue;
     queue = [];
-    const written = write(writing);
+    const written = write(writing, journal?.cut() ?? []);
     inFlight = written;
     // Registered before any follow-up's callback, so the follow-up finds no write in flight.
     void written.then(() => {
@@ -76,6 +81,7 @@ export function createUsageWriter(opts: {
 
   return {
     push(row) {
+      journal?.append(row);
       queue.push(row);
       if (queue.length >= maxBatch) void flush();
       else schedule();
@@ -91,6 +97,7 @@ export function createUsageWriter(opts: {
       await flush();
       if (timer) clearTimeout(timer);
       timer = null;
+      journal?.close();
     },
   };
 }

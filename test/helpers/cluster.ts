@@ -13,8 +13,11 @@ export interface Cluster {
   redis: TestRedis;
   databaseUrl: string;
   servers: TestServer[];
-  /** Starts one more instance (or a replacement) with the cluster's settings. */
-  add(env?: Record<string, string>): Promise<TestServer>;
+  /**
+   * Starts one more instance with the cluster's settings, or, given a stopped instance's folder and
+   * id, that instance again (its local files, such as the usage journal, are still there).
+   */
+  add(env?: Record<string, string>, dir?: string): Promise<TestServer>;
   /** Runs SQL on the shared database; bigint and count come back as numbers. */
   query<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<T[]>;
   /** Waits until the usage table holds at least `n` rows (written behind the requests). */
@@ -49,8 +52,8 @@ export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
   };
   const servers: TestServer[] = [];
   let n = 0;
-  const add = async (extra: Record<string, string> = {}) => {
-    const server = await startServer({ env: { ...env, SWITCHYARD_INSTANCE_ID: `gw-${++n}`, ...extra } });
+  const add = async (extra: Record<string, string> = {}, dir?: string) => {
+    const server = await startServer({ env: { ...env, SWITCHYARD_INSTANCE_ID: `gw-${++n}`, ...extra }, dir });
     servers.push(server);
     return server;
   };
