@@ -187,6 +187,7 @@ export async function createRuntime(env: Env = parseEnv()): Promise<Runtime> {
     setupTokenHash: null,
     verifyAdminToken: (token) => safeEqual(sha256Hex(token), tokenHash),
     async shutdown() {
+      catalog.close?.();
       await rollout.stop();
       await usage.stop();
       await shared.close().catch(() => {});

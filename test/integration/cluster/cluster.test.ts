@@ -25,13 +25,18 @@ async function team(json: Record<string, unknown>): Promise<{ id: string; key: s
   return { id: t.id, key };
 }
 
+let probeKey: string;
+
+/** Creates a model through the first instance and waits until every instance serves it (about a second). */
 async function model(name: string, json: Record<string, unknown> = {}, simulator: Record<string, unknown> = {}) {
-  return must(
+  const created = await must(
     await admin("/api/admin/models", {
       method: "POST",
       json: { name, providerId, upstreamModel: name, inputPricePerMTok: 1, outputPricePerMTok: 2, simulator: { ttftMs: 1, tokensPerSecond: 100_000, outputTokens: 8, ...simulator }, ...json },
     }),
   );
+  for (const server of cluster.servers) await until(async () => (await chat(server, probeKey, name, { max_tokens: 1 })).status === 200, 10_000, `${name} served by ${server.url}`);
+  return created;
 }
 
 async function chat(server: TestServer, key: string, model: string, extra: Record<string, unknown> = {}) {
@@ -73,6 +78,7 @@ beforeAll(async () => {
   cluster = await startCluster({ instances: 3, env: { SWITCHYARD_USAGE_FLUSH_MS: "20" } });
   const provider = await must(await admin("/api/admin/providers", { method: "POST", json: { name: "sim", kind: "simulator", settings: { maxAttempts: 1 } } }));
   providerId = provider.id;
+  probeKey = (await team({ name: "probe" })).key;
 }, 120_000);
 
 // Folders of instances killed and started again on them: startServer leaves a folder it was given.
@@ -84,13 +90,10 @@ afterAll(async () => {
 });
 
 describe("three instances on one Postgres and one Redis", () => {
-  it("all three serve a model created through one of them", async () => {
+  it("all three serve a model created through one of them within a few seconds", async () => {
+    const started = Date.now();
     await model("everywhere");
-    const t = await team({ name: "everywhere" });
-    // Other instances learn of catalog changes within about a second.
-    for (const server of cluster.servers) {
-      await until(async () => (await chat(server, t.key, "everywhere")).status === 200, 10_000, `model served by ${server.url}`);
-    }
+    expect(Date.now() - started).toBeLessThan(10_000);
   });
 
   it("a 300-request race across the three never spends past a small cap, and every refusal says when to retry", async () => {
