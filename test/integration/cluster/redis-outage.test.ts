@@ -101,8 +101,9 @@ async function outage(s: Setup) {
   await s.cluster.redis.stop();
   await new Promise((r) => setTimeout(r, 10_000));
   await s.cluster.redis.start();
-  // Marked as after only once the instances have reconnected and served again.
-  await until(async () => (await chat(s.cluster.servers[0]!, s.open.key)).status === 200 && (await chat(s.cluster.servers[1]!, s.open.key)).status === 200, 15_000, "reconnected");
+  // Marked as after only once both instances have reconnected: a capped team is served only with
+  // the shared ledger, in either mode.
+  await until(async () => (await chat(s.cluster.servers[0]!, s.capped.key)).status === 200 && (await chat(s.cluster.servers[1]!, s.capped.key)).status === 200, 15_000, "reconnected");
   traffic.outage.end();
   await new Promise((r) => setTimeout(r, 1_000));
   stop();
