@@ -79,10 +79,10 @@ async function stopProxy(proxy: Child): Promise<InstancesRow["backends"]> {
 }
 
 /** Runs one measured row; a failure becomes the row's `failure` instead of ending the phase. */
-async function measure(opts: PhaseOptions, row: InstancesRow, target: BenchTarget): Promise<void> {
+async function measure(opts: PhaseOptions, row: InstancesRow, target: BenchTarget, warmTarget = target): Promise<void> {
   try {
-    await checkTarget(target, row.label, opts.model, false);
-    await opts.load(target, true);
+    await checkTarget(warmTarget, row.label, opts.model, false);
+    await opts.load(warmTarget, true);
     row.gateway = await opts.load(target, false);
     const g = row.gateway;
     opts.log(`${row.label}: ${g.requests} req, ${g.errors} err, ${g.rps} req/s, p50 ${g.p50} ms, p99 ${g.p99} ms, ${g.sockets} client connections`);
@@ -147,9 +147,12 @@ export async function runManyInstances(opts: PhaseOptions, rate: number): Promis
       const [a, b] = await Promise.all(["bench-a", "bench-b"].map((name) => startGateway(opts, { ...env, ...journal(name) }, name)));
       children.push(a!.child, b!.child);
       for (const [r, backends] of [[viaOne, [a!.url]], [viaTwo, [a!.url, b!.url]]] as const) {
+        // A proxy of its own for the check and the warm-up, so the measured one counts only the measured run.
+        const warm = await startProxy([...backends]);
         const proxy = await startProxy([...backends]);
-        children.push(proxy.child);
-        await measure(opts, r, { base: proxy.url, key, modelFor: routeAlias });
+        children.push(warm.child, proxy.child);
+        await measure(opts, r, { base: proxy.url, key, modelFor: routeAlias }, { base: warm.url, key, modelFor: routeAlias });
+        await warm.child.stop();
         r.backends = await stopProxy(proxy.child);
         if (r.backends) opts.log(`${r.label}: ${r.backends.map((x) => `${x.target} ${x.connections} connections, ~${x.requests} requests`).join("; ")}`);
       }

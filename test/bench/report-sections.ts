@@ -104,7 +104,7 @@ export function formatManyInstances(m: ManyInstances, sqlite: Comparison): strin
   return [
     `### Many instances: Postgres + Redis at ${m.rate} req/s, non-streaming`,
     "",
-    "The whole pipeline as above on `DATABASE_URL` (a throwaway Postgres) and `REDIS_URL` (a throwaway redis-server): team RPM/TPM, key RPM and the budget hold go through the Redis admission script on every request. Added latency is against a direct run at the same rate taken right before the Postgres rows (the SQLite row keeps its own). Two instances share the database and Redis behind `test/bench/round-robin-proxy.ts`, which gives each new connection to the next instance in turn; the row through the proxy to one instance shows the proxy's own cost.",
+    "The whole pipeline (key auth, team and key limits, per-model limits, daily and monthly budgets, the 50/50 route split, usage rows) on `DATABASE_URL` (a throwaway Postgres) and `REDIS_URL` (a throwaway redis-server): team RPM/TPM, key RPM and the budget hold go through the Redis admission script on every request. Added latency is against a direct run at the same rate taken right before the Postgres rows (the SQLite row keeps its own). Two instances share the database and Redis behind `test/bench/round-robin-proxy.ts`, which gives each new connection to the next instance in turn; the row through the proxy to one instance shows the proxy's own cost.",
     "",
     "| setup | added p50 | added p99 | req/s | errors |",
     "|---|--:|--:|--:|---|",
