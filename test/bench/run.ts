@@ -3,10 +3,11 @@
  * Measures usage accounting on its own first (usage-writer-bench.ts), then starts the simulator
  * and the built gateway as child processes on loopback, configures the gateway through its admin
  * API, runs each scenario in a fresh load-generator process (many concurrent long streams first,
- * then the latency scenarios, a response-cache hit and embeddings), and puts the numbers and the
- * targets on top of test/bench/RESULTS.md.
+ * then the latency scenarios, a response-cache hit and embeddings, last the gateway on Postgres +
+ * Redis as one and as two instances: many-instances.ts), and puts the numbers and the targets on
+ * top of test/bench/RESULTS.md.
  *
- *   npm run bench                  full run (~4 min), written to RESULTS.md
+ *   npm run bench                  full run (~6 min), written to RESULTS.md
  *   npm run bench -- --quick       ~70 s smoke run, printed only (add --write to keep it)
  *   npm run bench -- --build       rebuild .next first (it is built anyway when missing)
  *   npm run bench -- --no-write    full run without touching RESULTS.md
