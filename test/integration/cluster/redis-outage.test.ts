@@ -79,17 +79,29 @@ async function trafficDuring(s: Setup, stop: Promise<void>) {
   return { seen, outage, finished: loop };
 }
 
-/** The budget page's view of a team equals its usage rows once traffic stops: nothing is still held. */
+/**
+ * Once traffic stops, every instance shows no budget held, and the same spend. Redis came back
+ * empty (no persistence), so the spend it tallies was read again from the usage rows when traffic
+ * resumed: it may be off by the requests that were in flight when Redis went away (their settles
+ * replayed on top, or rows not yet written when it was read), never by more.
+ */
 async function expectNoHoldLeft(s: Setup) {
-  const spent = (await s.cluster.query<{ spent: number }>("select coalesce(sum(cost_micros), 0) spent from usage where team_id = $1", [s.capped.id]))[0]!.spent;
+  const [rows] = await s.cluster.query<{ spent: number; most: number }>("select coalesce(sum(cost_micros), 0) spent, coalesce(max(cost_micros), 0) most from usage where team_id = $1", [s.capped.id]);
+  let last: Array<{ spentMicros: number; reservedMicros: number }> = [];
   await until(
     async () => {
-      const detail = await must(await s.cluster.servers[1]!.admin(`/api/admin/teams/${s.capped.id}`));
-      return detail.budget.day.reservedUsd === 0 && Math.round(detail.budget.day.spentUsd * 1_000_000) === spent;
+      const views = await Promise.all(s.cluster.servers.map(async (server) => (await must(await server.admin(`/api/admin/teams/${s.capped.id}`))).budget.day));
+      last = views.map((v) => ({ spentMicros: Math.round(v.spentUsd * 1_000_000), reservedMicros: Math.round(v.reservedUsd * 1_000_000) }));
+      return last.every((v) => v.reservedMicros === 0);
     },
-    15_000,
-    "spend + reserved back to spend",
-  );
+    30_000,
+    "no budget held",
+  ).catch((err: Error) => {
+    throw new Error(`${err.message}; the instances show ${JSON.stringify(last)}, the usage rows ${rows!.spent}`);
+  });
+  expect(new Set(last.map((v) => v.spentMicros)).size).toBe(1);
+  // At most two requests per instance were in flight at any moment.
+  expect(Math.abs(last[0]!.spentMicros - rows!.spent)).toBeLessThanOrEqual(2 * s.cluster.servers.length * rows!.most);
 }
 
 async function outage(s: Setup) {
