@@ -60,3 +60,47 @@ async function migrateUnderLock(pool: pg.Pool, migrationsFolder: string): Promis
 export async function closePgDb(db: PgDb): Promise<void> {
   await db.$client.end();
 }
+
+const KEY = Symbol.for("switchyard.pgdb");
+type Holder = { [KEY]?: PgDb };
+
+/** Makes `db` the client every Postgres query module uses (one per process, kept across hot reloads). */
+export function setPgDb(db: PgDb): void {
+  (globalThis as Holder)[KEY] = db;
+}
+
+export function getPgDb(): PgDb {
+  const db = (globalThis as Holder)[KEY];
+  if (!db) throw new Error("Postgres database not initialised: call setPgDb(await openPgDb({ url })) at start");
+  return db;
+}
+
+export async function closePg(): Promise<void> {
+  const db = (globalThis as Holder)[KEY];
+  if (!db) return;
+  // Forgotten first, so nothing picks up a pool that is shutting down.
+  delete (globalThis as Holder)[KEY];
+  await closePgDb(db);
+}
+
+/**
+ * Runs `fn` while holding a session advisory lock named by `key`, so that one instance at a time
+ * does a start-up step (seeding, creating the first admin) that must happen once.
+ */
+export async function withStartupLock<T>(db: PgDb, key: number, fn: () => Promise<T>): Promise<T> {
+  const conn = await db.$client.connect();
+  let broken: Error | undefined;
+  try {
+    await conn.query("SELECT pg_advisory_lock($1)", [key]);
+    try {
+      return await fn();
+    } finally {
+      await conn.query("SELECT pg_advisory_unlock($1)", [key]);
+    }
+  } catch (err) {
+    broken = err instanceof Error ? err : new Error(String(err));
+    throw err;
+  } finally {
+    conn.release(broken);
+  }
+}

@@ -11,6 +11,22 @@ const schema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   HOSTNAME: z.string().default("0.0.0.0"),
   DATABASE_PATH: z.string().default("./data/switchyard.db"),
+  /** postgres://… selects Postgres instead of the SQLite file at DATABASE_PATH. */
+  DATABASE_URL: z
+    .string()
+    .refine((v) => /^postgres(ql)?:\/\//.test(v), "must start with postgres:// or postgresql://")
+    .optional(),
+  /** redis://… keeps limits, budget holds, breakers, rollout leadership and the cache where every instance sees them. */
+  REDIS_URL: z
+    .string()
+    .refine((v) => /^rediss?:\/\//.test(v), "must start with redis:// or rediss://")
+    .optional(),
+  /** While Redis is unreachable: `refuse` (503 with Retry-After) or `local` (per-instance limits; capped teams still refused). */
+  SWITCHYARD_REDIS_UNAVAILABLE: z.enum(["refuse", "local"]).default("refuse"),
+  /** Key prefix, so several deployments (or tests) can share one Redis. */
+  SWITCHYARD_REDIS_PREFIX: z.string().default("switchyard:"),
+  /** Names this instance in rollout leases and logs; random when unset. */
+  SWITCHYARD_INSTANCE_ID: z.string().min(1).optional(),
   SWITCHYARD_ADMIN_TOKEN: z.string().min(16).optional(),
   SWITCHYARD_SECRET: z.string().min(16).optional(),
   SWITCHYARD_DEMO: flag(true),
@@ -25,6 +41,8 @@ const schema = z.object({
   SWITCHYARD_SIGNIN_IP_MAX_ATTEMPTS: z.coerce.number().int().positive().default(20),
   SWITCHYARD_SIGNIN_WINDOW_SECONDS: z.coerce.number().int().positive().default(300),
   SWITCHYARD_USAGE_FLUSH_MS: z.coerce.number().int().positive().default(200),
+  /** Where usage rows wait on local disk until their batch is committed; default: usage-journal beside DATABASE_PATH. One per instance. */
+  SWITCHYARD_USAGE_JOURNAL_DIR: z.string().optional(),
   /** The response cache's size cap in the database, in bytes of stored answers. */
   SWITCHYARD_CACHE_MAX_BYTES: z.coerce.number().int().positive().default(256 * 1024 * 1024),
   SWITCHYARD_GLOBAL_RPM: z.coerce.number().int().positive().optional(),
@@ -44,9 +62,9 @@ const schema = z.object({
 
 export type Env = z.infer<typeof schema>;
 
-/** Parses the environment once; empty values count as unset. */
-export function parseEnv(source: NodeJS.ProcessEnv = process.env): Env {
-  const cleaned = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ""));
+/** Parses the environment once; empty (or blank) values count as unset. */
+export function parseEnv(source: Record<string, string | undefined> = process.env): Env {
+  const cleaned = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v.trim() !== ""));
   const result = schema.safeParse(cleaned);
   if (!result.success) {
     const issues = result.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ");

@@ -4,7 +4,7 @@ import { NewChat } from "./_components/new-chat";
 import { Workspace } from "./_components/workspace";
 
 export default async function ChatHome() {
-  const me = meOf(await requireSignedIn("/"));
+  const me = await meOf(await requireSignedIn("/"));
   return (
     <Workspace activeId={null}>
       <title>Chat · Switchyard</title>

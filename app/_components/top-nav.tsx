@@ -11,7 +11,7 @@ import { NavLinks, SignOutButton, TeamSwitcher, TopNavMenu } from "./top-nav-par
  */
 export async function TopNav() {
   const viewer = await currentViewer();
-  const me = viewer ? meOf(viewer) : null;
+  const me = viewer ? await meOf(viewer) : null;
   return (
     <header className="topnav">
       <div className="topnav-inner">

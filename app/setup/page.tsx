@@ -7,8 +7,8 @@ import { SetupForm } from "./setup-form";
 export const dynamic = "force-dynamic";
 
 export default async function SetupPage() {
-  const askToken = setupTokenRequired(await headers());
-  if (!needsSetup()) redirect("/sign-in");
+  const askToken = await setupTokenRequired(await headers());
+  if (!(await needsSetup())) redirect("/sign-in");
   return (
     <main className="page page-narrow">
       <title>Set up · Switchyard</title>

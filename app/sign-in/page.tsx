@@ -7,7 +7,7 @@ import { SignInForm } from "./sign-in-form";
 export default async function SignInPage({ searchParams }: { searchParams: Promise<{ next?: string | string[] }> }) {
   const next = safeNext((await searchParams).next);
   if (await currentViewer()) redirect(next);
-  if (needsSetup()) redirect("/setup");
+  if (await needsSetup()) redirect("/setup");
   return (
     <main className="page page-narrow">
       <title>Sign in · Switchyard</title>

@@ -1,8 +1,8 @@
 /**
- * Usage rows into Postgres. The async counterpart of insertUsageBatch in db/queries/usage.ts, with
- * the same row shape and defaults; it takes the db itself until the store is async end to end.
+ * Usage rows in Postgres: the twin of db/queries/usage.ts, with the same row shape and defaults.
  */
-import type { PgDb } from "../client-pg";
+import { and, eq, gte, inArray, lte, sql } from "drizzle-orm";
+import { getPgDb, type PgDb } from "../client-pg";
 import { usage, type NewUsageRow } from "../schema-pg";
 import { encodeArray, type ArrayElement } from "./binary-array";
 
@@ -28,8 +28,14 @@ const TYPES = COLUMNS.map((c) => {
   return type as ArrayElement;
 });
 
-/** Writes a batch of usage rows; one statement, so all of them or none. */
-export async function insertUsageBatch(db: PgDb, rows: NewUsageRow[]): Promise<void> {
+/**
+ * Writes a batch of usage rows; one statement, so all of them or none. Takes the db from the holder
+ * like the SQLite twin, or a db of its own (tests and the benchmark write to a database they opened).
+ */
+export async function insertUsageBatch(rows: NewUsageRow[]): Promise<void>;
+export async function insertUsageBatch(db: PgDb, rows: NewUsageRow[]): Promise<void>;
+export async function insertUsageBatch(...args: [NewUsageRow[]] | [PgDb, NewUsageRow[]]): Promise<void> {
+  const [db, rows] = args.length === 1 ? [getPgDb(), args[0]] : args;
   if (rows.length === 0) return;
   const n = rows.length;
   const columns = COLUMNS.map(() => new Array<unknown>(n));
@@ -45,3 +51,27 @@ export async function insertUsageBatch(db: PgDb, rows: NewUsageRow[]): Promise<v
   }
   await db.$client.query({ name: "switchyard_insert_usage_batch", text: INSERT_SQL, values: columns.map((col, c) => encodeArray(TYPES[c]!, col)) });
 }
+
+/** Settled spend in micro-USD of one team since an instant. */
+export async function sumTeamSpendSince({ teamId, since }: { teamId: string; since: number }): Promise<number> {
+  const [row] = await getPgDb()
+    .select({ total: sql<string>`coalesce(sum(${usage.costMicros}), 0)` })
+    .from(usage)
+    .where(and(eq(usage.teamId, teamId), gte(usage.createdAt, since)));
+  // sum over bigint is numeric, which pg reads as a string.
+  return Number(row?.total ?? 0);
+}
+
+/** Which of these request ids already have a row created within [from, to] (a range on the created_at index). */
+export async function existingRequestIds({ from, to, ids }: { from: number; to: number; ids: string[] }): Promise<string[]> {
+  if (ids.length === 0) return [];
+  const rows = await getPgDb()
+    .select({ id: usage.requestId })
+    .from(usage)
+    .where(and(gte(usage.createdAt, from), lte(usage.createdAt, to), inArray(usage.requestId, ids)));
+  return rows.map((r) => r.id);
+}
+
+import type * as sqlite from "../queries/usage";
+import type { AsyncTwin } from "./twin";
+export type _Twin = AsyncTwin<typeof sqlite, typeof import("./usage")>;

@@ -1,8 +1,5 @@
-import { getDb } from "../client";
-import { models, providers, routes } from "../schema";
+// The catalog queries, on whichever database this process opened (db/dialect.ts).
+import * as sqlite from "../queries-sqlite/catalog";
+import { facade } from "../dialect";
 
-/** Every provider, model and route, for the gateway's in-memory catalog. */
-export function listProvidersAndModels() {
-  const db = getDb();
-  return { providers: db.select().from(providers).all(), models: db.select().from(models).all(), routes: db.select().from(routes).all() };
-}
+export const { listProvidersAndModels } = facade("catalog", sqlite);

@@ -1,15 +1,5 @@
-import { eq } from "drizzle-orm";
-import { getDb } from "../client";
-import { settings } from "../schema";
+// The settings queries, on whichever database this process opened (db/dialect.ts).
+import * as sqlite from "../queries-sqlite/settings";
+import { facade } from "../dialect";
 
-export function getSetting({ key }: { key: string }): string | undefined {
-  return getDb().select({ value: settings.value }).from(settings).where(eq(settings.key, key)).get()?.value;
-}
-
-export function setSetting({ key, value, now }: { key: string; value: string; now: number }): void {
-  getDb()
-    .insert(settings)
-    .values({ key, value, updatedAt: now })
-    .onConflictDoUpdate({ target: settings.key, set: { value, updatedAt: now } })
-    .run();
-}
+export const { getSetting, setSetting } = facade("settings", sqlite);

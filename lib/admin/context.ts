@@ -17,6 +17,8 @@ export interface AdminContext {
   actor?: string;
   /** Hosts provider base URLs may point at (SWITCHYARD_PROVIDER_ALLOWLIST); null allows any the egress rules do not refuse. */
   egressAllowlist?: string[] | null;
+  /** Tells the other instances (through shared state) that a key was revoked, ahead of their once-a-second check. */
+  announceRevoked?: (keyId: string) => Promise<void>;
 }
 
 export function adminContext(source: AdminContext): AdminContext {
@@ -27,6 +29,7 @@ export function adminContext(source: AdminContext): AdminContext {
     gateway: source.gateway,
     usage: source.usage,
     egressAllowlist: source.egressAllowlist ?? null,
+    announceRevoked: source.announceRevoked,
   };
 }
 

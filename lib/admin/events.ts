@@ -38,9 +38,9 @@ export function toEventView(row: EventRow): EventView {
 }
 
 /** Newest first. `nextBefore` is the `before` of the next page, null on the last one. */
-export function listEvents(query: URLSearchParams): { data: EventView[]; nextBefore: number | null } {
+export async function listEvents(query: URLSearchParams): Promise<{ data: EventView[]; nextBefore: number | null }> {
   const q = parseInput(querySchema, Object.fromEntries(query));
   const limit = q.limit ?? 50;
-  const rows = listEventRows({ type: q.type, subjectType: q.subjectType, subjectId: q.subjectId, before: q.before, limit });
+  const rows = await listEventRows({ type: q.type, subjectType: q.subjectType, subjectId: q.subjectId, before: q.before, limit });
   return { data: rows.map(toEventView), nextBefore: rows.length === limit ? rows[rows.length - 1]!.id : null };
 }

@@ -66,8 +66,8 @@ const toView = (row: ApiKeyListing, now: number): KeyView => ({
   status: keyStatus(row, now),
 });
 
-function requireTeam(teamId: string): void {
-  if (!getTeamById({ id: teamId })) throw notFound(`No team with id '${teamId}'.`);
+async function requireTeam(teamId: string): Promise<void> {
+  if (!(await getTeamById({ id: teamId }))) throw notFound(`No team with id '${teamId}'.`);
 }
 
 /** An expiry from the request as epoch ms: null for none, refused unless it lies ahead of now. */
@@ -79,20 +79,20 @@ function expiryOf(value: string | null | undefined, now: number): number | null 
   return ms;
 }
 
-export function listTeamKeys(ctx: AdminContext, teamId: string): { data: KeyView[] } {
-  requireTeam(teamId);
+export async function listTeamKeys(ctx: AdminContext, teamId: string): Promise<{ data: KeyView[] }> {
+  await requireTeam(teamId);
   const now = ctx.now();
-  return { data: listKeysByTeam({ teamId }).map((row) => toView(row, now)) };
+  return { data: (await listKeysByTeam({ teamId })).map((row) => toView(row, now)) };
 }
 
 /** The only answer, with rotate's, that carries the key itself. */
-export function createTeamKey(ctx: AdminContext, teamId: string, input: unknown): KeyView & { key: string } {
+export async function createTeamKey(ctx: AdminContext, teamId: string, input: unknown): Promise<KeyView & { key: string }> {
   const body = parseInput(createSchema, input);
   const now = ctx.now();
   const expires = expiryOf(body.expiresAt, now);
-  requireTeam(teamId);
+  await requireTeam(teamId);
   const { key, prefix, hash } = generateApiKey();
-  const row = insertApiKey({
+  const row = await insertApiKey({
     id: newId("key"),
     teamId,
     name: body.name,
@@ -117,14 +117,14 @@ export interface RotatedKey extends KeyView {
  * A new key with the old one's name and limits, shown once; the old key keeps working for
  * `graceSeconds` (0 revokes it at once), so programs can move over without an outage.
  */
-export function rotateKey(ctx: AdminContext, id: string, input: unknown): RotatedKey {
+export async function rotateKey(ctx: AdminContext, id: string, input: unknown): Promise<RotatedKey> {
   const body = parseInput(rotateSchema, input);
   const now = ctx.now();
   const expires = expiryOf(body.expiresAt, now);
-  const old = getApiKeyById({ id });
+  const old = await getApiKeyById({ id });
   if (!old) throw notFound(`No API key with id '${id}'.`);
   const { key, prefix, hash } = generateApiKey();
-  const outcome = rotateApiKey({
+  const outcome = await rotateApiKey({
     id,
     replacement: { id: newId("key"), teamId: old.teamId, name: old.name, prefix, keyHash: hash, rpmLimit: old.rpmLimit, createdAt: now, expiresAt: expires },
     oldExpiresAt: now + body.graceSeconds * 1000,
@@ -145,16 +145,21 @@ export function rotateKey(ctx: AdminContext, id: string, input: unknown): Rotate
   return { ...toView(outcome.created, now), key, replaces: id, oldKeyExpiresAt: toIso(outcome.old.expiresAt!) };
 }
 
-/** The version bump in the same transaction reaches every process's key cache, so the key stops working at once. */
-export function revokeKey(ctx: AdminContext, id: string): KeyView & { revoked: true } {
+/**
+ * The version bump in the same transaction reaches every process's key cache within a second; with
+ * shared state the other instances are also told at once.
+ */
+export async function revokeKey(ctx: AdminContext, id: string): Promise<KeyView & { revoked: true }> {
   const now = ctx.now();
-  const row = revokeApiKey({ id, now });
+  const row = await revokeApiKey({ id, now });
   if (!row) throw notFound(`No API key with id '${id}'.`);
+  // The revocation is already in the database: a failed announcement only leaves the once-a-second check.
+  await ctx.announceRevoked?.(id).catch(() => undefined);
   return { ...toView(row, now), revoked: true };
 }
 
-export function getKey(ctx: AdminContext, id: string): KeyView {
-  const row = getApiKeyById({ id });
+export async function getKey(ctx: AdminContext, id: string): Promise<KeyView> {
+  const row = await getApiKeyById({ id });
   if (!row) throw notFound(`No API key with id '${id}'.`);
   return toView(row, ctx.now());
 }

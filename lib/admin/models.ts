@@ -88,8 +88,8 @@ export interface ModelView {
   updatedAt: string;
 }
 
-function toView(ctx: AdminContext, row: ModelRow): ModelView {
-  const b = ctx.gateway.breakers.state(row.id, ctx.now());
+async function toView(ctx: AdminContext, row: ModelRow): Promise<ModelView> {
+  const b = await ctx.gateway.breakers.state(row.id, ctx.now());
   return {
     id: row.id,
     name: row.name,
@@ -117,14 +117,14 @@ function toView(ctx: AdminContext, row: ModelRow): ModelView {
   };
 }
 
-function requireModel(id: string): ModelRow {
-  const row = getModelById({ id });
+async function requireModel(id: string): Promise<ModelRow> {
+  const row = await getModelById({ id });
   if (!row) throw notFound(`No model with id '${id}'.`);
   return row;
 }
 
-function requireProvider(providerId: string) {
-  const provider = getProviderById({ id: providerId });
+async function requireProvider(providerId: string) {
+  const provider = await getProviderById({ id: providerId });
   if (!provider) throw badRequest(`No provider with id '${providerId}'.`, "providerId");
   return provider;
 }
@@ -137,61 +137,61 @@ function assertProviderServes(kind: string, endpoints: Capability[]): void {
 }
 
 /** A provider's kind may change only to one that serves what its models serve. */
-export function assertKindServesModels(providerId: string, kind: string): void {
+export async function assertKindServesModels(providerId: string, kind: string): Promise<void> {
   const adapter = adapterFor(kind);
-  const stuck = listModelRows().filter((m) => m.providerId === providerId && m.endpoints.some((e) => !supportsOperation(adapter, e)));
+  const stuck = (await listModelRows()).filter((m) => m.providerId === providerId && m.endpoints.some((e) => !supportsOperation(adapter, e)));
   if (stuck.length) {
     throw badRequest(`Providers of kind '${kind}' do not serve what model(s) ${stuck.map((m) => m.name).join(", ")} serve (their 'endpoints'); change those models first.`, "kind", "unsupported_value");
   }
 }
 
-function assertNameFree(name: string, exceptId?: string): void {
-  const existing = getModelByName({ name });
+async function assertNameFree(name: string, exceptId?: string): Promise<void> {
+  const existing = await getModelByName({ name });
   if (existing && existing.id !== exceptId) throw conflict(`A model named '${name}' already exists.`, "name");
 }
 
 // Resolution tries model names before route aliases, so a model named like a route would hijack it.
-function assertNotRouteName(name: string): void {
-  if (getRouteByName({ name })) {
+async function assertNotRouteName(name: string): Promise<void> {
+  if (await getRouteByName({ name })) {
     throw badRequest(`The model name '${name}' is already a route name; clients could not tell them apart.`, "name", "shadows_route");
   }
 }
 
 /** Routes refer to models by name: renaming or deleting one they use would break them. */
-function assertNotUsedByRoutes(name: string, action: "rename" | "delete"): void {
-  const using = listRoutes().filter((r) => r.controlModel === name || r.candidateModel === name).map((r) => r.name);
+async function assertNotUsedByRoutes(name: string, action: "rename" | "delete"): Promise<void> {
+  const using = (await listRoutes()).filter((r) => r.controlModel === name || r.candidateModel === name).map((r) => r.name);
   if (using.length) {
     throw conflict(`Cannot ${action} model '${name}': route(s) ${using.join(", ")} use it. Change or delete those routes first.`);
   }
 }
 
-function assertFallbacks(self: string, fallbacks: string[]): void {
+async function assertFallbacks(self: string, fallbacks: string[]): Promise<void> {
   if (fallbacks.includes(self)) throw badRequest(`A model cannot fall back to itself ('${self}').`, "fallbacks");
   if (new Set(fallbacks).size !== fallbacks.length) throw badRequest("'fallbacks' lists a model more than once.", "fallbacks");
-  const existing = new Set(listExistingModelNames({ names: fallbacks }));
+  const existing = new Set(await listExistingModelNames({ names: fallbacks }));
   const missing = fallbacks.filter((n) => !existing.has(n));
   if (missing.length) throw badRequest(`Unknown fallback model(s): ${missing.join(", ")}.`, "fallbacks");
 }
 
-export function listModels(ctx: AdminContext): { data: ModelView[] } {
-  return { data: listModelRows().map((row) => toView(ctx, row)) };
+export async function listModels(ctx: AdminContext): Promise<{ data: ModelView[] }> {
+  return { data: await Promise.all((await listModelRows()).map((row) => toView(ctx, row))) };
 }
 
-export function getModel(ctx: AdminContext, id: string): ModelView {
-  return toView(ctx, requireModel(id));
+export async function getModel(ctx: AdminContext, id: string): Promise<ModelView> {
+  return toView(ctx, await requireModel(id));
 }
 
-export function createModel(ctx: AdminContext, input: unknown): ModelView {
+export async function createModel(ctx: AdminContext, input: unknown): Promise<ModelView> {
   const body = parseInput(createSchema, input);
-  const provider = requireProvider(body.providerId);
+  const provider = await requireProvider(body.providerId);
   const endpoints = canonicalEndpoints(body.endpoints ?? DEFAULT_ENDPOINTS);
   assertProviderServes(provider.kind, endpoints);
   const fallbacks = body.fallbacks ?? [];
-  assertFallbacks(body.name, fallbacks);
-  assertNameFree(body.name);
-  assertNotRouteName(body.name);
+  await assertFallbacks(body.name, fallbacks);
+  await assertNameFree(body.name);
+  await assertNotRouteName(body.name);
   const now = ctx.now();
-  const row = insertModel({
+  const row = await insertModel({
     id: newId("mdl"),
     name: body.name,
     providerId: body.providerId,
@@ -212,23 +212,23 @@ export function createModel(ctx: AdminContext, input: unknown): ModelView {
   return toView(ctx, row);
 }
 
-export function patchModel(ctx: AdminContext, id: string, input: unknown): ModelView {
+export async function patchModel(ctx: AdminContext, id: string, input: unknown): Promise<ModelView> {
   const body = parseInput(patchSchema, input);
-  const current = requireModel(id);
-  const provider = requireProvider(body.providerId ?? current.providerId);
+  const current = await requireModel(id);
+  const provider = await requireProvider(body.providerId ?? current.providerId);
   const endpoints = body.endpoints === undefined ? undefined : canonicalEndpoints(body.endpoints);
   if (body.providerId !== undefined || endpoints !== undefined) assertProviderServes(provider.kind, endpoints ?? canonicalEndpoints(current.endpoints));
   const name = body.name ?? current.name;
   const renamed = body.name !== undefined && body.name !== current.name;
   if (renamed) {
-    assertNameFree(name, id);
-    assertNotRouteName(name);
-    assertNotUsedByRoutes(current.name, "rename");
+    await assertNameFree(name, id);
+    await assertNotRouteName(name);
+    await assertNotUsedByRoutes(current.name, "rename");
   }
   // A rename is checked against the fallbacks it will keep, not only new ones.
-  if (body.fallbacks !== undefined || renamed) assertFallbacks(name, body.fallbacks ?? current.fallbacks);
+  if (body.fallbacks !== undefined || renamed) await assertFallbacks(name, body.fallbacks ?? current.fallbacks);
 
-  const row = updateModel({
+  const row = await updateModel({
     id,
     now: ctx.now(),
     patch: {
@@ -251,9 +251,9 @@ export function patchModel(ctx: AdminContext, id: string, input: unknown): Model
   return toView(ctx, row);
 }
 
-export function deleteModel(ctx: AdminContext, id: string): { id: string; deleted: true } {
-  assertNotUsedByRoutes(requireModel(id).name, "delete");
-  if (!deleteModelRow({ id, now: ctx.now() })) throw notFound(`No model with id '${id}'.`);
+export async function deleteModel(ctx: AdminContext, id: string): Promise<{ id: string; deleted: true }> {
+  await assertNotUsedByRoutes((await requireModel(id)).name, "delete");
+  if (!(await deleteModelRow({ id, now: ctx.now() }))) throw notFound(`No model with id '${id}'.`);
   ctx.catalog.invalidate();
   return { id, deleted: true };
 }

@@ -39,11 +39,11 @@ export interface NotificationList {
 const usd = (micros: unknown) => `$${(Number(micros ?? 0) / 1e6).toFixed(2)}`;
 const pct = (share: unknown) => `${Math.round(Number(share ?? 0) * 100)} %`;
 
-function describe(e: EventRow): Pick<NotificationView, "title" | "detail" | "href"> {
+async function describe(e: EventRow): Promise<Pick<NotificationView, "title" | "detail" | "href">> {
   const d = e.data;
   switch (e.type) {
     case "budget.alert": {
-      const team = getTeamById({ id: e.subjectId })?.name ?? e.subjectId;
+      const team = (await getTeamById({ id: e.subjectId }))?.name ?? e.subjectId;
       const period = d.period === "month" ? "monthly" : "daily";
       return {
         title: `${team} reached ${String(d.thresholdPct)} % of its ${period} budget`,
@@ -52,7 +52,7 @@ function describe(e: EventRow): Pick<NotificationView, "title" | "detail" | "hre
       };
     }
     case "breaker.open": {
-      const model = getModelById({ id: e.subjectId })?.name ?? e.subjectId;
+      const model = (await getModelById({ id: e.subjectId }))?.name ?? e.subjectId;
       return {
         title: `Circuit breaker opened for ${model}`,
         detail: `${pct(d.failureRate)} of ${String(d.requests ?? "?")} recent requests failed; calls go to its fallbacks until it recovers.`,
@@ -60,7 +60,7 @@ function describe(e: EventRow): Pick<NotificationView, "title" | "detail" | "hre
       };
     }
     default: {
-      const route = getRouteById({ id: e.subjectId })?.name ?? e.subjectId;
+      const route = (await getRouteById({ id: e.subjectId }))?.name ?? e.subjectId;
       const reasons = Array.isArray(d.reasons) ? (d.reasons as unknown[]).map(String) : [];
       return {
         title: `Route ${route} rolled back`,
@@ -76,14 +76,14 @@ const listQuery = z.strictObject({
   limit: queryInt(1, MAX_PAGE).optional(),
 });
 
-export function listNotifications(userId: string, query: URLSearchParams): NotificationList {
+export async function listNotifications(userId: string, query: URLSearchParams): Promise<NotificationList> {
   const q = parseInput(listQuery, Object.fromEntries(query));
   const limit = q.limit ?? 20;
-  const lastReadId = getLastReadEventId({ userId });
-  const rows = listEventsOfTypes({ types: NOTIFICATION_TYPES, before: q.before, limit });
+  const lastReadId = await getLastReadEventId({ userId });
+  const rows = await listEventsOfTypes({ types: NOTIFICATION_TYPES, before: q.before, limit });
   return {
-    data: rows.map((e) => ({ id: e.id, createdAt: toIso(e.createdAt), type: e.type, ...describe(e), unread: e.id > lastReadId })),
-    unread: countEventsOfTypesAfter({ types: NOTIFICATION_TYPES, afterId: lastReadId }),
+    data: await Promise.all(rows.map(async (e) => ({ id: e.id, createdAt: toIso(e.createdAt), type: e.type, ...(await describe(e)), unread: e.id > lastReadId }))),
+    unread: await countEventsOfTypesAfter({ types: NOTIFICATION_TYPES, afterId: lastReadId }),
     lastReadId,
     nextBefore: rows.length === limit ? rows[rows.length - 1]!.id : null,
   };
@@ -92,9 +92,9 @@ export function listNotifications(userId: string, query: URLSearchParams): Notif
 const readBody = z.strictObject({ upTo: z.int().min(0).max(Number.MAX_SAFE_INTEGER).optional() }).nullish();
 
 /** Marks everything up to `upTo` (default: the newest notification) as read. */
-export function markNotificationsRead(userId: string, body: unknown, now: number): { lastReadId: number; unread: number } {
+export async function markNotificationsRead(userId: string, body: unknown, now: number): Promise<{ lastReadId: number; unread: number }> {
   const b = parseInput(readBody, body);
-  const upTo = b?.upTo ?? latestEventIdOfTypes({ types: NOTIFICATION_TYPES });
-  const lastReadId = markEventsReadUpTo({ userId, eventId: upTo, now });
-  return { lastReadId, unread: countEventsOfTypesAfter({ types: NOTIFICATION_TYPES, afterId: lastReadId }) };
+  const upTo = b?.upTo ?? await latestEventIdOfTypes({ types: NOTIFICATION_TYPES });
+  const lastReadId = await markEventsReadUpTo({ userId, eventId: upTo, now });
+  return { lastReadId, unread: await countEventsOfTypesAfter({ types: NOTIFICATION_TYPES, afterId: lastReadId }) };
 }

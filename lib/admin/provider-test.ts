@@ -51,8 +51,8 @@ export const FAILURE_MESSAGES = {
 
 export type FailureKind = keyof typeof FAILURE_MESSAGES;
 
-export async function testProvider(catalog: { get(): Catalog }, id: string, deps: ProviderTestDeps): Promise<ProviderTestResult> {
-  const provider = catalog.get().providers.get(id);
+export async function testProvider(catalog: { get(): Catalog | Promise<Catalog> }, id: string, deps: ProviderTestDeps): Promise<ProviderTestResult> {
+  const provider = (await catalog.get()).providers.get(id);
   if (!provider) throw notFound(`No provider with id '${id}'.`);
   return testConnection(provider, deps);
 }

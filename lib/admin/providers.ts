@@ -110,33 +110,33 @@ function checkResponsesApi(kindValue: string, settings: Record<string, unknown>)
   }
 }
 
-function assertNameFree(name: string, exceptId?: string): void {
-  const existing = getProviderByName({ name });
+async function assertNameFree(name: string, exceptId?: string): Promise<void> {
+  const existing = await getProviderByName({ name });
   if (existing && existing.id !== exceptId) throw conflict(`A provider named '${name}' already exists.`, "name");
 }
 
-function requireProvider(id: string): ProviderRow {
-  const row = getProviderById({ id });
+async function requireProvider(id: string): Promise<ProviderRow> {
+  const row = await getProviderById({ id });
   if (!row) throw notFound(`No provider with id '${id}'.`);
   return row;
 }
 
-export function listProviders(_ctx: AdminContext): { data: ProviderView[] } {
-  return { data: listProviderRows().map(toView) };
+export async function listProviders(_ctx: AdminContext): Promise<{ data: ProviderView[] }> {
+  return { data: (await listProviderRows()).map(toView) };
 }
 
-export function getProvider(_ctx: AdminContext, id: string): ProviderView {
-  return toView(requireProvider(id));
+export async function getProvider(_ctx: AdminContext, id: string): Promise<ProviderView> {
+  return toView(await requireProvider(id));
 }
 
-export function createProvider(ctx: AdminContext, input: unknown): ProviderView {
+export async function createProvider(ctx: AdminContext, input: unknown): Promise<ProviderView> {
   const body = parseInput(createSchema, input);
   const url = body.baseUrl ?? null;
   requireBaseUrl(ctx, body.kind, url);
   checkResponsesApi(body.kind, body.settings ?? {});
-  assertNameFree(body.name);
+  await assertNameFree(body.name);
   const now = ctx.now();
-  const row = insertProvider({
+  const row = await insertProvider({
     id: newId("prv"),
     name: body.name,
     kind: body.kind,
@@ -150,12 +150,12 @@ export function createProvider(ctx: AdminContext, input: unknown): ProviderView 
   return toView(row);
 }
 
-export function patchProvider(ctx: AdminContext, id: string, input: unknown): ProviderView {
+export async function patchProvider(ctx: AdminContext, id: string, input: unknown): Promise<ProviderView> {
   const body = parseInput(patchSchema, input);
-  const current = requireProvider(id);
+  const current = await requireProvider(id);
   requireBaseUrl(ctx, body.kind ?? current.kind, body.baseUrl === undefined ? current.baseUrl : body.baseUrl);
-  if (body.name !== undefined) assertNameFree(body.name, id);
-  if (body.kind !== undefined && body.kind !== current.kind) assertKindServesModels(id, body.kind);
+  if (body.name !== undefined) await assertNameFree(body.name, id);
+  if (body.kind !== undefined && body.kind !== current.kind) await assertKindServesModels(id, body.kind);
 
   let settings: Record<string, unknown> | undefined;
   if (body.settings) {
@@ -166,7 +166,7 @@ export function patchProvider(ctx: AdminContext, id: string, input: unknown): Pr
     }
   }
   checkResponsesApi(body.kind ?? current.kind, settings ?? current.settings);
-  const row = updateProvider({
+  const row = await updateProvider({
     id,
     patch: {
       name: body.name,
@@ -182,13 +182,13 @@ export function patchProvider(ctx: AdminContext, id: string, input: unknown): Pr
   return toView(row);
 }
 
-export function deleteProvider(ctx: AdminContext, id: string): { id: string; deleted: true } {
-  requireProvider(id);
-  const inUse = countModelsUsingProvider({ providerId: id });
+export async function deleteProvider(ctx: AdminContext, id: string): Promise<{ id: string; deleted: true }> {
+  await requireProvider(id);
+  const inUse = await countModelsUsingProvider({ providerId: id });
   if (inUse > 0) {
     throw conflict(`The provider is used by ${inUse} model(s); delete or move them to another provider first.`);
   }
-  deleteProviderRow({ id });
+  await deleteProviderRow({ id });
   ctx.catalog.invalidate();
   return { id, deleted: true };
 }

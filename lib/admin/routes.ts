@@ -82,9 +82,9 @@ export interface RouteView {
   events?: EventView[];
 }
 
-function toView(ctx: AdminContext, row: RouteRow, withEvents: boolean): RouteView {
-  ctx.usage.flush();
-  const windows = buildWindows(listRouteUsageSince({ routeId: row.id, since: row.stageStartedAt }));
+async function toView(ctx: AdminContext, row: RouteRow, withEvents: boolean): Promise<RouteView> {
+  await ctx.usage.flush();
+  const windows = buildWindows(await listRouteUsageSince({ routeId: row.id, since: row.stageStartedAt }));
   const variants: VariantView[] = [{ name: "control", model: row.controlModel, weight: 100 - row.candidateWeight, metrics: summarize(windows.control) }];
   if (row.candidateModel) variants.push({ name: "candidate", model: row.candidateModel, weight: row.candidateWeight, metrics: summarize(windows.candidate) });
   return {
@@ -108,45 +108,45 @@ function toView(ctx: AdminContext, row: RouteRow, withEvents: boolean): RouteVie
     createdAt: toIso(row.createdAt),
     updatedAt: toIso(row.updatedAt),
     ...(withEvents
-      ? { events: listEvents({ subjectType: "route", subjectId: row.id, limit: EVENTS_SHOWN }).map(toEventView) }
+      ? { events: (await listEvents({ subjectType: "route", subjectId: row.id, limit: EVENTS_SHOWN })).map(toEventView) }
       : {}),
   };
 }
 
-function requireModel(name: string, param: string): void {
-  if (!getModelByName({ name })) throw badRequest(`Unknown model '${name}'. Create it first or pick an existing model.`, param, "unknown_model");
+async function requireModel(name: string, param: string): Promise<void> {
+  if (!(await getModelByName({ name }))) throw badRequest(`Unknown model '${name}'. Create it first or pick an existing model.`, param, "unknown_model");
 }
 
-function requireRoute(id: string): RouteRow {
-  const row = getRouteById({ id });
+async function requireRoute(id: string): Promise<RouteRow> {
+  const row = await getRouteById({ id });
   if (!row) throw notFound(`No route with id '${id}'.`);
   return row;
 }
 
 const actorOf = (ctx: AdminContext) => ctx.actor ?? "system";
 
-export function listRoutes(ctx: AdminContext): { data: RouteView[] } {
-  return { data: listRouteRows().map((r) => toView(ctx, r, false)) };
+export async function listRoutes(ctx: AdminContext): Promise<{ data: RouteView[] }> {
+  return { data: await Promise.all((await listRouteRows()).map((r) => toView(ctx, r, false))) };
 }
 
-export function getRoute(ctx: AdminContext, id: string): RouteView {
-  return toView(ctx, requireRoute(id), true);
+export async function getRoute(ctx: AdminContext, id: string): Promise<RouteView> {
+  return toView(ctx, await requireRoute(id), true);
 }
 
-export function createRoute(ctx: AdminContext, input: unknown): RouteView {
+export async function createRoute(ctx: AdminContext, input: unknown): Promise<RouteView> {
   const body = parseInput(createSchema, input);
-  if (getModelByName({ name: body.name })) throw badRequest(`The route name '${body.name}' is already a model name; clients could not tell them apart.`, "name", "shadows_model");
-  if (getRouteByName({ name: body.name })) throw conflict(`A route named '${body.name}' already exists.`, "name");
-  requireModel(body.control, "control");
+  if (await getModelByName({ name: body.name })) throw badRequest(`The route name '${body.name}' is already a model name; clients could not tell them apart.`, "name", "shadows_model");
+  if (await getRouteByName({ name: body.name })) throw conflict(`A route named '${body.name}' already exists.`, "name");
+  await requireModel(body.control, "control");
   const candidate = body.candidate ?? null;
   if (candidate) {
-    requireModel(candidate, "candidate");
+    await requireModel(candidate, "candidate");
     if (candidate === body.control) throw badRequest("The candidate must differ from the control.", "candidate");
   }
   const stageList = body.stages ?? DEFAULT_STAGES;
   const now = ctx.now();
   const id = `route_${randomBytes(12).toString("hex")}`;
-  const row = insertRouteWithEvent(
+  const row = await insertRouteWithEvent(
     {
       id,
       name: body.name,
@@ -172,15 +172,15 @@ export function createRoute(ctx: AdminContext, input: unknown): RouteView {
   return toView(ctx, row, true);
 }
 
-export function patchRoute(ctx: AdminContext, id: string, input: unknown): RouteView {
-  const row = requireRoute(id);
+export async function patchRoute(ctx: AdminContext, id: string, input: unknown): Promise<RouteView> {
+  const row = await requireRoute(id);
   const body = parseInput(patchSchema, input);
   if (body.name !== undefined && body.name !== row.name) {
-    if (getModelByName({ name: body.name })) throw badRequest(`The route name '${body.name}' is already a model name.`, "name", "shadows_model");
-    if (getRouteByName({ name: body.name })) throw conflict(`A route named '${body.name}' already exists.`, "name");
+    if (await getModelByName({ name: body.name })) throw badRequest(`The route name '${body.name}' is already a model name.`, "name", "shadows_model");
+    if (await getRouteByName({ name: body.name })) throw conflict(`A route named '${body.name}' already exists.`, "name");
   }
-  if (body.control !== undefined) requireModel(body.control, "control");
-  if (body.candidate) requireModel(body.candidate, "candidate");
+  if (body.control !== undefined) await requireModel(body.control, "control");
+  if (body.candidate) await requireModel(body.candidate, "candidate");
   const control = body.control ?? row.controlModel;
   const candidate = body.candidate === undefined ? row.candidateModel : body.candidate;
   if (candidate && candidate === control) throw badRequest("The candidate must differ from the control.", "candidate");
@@ -212,7 +212,7 @@ export function patchRoute(ctx: AdminContext, id: string, input: unknown): Route
     patch.status = "running";
   }
   const changed = Object.fromEntries(Object.entries(body).filter(([, v]) => v !== undefined));
-  const updated = updateRouteWithEvent({
+  const updated = await updateRouteWithEvent({
     id,
     patch,
     event: { type: "route.updated", subjectType: "route", subjectId: id, actor: actorOf(ctx), createdAt: now, data: { changed } },
@@ -221,9 +221,9 @@ export function patchRoute(ctx: AdminContext, id: string, input: unknown): Route
   return toView(ctx, updated!, true);
 }
 
-export function deleteRoute(ctx: AdminContext, id: string): { id: string; deleted: true } {
-  requireRoute(id);
-  deleteRouteWithEvent({ id, event: { type: "route.deleted", subjectType: "route", subjectId: id, actor: actorOf(ctx), createdAt: ctx.now(), data: {} } });
+export async function deleteRoute(ctx: AdminContext, id: string): Promise<{ id: string; deleted: true }> {
+  await requireRoute(id);
+  await deleteRouteWithEvent({ id, event: { type: "route.deleted", subjectType: "route", subjectId: id, actor: actorOf(ctx), createdAt: ctx.now(), data: {} } });
   ctx.catalog.invalidate();
   return { id, deleted: true };
 }
@@ -237,8 +237,8 @@ const ALLOWED: Record<RouteAction, RouteRow["status"][]> = {
 };
 
 /** Manual pause, resume, rollback and promote, each audited with who did it. */
-export function routeAction(ctx: AdminContext, id: string, action: RouteAction): RouteView {
-  const row = requireRoute(id);
+export async function routeAction(ctx: AdminContext, id: string, action: RouteAction): Promise<RouteView> {
+  const row = await requireRoute(id);
   if (!ALLOWED[action].includes(row.status)) {
     throw conflict(`Cannot ${action} a route that is ${row.status.replace("_", " ")}.`, null);
   }
@@ -246,7 +246,7 @@ export function routeAction(ctx: AdminContext, id: string, action: RouteAction):
     throw conflict(`This route has no candidate to ${action}.`, null);
   }
   const { patch, event } = applyAction(row, action, ctx.now(), actorOf(ctx));
-  const updated = updateRouteWithEvent({ id, expect: { stageIndex: row.stageIndex, status: row.status }, patch, event });
+  const updated = await updateRouteWithEvent({ id, expect: { stageIndex: row.stageIndex, status: row.status }, patch, event });
   if (!updated) throw conflict("The route changed while this action was applied; reload and try again.", null);
   ctx.catalog.invalidate();
   return toView(ctx, updated, true);
@@ -258,15 +258,15 @@ const metricsQuery = z.strictObject({
 });
 
 /** Per-variant series over the last `minutes` (default 30) in `buckets` (default 30) steps. */
-export function routeMetrics(ctx: AdminContext, id: string, query: URLSearchParams) {
-  const row = requireRoute(id);
+export async function routeMetrics(ctx: AdminContext, id: string, query: URLSearchParams) {
+  const row = await requireRoute(id);
   const q = parseInput(metricsQuery, Object.fromEntries(query));
-  ctx.usage.flush();
+  await ctx.usage.flush();
   const to = ctx.now();
   const from = to - (q.minutes ?? 30) * 60_000;
   const bucketMs = Math.ceil((to - from) / (q.buckets ?? 30));
-  const rows = listRouteUsageBetween({ routeId: row.id, from, to: to + 1 });
-  return { routeId: row.id, from: toIso(from), to: toIso(to), ...bucketSeries(rows, from, to, bucketMs, assignments(row)) };
+  const rows = await listRouteUsageBetween({ routeId: row.id, from, to: to + 1 });
+  return { routeId: row.id, from: toIso(from), to: toIso(to), ...bucketSeries(rows, from, to, bucketMs, await assignments(row)) };
 }
 
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
@@ -275,8 +275,8 @@ const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === "obj
  * Which models served the route when, replayed from its audit trail, so chart history stays with
  * the model that served it. A rolled-back candidate serves nothing until it gets a weight again.
  */
-export function assignments(row: RouteRow): Assignment[] {
-  const events = listEvents({ subjectType: "route", subjectId: row.id, limit: 10_000 }).reverse();
+export async function assignments(row: RouteRow): Promise<Assignment[]> {
+  const events = (await listEvents({ subjectType: "route", subjectId: row.id, limit: 10_000 })).reverse();
   const out: Assignment[] = [];
   let control = row.controlModel;
   let candidate: string | null = row.candidateModel;

@@ -77,7 +77,7 @@ const usdOrNull = (micros: number | null): number | null => (micros === null ? n
 const microsOrNull = (usd: number | null | undefined): number | null | undefined => (usd == null ? usd : usdToMicros(usd));
 
 /** Callers flush queued usage first, so spend includes requests that finished a moment ago. */
-function toView(row: TeamRow, now: number): TeamView {
+async function toView(row: TeamRow, now: number): Promise<TeamView> {
   return {
     id: row.id,
     name: row.name,
@@ -88,8 +88,8 @@ function toView(row: TeamRow, now: number): TeamView {
     alertThresholdPct: row.alertThresholdPct,
     allowedModels: row.allowedModels ?? null,
     responseCache: row.responseCache ?? CACHE_OFF,
-    spentTodayUsd: microsToUsd(sumTeamSpendSince({ teamId: row.id, since: startOfUtcDay(now) })),
-    spentThisMonthUsd: microsToUsd(sumTeamSpendSince({ teamId: row.id, since: startOfUtcMonth(now) })),
+    spentTodayUsd: microsToUsd(await sumTeamSpendSince({ teamId: row.id, since: startOfUtcDay(now) })),
+    spentThisMonthUsd: microsToUsd(await sumTeamSpendSince({ teamId: row.id, since: startOfUtcMonth(now) })),
     createdAt: toIso(row.createdAt),
     updatedAt: toIso(row.updatedAt),
   };
@@ -103,40 +103,40 @@ const periodView = (p: PeriodSnapshot): BudgetPeriodView => ({
   alerted: p.alerted,
 });
 
-function requireTeam(id: string): TeamRow {
-  const row = getTeamById({ id });
+async function requireTeam(id: string): Promise<TeamRow> {
+  const row = await getTeamById({ id });
   if (!row) throw notFound(`No team with id '${id}'.`);
   return row;
 }
 
-function assertNameFree(name: string, exceptId?: string): void {
-  const existing = getTeamByName({ name });
+async function assertNameFree(name: string, exceptId?: string): Promise<void> {
+  const existing = await getTeamByName({ name });
   if (existing && existing.id !== exceptId) throw conflict(`A team named '${name}' already exists.`, "name");
 }
 
-export function listTeams(ctx: AdminContext): { data: TeamView[] } {
-  ctx.usage.flush();
+export async function listTeams(ctx: AdminContext): Promise<{ data: TeamView[] }> {
+  await ctx.usage.flush();
   const now = ctx.now();
-  return { data: listTeamRows().map((row) => toView(row, now)) };
+  return { data: await Promise.all((await listTeamRows()).map((row) => toView(row, now))) };
 }
 
-export function getTeam(ctx: AdminContext, id: string): TeamDetailView {
-  const row = requireTeam(id);
-  ctx.usage.flush();
+export async function getTeam(ctx: AdminContext, id: string): Promise<TeamDetailView> {
+  const row = await requireTeam(id);
+  await ctx.usage.flush();
   const now = ctx.now();
-  const snap = ctx.gateway.budgets.snapshot(
+  const snap = await ctx.gateway.budgets.snapshot(
     { id: row.id, dailyBudgetMicros: row.dailyBudgetMicros, monthlyBudgetMicros: row.monthlyBudgetMicros, alertThresholdPct: row.alertThresholdPct },
     now,
   );
-  const alerts = listEvents({ subjectType: "team", subjectId: id, type: "budget.alert", limit: ALERTS_SHOWN });
-  return { ...toView(row, now), budget: { day: periodView(snap.day), month: periodView(snap.month) }, alerts: alerts.map(toEventView) };
+  const alerts = await listEvents({ subjectType: "team", subjectId: id, type: "budget.alert", limit: ALERTS_SHOWN });
+  return { ...(await toView(row, now)), budget: { day: periodView(snap.day), month: periodView(snap.month) }, alerts: alerts.map(toEventView) };
 }
 
-export function createTeam(ctx: AdminContext, input: unknown): TeamView {
+export async function createTeam(ctx: AdminContext, input: unknown): Promise<TeamView> {
   const body = parseInput(createSchema, input);
-  assertNameFree(body.name);
+  await assertNameFree(body.name);
   const now = ctx.now();
-  const row = insertTeam({
+  const row = await insertTeam({
     id: newId("team"),
     name: body.name,
     rpmLimit: body.rpmLimit ?? null,
@@ -152,13 +152,13 @@ export function createTeam(ctx: AdminContext, input: unknown): TeamView {
   return toView(row, now);
 }
 
-export function patchTeam(ctx: AdminContext, id: string, input: unknown): TeamView {
+export async function patchTeam(ctx: AdminContext, id: string, input: unknown): Promise<TeamView> {
   const body = parseInput(patchSchema, input);
-  requireTeam(id);
-  if (body.name !== undefined) assertNameFree(body.name, id);
+  await requireTeam(id);
+  if (body.name !== undefined) await assertNameFree(body.name, id);
   const now = ctx.now();
   // Cached callers (a key and its team's limits) are marked stale by the update itself.
-  const row = updateTeam({
+  const row = await updateTeam({
     id,
     now,
     patch: {
@@ -174,12 +174,12 @@ export function patchTeam(ctx: AdminContext, id: string, input: unknown): TeamVi
     },
   });
   if (!row) throw notFound(`No team with id '${id}'.`);
-  ctx.usage.flush();
+  await ctx.usage.flush();
   return toView(row, now);
 }
 
-export function deleteTeam(ctx: AdminContext, id: string): { id: string; deleted: true } {
-  if (!deleteTeamRow({ id, now: ctx.now() })) throw notFound(`No team with id '${id}'.`);
-  ctx.gateway.budgets.invalidate(id);
+export async function deleteTeam(ctx: AdminContext, id: string): Promise<{ id: string; deleted: true }> {
+  if (!(await deleteTeamRow({ id, now: ctx.now() }))) throw notFound(`No team with id '${id}'.`);
+  await ctx.gateway.budgets.invalidate(id, ctx.now());
   return { id, deleted: true };
 }

@@ -28,55 +28,55 @@ export interface UserView {
   createdAt: string;
 }
 
-function toView(row: UserRow): UserView {
+async function toView(row: UserRow): Promise<UserView> {
   return {
     id: row.id,
     email: row.email,
     name: row.name,
     role: row.role,
-    teams: listTeamsOfUser({ userId: row.id }),
+    teams: await listTeamsOfUser({ userId: row.id }),
     currentTeamId: row.currentTeamId,
     createdAt: row.createdAt.toISOString(),
   };
 }
 
-function checkTeams(teamIds: string[]): void {
-  const known = new Set(listExistingTeamIds({ ids: teamIds }));
+async function checkTeams(teamIds: string[]): Promise<void> {
+  const known = new Set(await listExistingTeamIds({ ids: teamIds }));
   const missing = teamIds.find((id) => !known.has(id));
   if (missing) throw badRequest(`Unknown team '${missing}'.`, "teamIds", "unknown_team");
 }
 
-export function listUsers(): { data: UserView[] } {
-  return { data: listUserRows().map(toView) };
+export async function listUsers(): Promise<{ data: UserView[] }> {
+  return { data: await Promise.all((await listUserRows()).map(toView)) };
 }
 
-export function getUser(id: string): UserView {
-  const row = getUserById({ id });
+export async function getUser(id: string): Promise<UserView> {
+  const row = await getUserById({ id });
   if (!row) throw notFound(`No user with id '${id}'.`);
   return toView(row);
 }
 
 export async function createUser(ctx: AdminContext, auth: Auth, input: unknown): Promise<UserView> {
   const body = parseInput(createSchema, input);
-  if (getUserByEmail({ email: body.email })) throw conflict(`A user with email '${body.email}' already exists.`, "email");
-  if (body.teamIds) checkTeams(body.teamIds);
+  if (await getUserByEmail({ email: body.email })) throw conflict(`A user with email '${body.email}' already exists.`, "email");
+  if (body.teamIds) await checkTeams(body.teamIds);
   const user = await createUserWithPassword(auth, { email: body.email, name: body.name, password: body.password, role: body.role ?? "member" });
-  setTeamsOfUser({ userId: user.id, teamIds: body.teamIds ?? [], now: ctx.now() });
+  await setTeamsOfUser({ userId: user.id, teamIds: body.teamIds ?? [], now: ctx.now() });
   return getUser(user.id);
 }
 
 export async function patchUser(ctx: AdminContext, auth: Auth, id: string, input: unknown): Promise<UserView> {
-  const existing = getUserById({ id });
+  const existing = await getUserById({ id });
   if (!existing) throw notFound(`No user with id '${id}'.`);
   const body = parseInput(patchSchema, input);
-  if (body.teamIds) checkTeams(body.teamIds);
-  if (body.name !== undefined || body.role !== undefined) updateUser({ id, patch: { ...(body.name ? { name: body.name } : {}), ...(body.role ? { role: body.role } : {}) } });
+  if (body.teamIds) await checkTeams(body.teamIds);
+  if (body.name !== undefined || body.role !== undefined) await updateUser({ id, patch: { ...(body.name ? { name: body.name } : {}), ...(body.role ? { role: body.role } : {}) } });
   if (body.password) await setUserPassword(auth, id, body.password);
-  if (body.teamIds) setTeamsOfUser({ userId: id, teamIds: body.teamIds, now: ctx.now() });
+  if (body.teamIds) await setTeamsOfUser({ userId: id, teamIds: body.teamIds, now: ctx.now() });
   return getUser(id);
 }
 
-export function deleteUser(id: string): { id: string; deleted: true } {
-  if (!deleteUserRow({ id })) throw notFound(`No user with id '${id}'.`);
+export async function deleteUser(id: string): Promise<{ id: string; deleted: true }> {
+  if (!(await deleteUserRow({ id }))) throw notFound(`No user with id '${id}'.`);
   return { id, deleted: true };
 }

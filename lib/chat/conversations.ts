@@ -46,9 +46,9 @@ const view = (c: ConversationRow) => ({
 });
 
 /** All of the person's conversations, or with `q` those whose title or message text contains it. */
-export function listConversations(userId: string, q: string | null = null) {
+export async function listConversations(userId: string, q: string | null = null) {
   const text = q === null ? "" : parseSearch(q);
-  const rows = text ? searchConversationsOfUser({ userId, text }) : listConversationsOfUser({ userId });
+  const rows = text ? await searchConversationsOfUser({ userId, text }) : await listConversationsOfUser({ userId });
   return { data: rows.map(view) };
 }
 
@@ -58,21 +58,21 @@ function parseSearch(q: string): string {
   return result.data;
 }
 
-export function requireConversation(userId: string, id: string): ConversationRow {
-  const row = getConversationOfUser({ id, userId });
+export async function requireConversation(userId: string, id: string): Promise<ConversationRow> {
+  const row = await getConversationOfUser({ id, userId });
   if (!row) throw notFound(`No conversation with id '${id}'.`);
   return row;
 }
 
-export function getConversation(userId: string, id: string) {
-  const row = requireConversation(userId, id);
-  const messages = listMessages({ conversationId: id }).map((m) => ({ id: m.id, role: m.role, parts: m.parts, metadata: m.metadata ?? undefined }));
+export async function getConversation(userId: string, id: string) {
+  const row = await requireConversation(userId, id);
+  const messages = (await listMessages({ conversationId: id })).map((m) => ({ id: m.id, role: m.role, parts: m.parts, metadata: m.metadata ?? undefined }));
   return { ...view(row), messages };
 }
 
-export function createConversation(userId: string, teamId: string | null, input: unknown, now: number) {
+export async function createConversation(userId: string, teamId: string | null, input: unknown, now: number) {
   const body = parseInput(createSchema, input);
-  const row = insertConversation({
+  const row = await insertConversation({
     id: `conv_${randomBytes(12).toString("hex")}`,
     userId,
     teamId,
@@ -86,13 +86,13 @@ export function createConversation(userId: string, teamId: string | null, input:
   return view(row);
 }
 
-export function patchConversation(userId: string, id: string, input: unknown, now: number) {
-  requireConversation(userId, id);
+export async function patchConversation(userId: string, id: string, input: unknown, now: number) {
+  await requireConversation(userId, id);
   const body = parseInput(patchSchema, input);
-  return view(updateConversation({ id, userId, patch: { ...body, updatedAt: now } })!);
+  return view((await updateConversation({ id, userId, patch: { ...body, updatedAt: now } }))!);
 }
 
-export function deleteConversation(userId: string, id: string) {
-  if (!deleteRow({ id, userId })) throw notFound(`No conversation with id '${id}'.`);
+export async function deleteConversation(userId: string, id: string) {
+  if (!(await deleteRow({ id, userId }))) throw notFound(`No conversation with id '${id}'.`);
   return { id, deleted: true as const };
 }

@@ -65,9 +65,9 @@ function upstreamDownWords(code: string | null, status: number | undefined): str
   return "The model's provider could not be reached.";
 }
 
-function callerOf(viewer: Viewer): Caller {
-  const teamId = teamOfViewer(viewer);
-  const team = getTeamLimits({ teamId });
+async function callerOf(viewer: Viewer): Promise<Caller> {
+  const teamId = await teamOfViewer(viewer);
+  const team = await getTeamLimits({ teamId });
   if (!team) throw forbidden("Your team no longer exists; ask an admin to add you to one.");
   return { team, keyId: null, keyRpmLimit: null, userId: viewer.userId };
 }
@@ -111,10 +111,10 @@ export async function handleChat(turn: ChatTurn, deps: ChatDeps): Promise<Respon
   const { gateway, now } = deps;
   const body = parseInput(bodySchema, turn.body);
   assertMessagesFit(body.messages, deps.maxMessageBytes);
-  const conversation = body.ephemeral ? null : requireConversation(viewer.userId, body.id);
+  const conversation = body.ephemeral ? null : await requireConversation(viewer.userId, body.id);
   const model = body.model ?? conversation?.model;
   if (!model) throw badRequest("Pick a model for this conversation.", "model");
-  const caller = callerOf(viewer);
+  const caller = await callerOf(viewer);
 
   let messages: UIMessage[];
   try {
@@ -173,7 +173,7 @@ export async function handleChat(turn: ChatTurn, deps: ChatDeps): Promise<Respon
     generateMessageId: () => `msg_${randomBytes(12).toString("hex")}`,
     onError: describeChatError,
     messageMetadata: ({ part }) => (part.type === "finish" ? metadataOf() : undefined),
-    onEnd: ({ messages: final }) => {
+    onEnd: async ({ messages: final }) => {
       if (!conversation) return;
       const rows = final.map((m) => ({
         id: m.id,
@@ -181,12 +181,12 @@ export async function handleChat(turn: ChatTurn, deps: ChatDeps): Promise<Respon
         parts: m.parts as unknown[],
         metadata: m.role === "assistant" ? ((m.metadata as Record<string, unknown> | undefined) ?? (metadataOf() as Record<string, unknown> | undefined) ?? null) : null,
       }));
-      replaceMessages({ conversationId: conversation.id, rows, now: now() });
+      await replaceMessages({ conversationId: conversation.id, rows, now: now() });
       const patch: { title?: string; model?: string; updatedAt: number } = { updatedAt: now() };
       if (conversation.title === NEW_CHAT_TITLE) patch.title = titleFrom(final);
       // A model is remembered for the conversation only once it has actually answered.
       if (model !== conversation.model && (usage as UsageRecord | null)?.status === "ok") patch.model = model;
-      updateConversation({ id: conversation.id, userId: viewer.userId, patch });
+      await updateConversation({ id: conversation.id, userId: viewer.userId, patch });
     },
   });
   return createUIMessageStreamResponse({ stream });

@@ -9,11 +9,11 @@ import type { Catalog } from "../gateway/types";
 import { availableNames } from "../gateway/resolve";
 import { teamOfViewer, type Viewer } from "../server/session";
 
-export function describeMe(viewer: Viewer) {
-  const teams = listTeamsOfUser({ userId: viewer.userId });
+export async function describeMe(viewer: Viewer) {
+  const teams = await listTeamsOfUser({ userId: viewer.userId });
   let currentTeamId: string | null = null;
   try {
-    currentTeamId = teamOfViewer(viewer);
+    currentTeamId = await teamOfViewer(viewer);
   } catch {
     // not in any team yet: the page says so
   }
@@ -22,16 +22,16 @@ export function describeMe(viewer: Viewer) {
 
 const patchSchema = z.strictObject({ currentTeamId: z.string().min(1).max(64) });
 
-export function switchTeam(viewer: Viewer, input: unknown) {
+export async function switchTeam(viewer: Viewer, input: unknown) {
   const { currentTeamId } = parseInput(patchSchema, input);
-  if (!isTeamMember({ userId: viewer.userId, teamId: currentTeamId })) throw forbidden("You are not a member of that team.");
-  updateUser({ id: viewer.userId, patch: { currentTeamId } });
+  if (!(await isTeamMember({ userId: viewer.userId, teamId: currentTeamId }))) throw forbidden("You are not a member of that team.");
+  await updateUser({ id: viewer.userId, patch: { currentTeamId } });
   return describeMe({ ...viewer, currentTeamId });
 }
 
 /** Models and route aliases the current team may use that serve chat, for the chat's picker. */
-export function modelsForViewer(viewer: Viewer, catalog: Catalog) {
-  const team = getTeamLimits({ teamId: teamOfViewer(viewer) });
+export async function modelsForViewer(viewer: Viewer, catalog: Catalog) {
+  const team = await getTeamLimits({ teamId: await teamOfViewer(viewer) });
   const names = availableNames(catalog, team?.allowedModels ?? null).filter((name) => endpointsOf(name, catalog).includes("chat"));
   return {
     data: names.map((name) => {

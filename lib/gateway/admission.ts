@@ -1,7 +1,7 @@
 /** Step 4 of the pipeline: the rate-limit checks one request must pass, all at once. */
 import { GatewayError } from "./errors";
-import { retryAfterSeconds, type Admission, type LimitCheck } from "./rate-limit";
-import type { Limiter } from "./state";
+import { retryAfterSeconds, type LimitCheck, type RateLimitHeaders } from "./rate-limit";
+import type { AdmitResult } from "./state";
 import type { Caller, ModelConfig } from "./types";
 
 /** The caller's limits: the gateway's global cap, the team's and the key's. */
@@ -27,13 +27,19 @@ export function modelChecks(model: ModelConfig, tokens: number): LimitCheck[] {
 
 const SCOPES: Record<string, string> = { global: "the gateway", team: "your team", key: "this API key", model: "this model" };
 
-export function admit(limiter: Limiter, checks: LimitCheck[], now: number): Extract<Admission, { ok: true }> {
-  const result = limiter.admit(checks, now);
-  if (result.ok) return result;
-  throw refusal(result);
+/** "$5.00", "$0.005", "$0.000132": cents at least, every micro-dollar that is there. */
+function usd(micros: number): string {
+  const text = (micros / 1e6).toFixed(6).replace(/0{1,4}$/, "");
+  return `$${text}`;
 }
 
-export function refusal(result: Extract<Admission, { ok: false }>): GatewayError {
+/** A refused admission as the answer the client gets: 429 with the limit or budget that refused. */
+export function refusal(result: Exclude<AdmitResult, { ok: true }>, rateHeaders: RateLimitHeaders = {}): GatewayError {
+  if (result.reason === "budget") {
+    const resetAt = new Date(result.resetsAt).toISOString();
+    const message = `Your team's ${result.period === "day" ? "daily" : "monthly"} budget of ${usd(result.capMicros)} is used up (${usd(result.spentMicros)} spent, ${usd(result.reservedMicros)} reserved by requests in flight). It resets at ${resetAt}.`;
+    return new GatewayError(429, message, { type: "insufficient_quota", code: "budget_exceeded", headers: { "retry-after": String(result.retryAfterSeconds), ...(result.headers ?? rateHeaders) } });
+  }
   const scope = SCOPES[result.failed.key.split(":")[0]!] ?? "a limit";
   const unit = result.failed.kind === "requests" ? "requests per minute" : "tokens per minute";
   const message = result.tooLarge

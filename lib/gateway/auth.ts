@@ -14,12 +14,12 @@ export function bearerToken(req: { headers: HeaderLookup }): string | null {
  * A team API key is looked up by its SHA-256: the hash lookup is what compares, so no clear key is
  * ever held or compared byte by byte.
  */
-export function authenticateApiKey(req: { headers: HeaderLookup }, store: GatewayStore): Caller {
+export async function authenticateApiKey(req: { headers: HeaderLookup }, store: GatewayStore): Promise<Caller> {
   const token = bearerToken(req);
   if (!token) {
     throw invalidApiKey("You didn't provide an API key. Send it as 'Authorization: Bearer sk-…'.");
   }
-  const caller = store.callerForKeyHash(sha256Hex(token));
+  const caller = await store.callerForKeyHash(sha256Hex(token));
   if (!caller) throw invalidApiKey("Incorrect API key provided, or the key has been revoked.");
   if ("expiredAt" in caller) throw expiredApiKey(caller.expiredAt, caller.rotated);
   return caller;

@@ -1,7 +1,9 @@
 // Exact team budgets under concurrency (step 5): a request's worst-case cost is reserved against
 // the daily and monthly caps before the upstream call and settled to the real cost afterwards.
-// reserve() is synchronous, so check-and-reserve is atomic within the Node process and concurrent
-// requests can never push spent + reserved past a cap. All amounts are integer micro-USD.
+// The check-and-reserve step is synchronous, so it is atomic within the Node process and
+// concurrent requests can never push spent + reserved past a cap; only loading a new period's
+// settled spend waits for the store, and every request touching that period shares the one load.
+// All amounts are integer micro-USD.
 
 import { dayKey, monthKey, startOfNextUtcDay, startOfNextUtcMonth, startOfUtcDay, startOfUtcMonth } from "./period";
 
@@ -33,6 +35,11 @@ export interface BudgetAlert {
   capMicros: number;
 }
 
+export interface BudgetSnapshot {
+  day: PeriodSnapshot;
+  month: PeriodSnapshot;
+}
+
 export interface Reservation {
   readonly teamId: string;
   readonly amountMicros: number;
@@ -54,7 +61,10 @@ export type ReserveResult =
     };
 
 /** Settled micro-USD of a team from the usage table since `sinceMs`. */
-export type LoadSpend = (teamId: string, sinceMs: number) => number;
+export type LoadSpend = (teamId: string, sinceMs: number) => number | Promise<number>;
+
+/** A ledger whose spend loads at once answers at once; one that loads from a database may wait. */
+type Answer<L extends LoadSpend, T> = L extends (teamId: string, sinceMs: number) => number ? T : T | Promise<T>;
 
 // One (team, period) account. Cap and threshold are the latest seen, so settling uses them.
 interface Entry {
@@ -71,6 +81,8 @@ interface Entry {
 interface TeamState {
   day: Entry | null;
   month: Entry | null;
+  /** Loads of a new period's settled spend in progress, by period key. */
+  loading: Map<string, Promise<void>> | null;
   outstanding: number;
   /** Period keys marked alerted before their entry existed (restored after a restart). */
   alertedKeys: Set<string> | null;
@@ -87,16 +99,24 @@ interface Held extends Reservation {
 
 const NO_ALERTS: readonly BudgetAlert[] = Object.freeze([]);
 
-export class BudgetLedger {
+export class BudgetLedger<L extends LoadSpend = LoadSpend> {
   private readonly teams = new Map<string, TeamState>();
 
-  constructor(private readonly loadSpend: LoadSpend) {}
+  constructor(private readonly loadSpend: L) {}
 
-  reserve(team: BudgetTeam, amountMicros: number, now: number): ReserveResult {
+  /** At once when the team's current periods are loaded; else once their settled spend is. */
+  reserve(team: BudgetTeam, amountMicros: number, now: number): Answer<L, ReserveResult> {
     if (!Number.isSafeInteger(amountMicros) || amountMicros < 0) {
       throw new RangeError(`budget amount must be a non-negative integer of micro-USD, got ${amountMicros}`);
     }
     const state = this.stateOf(team.id);
+    const loading = this.load(state, team, now);
+    // Checked again after the wait: other requests may have reserved meanwhile.
+    const result = loading ? loading.then(() => this.reserveLoaded(state, team, amountMicros, now)) : this.reserveLoaded(state, team, amountMicros, now);
+    return result as Answer<L, ReserveResult>;
+  }
+
+  private reserveLoaded(state: TeamState, team: BudgetTeam, amountMicros: number, now: number): ReserveResult {
     const day = this.current(state, team, "day", now);
     const month = this.current(state, team, "month", now);
     const overMonth = exceeds(month, amountMicros);
@@ -145,8 +165,14 @@ export class BudgetLedger {
     return book(held.month, held, cost, alerts);
   }
 
-  snapshot(team: BudgetTeam, now: number): { day: PeriodSnapshot; month: PeriodSnapshot } {
+  snapshot(team: BudgetTeam, now: number): Answer<L, BudgetSnapshot> {
     const state = this.stateOf(team.id);
+    const loading = this.load(state, team, now);
+    const result = loading ? loading.then(() => this.snapshotLoaded(state, team, now)) : this.snapshotLoaded(state, team, now);
+    return result as Answer<L, BudgetSnapshot>;
+  }
+
+  private snapshotLoaded(state: TeamState, team: BudgetTeam, now: number): BudgetSnapshot {
     return {
       day: toSnapshot(this.current(state, team, "day", now)),
       month: toSnapshot(this.current(state, team, "month", now)),
@@ -177,32 +203,60 @@ export class BudgetLedger {
   private stateOf(teamId: string): TeamState {
     let state = this.teams.get(teamId);
     if (!state) {
-      state = { day: null, month: null, outstanding: 0, alertedKeys: null };
+      state = { day: null, month: null, loading: null, outstanding: 0, alertedKeys: null };
       this.teams.set(teamId, state);
     }
     return state;
   }
 
-  // The entry for the period containing `now`, loading settled spend on the first touch of a new
-  // period. Only forward rollover: a `now` slightly behind (clock skew between requests) keeps
-  // using the current entry instead of reloading the previous period.
-  private current(state: TeamState, team: BudgetTeam, period: BudgetPeriod, now: number): Entry {
-    let e = state[period];
-    if (!e || now >= e.endsAt) {
-      const day = period === "day";
-      const key = day ? dayKey(now) : monthKey(now);
-      e = {
-        period,
-        key,
-        endsAt: day ? startOfNextUtcDay(now) : startOfNextUtcMonth(now),
-        spent: this.loadSpend(team.id, day ? startOfUtcDay(now) : startOfUtcMonth(now)),
-        reserved: 0,
-        cap: null,
-        thresholdPct: 0,
-        alerted: state.alertedKeys?.delete(key) ?? false,
-      };
-      state[period] = e;
+  /**
+   * Null when both periods containing `now` are in memory; else a promise that resolves once their
+   * settled spend is. Only forward rollover: a `now` slightly behind (clock skew between requests)
+   * keeps using the current entry instead of reloading the previous period.
+   */
+  private load(state: TeamState, team: BudgetTeam, now: number): Promise<void> | null {
+    const pending: Promise<void>[] = [];
+    for (const period of ["day", "month"] as const) {
+      const e = state[period];
+      if (e && now < e.endsAt) continue;
+      const key = period === "day" ? dayKey(now) : monthKey(now);
+      let p = state.loading?.get(key);
+      if (!p) {
+        const since = period === "day" ? startOfUtcDay(now) : startOfUtcMonth(now);
+        const spent = this.loadSpend(team.id, since);
+        if (typeof spent === "number") {
+          this.install(state, period, key, now, spent);
+          continue;
+        }
+        // A failed load installs nothing, and is forgotten: the next request tries again.
+        p = spent.then((value) => this.install(state, period, key, now, value)).finally(() => state.loading?.delete(key));
+        (state.loading ??= new Map()).set(key, p);
+      }
+      pending.push(p);
     }
+    if (pending.length === 0) return null;
+    return pending.length === 1 ? pending[0]! : Promise.all(pending).then(() => undefined);
+  }
+
+  private install(state: TeamState, period: BudgetPeriod, key: string, now: number, spent: number): void {
+    const e = state[period];
+    // A load that finished after the team moved to a later period (or another load won) changes nothing.
+    if (e && (e.key === key || now < e.endsAt)) return;
+    state[period] = {
+      period,
+      key,
+      endsAt: period === "day" ? startOfNextUtcDay(now) : startOfNextUtcMonth(now),
+      spent,
+      reserved: 0,
+      cap: null,
+      thresholdPct: 0,
+      alerted: state.alertedKeys?.delete(key) ?? false,
+    };
+  }
+
+  // The loaded entry for the period containing `now`, with the team's latest cap and threshold.
+  private current(state: TeamState, team: BudgetTeam, period: BudgetPeriod, _now: number): Entry {
+    const e = state[period]!;
     e.cap = period === "day" ? team.dailyBudgetMicros : team.monthlyBudgetMicros;
     e.thresholdPct = team.alertThresholdPct;
     return e;

@@ -5,6 +5,7 @@ import { chatCompletions } from "./endpoints/chat";
 import { embeddings } from "./endpoints/embeddings";
 import { responses } from "./endpoints/responses";
 import { handleRequest, type DoorContext } from "./pipeline";
+import type { GatewayState } from "./state";
 import type { GatewayDeps, GatewayOptions, UsageRecord } from "./types";
 
 export interface GatewayCore {
@@ -14,18 +15,18 @@ export interface GatewayCore {
   observe(row: UsageRecord): void;
 }
 
-export interface Gateway extends GatewayCore {
+export interface Gateway<S extends GatewayState = GatewayState> extends GatewayCore {
   chatCompletions(req: GatewayRequest, door?: DoorContext): Promise<GatewayResponse>;
   embeddings(req: GatewayRequest): Promise<GatewayResponse>;
   responses(req: GatewayRequest, door?: DoorContext): Promise<GatewayResponse>;
   models(req: GatewayRequest): Promise<GatewayResponse>;
-  /** Shortcuts to the state in `deps`, for admin views. */
-  breakers: GatewayDeps["breakers"];
-  budgets: GatewayDeps["budgets"];
+  /** Shortcuts to the state in `deps`, for admin views (typed as the kind of state it was given). */
+  breakers: S["breakers"];
+  budgets: S["budgets"];
 }
 
-export function createGateway(deps: GatewayDeps, options: GatewayOptions, observers: Array<(row: UsageRecord) => void> = []): Gateway {
-  const gw: Gateway = {
+export function createGateway<S extends GatewayState>(deps: GatewayDeps & S, options: GatewayOptions, observers: Array<(row: UsageRecord) => void> = []): Gateway<S> {
+  const gw: Gateway<S> = {
     deps,
     options,
     breakers: deps.breakers,

@@ -10,8 +10,8 @@ import type { GatewayCore } from "./gateway";
 
 export async function listModels(gw: GatewayCore, req: GatewayRequest): Promise<GatewayResponse> {
   try {
-    const caller = authenticateApiKey(req, gw.deps.store);
-    const catalog = gw.deps.store.catalog();
+    const caller = await authenticateApiKey(req, gw.deps.store);
+    const catalog = await gw.deps.store.catalog();
     const allowed = caller.team.allowedModels;
     const data = [...catalog.models.values()]
       .filter((m) => !allowed || allowed.includes(m.name))

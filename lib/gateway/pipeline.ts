@@ -2,7 +2,7 @@
  * One request of any endpoint through the whole pipeline: authenticate, validate, resolve, admit,
  * reserve budget, call upstream, stream back, account. Every path ends in exactly one usage row.
  */
-import { admit, callerChecks } from "./admission";
+import { callerChecks, refusal } from "./admission";
 import { authenticateApiKey } from "./auth";
 import { costMicros } from "./cost";
 import { GatewayError, toErrorAnswer } from "./errors";
@@ -26,12 +26,6 @@ export interface DoorContext {
   conversationId?: string;
   /** Told the request's usage row once it is final (the chat shows cost and model per reply). */
   onUsage?: (row: UsageRecord) => void;
-}
-
-/** "$5.00", "$0.005", "$0.000132": cents at least, every micro-dollar that is there. */
-function usd(micros: number): string {
-  const text = (micros / 1e6).toFixed(6).replace(/0{1,4}$/, "");
-  return `$${text}`;
 }
 
 function statusOf(err: GatewayError): UsageStatus {
@@ -85,14 +79,14 @@ export async function handleRequest(gw: GatewayCore, endpoint: Endpoint, req: Ga
   const cacheHeader = (): Record<string, string> => (ledger.row.cache ? { "x-switchyard-cache": ledger.row.cache } : {});
 
   try {
-    const caller = door.caller ?? authenticateApiKey(req, deps.store);
+    const caller = door.caller ?? (await authenticateApiKey(req, deps.store));
     Object.assign(ledger.row, { teamId: caller.team.id, keyId: caller.keyId, userId: caller.userId });
 
     const parsed = endpoint.parse(await req.json(gw.options.maxBodyBytes));
     const { stream } = parsed;
     Object.assign(ledger.row, { requestedModel: parsed.model, stream });
 
-    const catalog = deps.store.catalog();
+    const catalog = await deps.store.catalog();
     const resolution = resolveModel(parsed.model, catalog, { conversationId: door.conversationId ?? null, user: parsed.user, keyId: caller.keyId }, deps.random, caller.team.allowedModels);
     Object.assign(ledger.row, { routeId: resolution.routeId, variant: resolution.variant, stickyKey: resolution.stickyKey });
     const targets = targetsServing(parsed.model, parsed.capability, catalog, targetsFor(resolution.model, catalog, resolution.extraFallbacks));
@@ -107,27 +101,24 @@ export async function handleRequest(gw: GatewayCore, endpoint: Endpoint, req: Ga
     const directive = cacheDirective(req.headers.get("x-switchyard-cache"));
     if (cacheSetting && cacheSetting.mode !== "off") ledger.row.cache = "miss";
     const key = directive !== "off" && isCacheable(cacheSetting, plan) ? cacheKey(caller.team.id, resolution.model.name, plan) : null;
-    const cached = key && directive === "use" ? deps.cache.get(key, deps.now()) : null;
+    const cached = key && directive === "use" ? await deps.cache.get(key, caller.team.id, deps.now()) : null;
     if (cached) {
       // No upstream call and no spend: the request counts against the caller's request rate only.
-      rateHeaders = admit(deps.limiter, callerChecks(caller, 0, gw.options.globalRpm), deps.now()).headers;
+      const admitted = await deps.admission.admit(callerChecks(caller, 0, gw.options.globalRpm), null, deps.now());
+      if (!admitted.ok) throw refusal(admitted);
+      rateHeaders = admitted.headers;
       return answerFromCache(ledger, parsed, cached, { "x-request-id": requestId, ...rateHeaders }, deps.now);
     }
 
-    const admission = admit(deps.limiter, callerChecks(caller, tokens, gw.options.globalRpm), deps.now());
-    ledger.grants.push(admission.grant);
-    rateHeaders = admission.headers;
-
+    // The caller's limits and the budget's worst case, taken together (one round trip when shared).
+    // A team without a cap is held too: its spend stays counted, so a cap set later starts exact.
     const worstCase = Math.max(...targets.map((t) => costMicros(t.model, promptEstimate, ceiling.total)), 0);
+    const admitted = await deps.admission.admit(callerChecks(caller, tokens, gw.options.globalRpm), { team: caller.team, amountMicros: worstCase }, deps.now());
+    if (!admitted.ok) throw refusal(admitted);
     const reservedAt = deps.now();
-    const reserved = deps.budgets.reserve(caller.team, worstCase, reservedAt);
-    if (!reserved.ok) {
-      const resetAt = new Date(reserved.resetsAt).toISOString();
-      const message = `Your team's ${reserved.period === "day" ? "daily" : "monthly"} budget of ${usd(reserved.capMicros)} is used up (${usd(reserved.spentMicros)} spent, ${usd(reserved.reservedMicros)} reserved by requests in flight). It resets at ${resetAt}.`;
-      throw new GatewayError(429, message, { type: "insufficient_quota", code: "budget_exceeded", headers: { "retry-after": String(reserved.retryAfterSeconds), ...rateHeaders } });
-    }
-    ledger.reservation = reserved.reservation;
-    // The upstream is called right after the reservation: its instant is the end of the wait.
+    ledger.admitted(admitted.grant, caller.team);
+    rateHeaders = admitted.headers;
+    // The upstream is called right after the admission: its instant is the end of the wait.
     ledger.row.queueMs = Math.max(0, Math.round(reservedAt - startedAt));
 
     const opened = await openUpstream(deps, { targets, operation: plan.operation, body: plan.body, native: plan.native, stream, clientSignal: req.signal, startedAt, tokens, grants: ledger.grants });
@@ -137,7 +128,8 @@ export async function handleRequest(gw: GatewayCore, endpoint: Endpoint, req: Ga
       if (!key) return;
       const now = deps.now();
       const entry = { answer, model: opened.target.model.name, promptTokens: prompt, completionTokens: completion, costMicros: ledger.row.costMicros };
-      deps.cache.put(key, caller.team.id, entry, now + cacheSetting!.ttlSeconds * 1000, now);
+      // Stored behind the answer; the cache logs its own failures.
+      void deps.cache.put(key, caller.team.id, entry, now + cacheSetting!.ttlSeconds * 1000, now);
     };
     if (resolution.variant) headers["x-switchyard-variant"] = resolution.variant;
     const prices = opened.target.model;

@@ -3,17 +3,18 @@
  * everything the request took: rate-limit grants to the real token count, the budget reservation
  * to the real cost (an overrun recorded as an event), and the row goes to the store and observers.
  */
-import type { Reservation } from "./budget";
+import type { BudgetAlert, BudgetTeam } from "./budget";
 import { costMicros, type Prices } from "./cost";
 import type { GatewayCore } from "./gateway";
-import type { Grant } from "./rate-limit";
+import type { AdmissionGrant } from "./state";
 import type { UpstreamTarget } from "./upstream";
 import type { UsageRecord, UsageStatus } from "./types";
 
 export class RequestLedger {
   readonly row: UsageRecord;
-  readonly grants: Grant[] = [];
-  reservation: Reservation | null = null;
+  /** The caller's admission and each model's, to correct to the real token count. */
+  readonly grants: AdmissionGrant[] = [];
+  private held: { grant: AdmissionGrant; team: BudgetTeam } | null = null;
   private done = false;
 
   constructor(
@@ -28,6 +29,12 @@ export class RequestLedger {
       stream: false, status: "ok", httpStatus: 200, errorType: null, promptTokens: 0, completionTokens: 0,
       costMicros: 0, latencyMs: 0, ttftMs: null, queueMs: null, firstByteMs: null, cache: null, savedMicros: 0,
     };
+  }
+
+  /** The caller's admission: its token charges and the team's budget hold. */
+  admitted(grant: AdmissionGrant, team: BudgetTeam): void {
+    this.grants.push(grant);
+    if (grant.reservation) this.held = { grant, team };
   }
 
   served(target: UpstreamTarget | null, attempts: number, fallbackUsed: boolean, firstByteAt: number | null = null): void {
@@ -55,16 +62,28 @@ export class RequestLedger {
       r.completionTokens = tokens.completion;
       r.costMicros = costMicros(tokens.prices, tokens.prompt, tokens.completion);
     }
-    for (const grant of this.grants) deps.limiter.adjust(grant, r.promptTokens + r.completionTokens, now);
-    if (this.reservation) {
-      if (r.costMicros > this.reservation.amountMicros) this.overrun(this.reservation.amountMicros);
-      for (const alert of deps.budgets.settle(this.reservation, r.costMicros, now)) {
-        deps.store.recordEvent({ type: "budget.alert", subjectType: "team", subjectId: alert.teamId, actor: "system", data: { ...alert } });
-      }
+    for (const grant of this.grants) this.behind(deps.admission.adjust(grant, r.promptTokens + r.completionTokens, now));
+    if (this.held) {
+      const reserved = this.held.grant.reservation!.amountMicros;
+      if (r.costMicros > reserved) this.overrun(reserved);
+      const alerts = deps.admission.settle(this.held.grant, this.held.team, r.costMicros, now);
+      if (alerts instanceof Promise) this.behind(alerts.then((a) => this.alert(a)));
+      else this.alert(alerts);
     }
     deps.store.recordUsage(r);
     this.gw.observe(r);
     this.onUsage?.(r);
+  }
+
+  private alert(alerts: readonly BudgetAlert[]): void {
+    for (const alert of alerts) {
+      this.gw.deps.store.recordEvent({ type: "budget.alert", subjectType: "team", subjectId: alert.teamId, actor: "system", data: { ...alert } });
+    }
+  }
+
+  // Shared state answers over the network: the row is not held back for it, and a failure is logged.
+  private behind(step: unknown): void {
+    if (step instanceof Promise) step.catch((err: unknown) => this.gw.deps.log.error("settling a request's admission failed", { requestId: this.row.requestId, error: String(err) }));
   }
 
   // The upstream produced more than it was allowed (or counted its prompt higher than the

@@ -6,6 +6,7 @@
 import { createHash } from "node:crypto";
 import type { CallPlan } from "./endpoints/types";
 import type { ChatEvent, Frame } from "./providers/types";
+import type { MaybePromise } from "./types";
 
 export type CacheMode = "off" | "deterministic" | "all";
 
@@ -25,8 +26,10 @@ export interface CacheEntry {
 
 /** Where entries are kept; the server's is a table with a size cap. */
 export interface ResponseCache {
-  get(key: string, now: number): CacheEntry | null;
-  put(key: string, teamId: string, entry: CacheEntry, expiresAt: number, now: number): void;
+  /** `teamId` is the key's team: a shared cache keeps each team's entries apart. */
+  get(key: string, teamId: string, now: number): MaybePromise<CacheEntry | null>;
+  /** Stored behind the answer: a failure is the cache's to log, never the request's. */
+  put(key: string, teamId: string, entry: CacheEntry, expiresAt: number, now: number): MaybePromise<void>;
 }
 
 /** Per request, `x-switchyard-cache`: `off` skips the cache, `refresh` asks upstream and stores the answer. */

@@ -169,14 +169,19 @@ export interface ExpiredKey {
   rotated?: boolean;
 }
 
-/** What the gateway reads and writes; implemented over SQLite by the server. */
+/** A value, or a promise of it: in-memory implementations answer at once, shared ones over the network. */
+export type MaybePromise<T> = T | Promise<T>;
+
+/** What the gateway reads and writes; implemented over SQLite or Postgres by the server. */
 export interface GatewayStore {
   /** The caller a live key authenticates as; null for an unknown or revoked key. */
-  callerForKeyHash(hash: string): Caller | ExpiredKey | null;
-  catalog(): Catalog;
+  callerForKeyHash(hash: string): MaybePromise<Caller | ExpiredKey | null>;
+  catalog(): MaybePromise<Catalog>;
   /** Settled spend of a team since an instant, from the usage table. */
-  teamSpendSince(teamId: string, sinceMs: number): number;
+  teamSpendSince(teamId: string, sinceMs: number): MaybePromise<number>;
+  /** Queued: written behind the request, never failing it. */
   recordUsage(row: UsageRecord): void;
+  /** Written behind the caller; a failure is logged, never thrown. */
   recordEvent(event: GatewayEvent): void;
 }
 

@@ -13,7 +13,7 @@ import type { HeaderLookup, UpstreamCallInit, UpstreamResponse } from "./provide
 import { wireFor } from "./providers/operations";
 import type { Frame, ProviderAdapter, UpstreamWire, StreamDecoder } from "./providers/types";
 import type { CallPlan, Operation } from "./endpoints/types";
-import type { Grant } from "./rate-limit";
+import type { AdmissionGrant } from "./state";
 import { createRedactor, type Redactor } from "./redact";
 import { nextRetryDelay } from "./retry-policy";
 import type { EventReader } from "./sse";
@@ -236,11 +236,16 @@ export interface UpstreamRequest {
   /** Tokens charged to each target's own TPM limit (the request's worst case). */
   tokens: number;
   /** Grants taken from the targets' limits are added here, for the caller to settle with the real usage. */
-  grants: Grant[];
+  grants: AdmissionGrant[];
 }
 
 export async function openUpstream(deps: GatewayDeps, req: UpstreamRequest): Promise<Opened> {
-  const { breakers, limiter } = deps;
+  const { breakers, admission } = deps;
+  // A breaker's record is not waited for: the answer goes on, and a failure to write it is logged.
+  const record = (key: string, ok: boolean, probe: boolean) => {
+    const done = breakers.record(key, ok, deps.now(), probe);
+    if (done instanceof Promise) done.catch((err: unknown) => deps.log.warn("recording a call in its breaker failed", { model: key, error: String(err) }));
+  };
   const primary = req.targets[0];
   if (!primary) throw new UpstreamFailure(upstreamError("No upstream is configured for this model."), 0, null, false);
   const deadlineAt = req.startedAt + primary.provider.settings.totalTimeoutMs;
@@ -260,19 +265,19 @@ export async function openUpstream(deps: GatewayDeps, req: UpstreamRequest): Pro
       continue;
     }
     // Skipped before its rate limits are charged: an open breaker means no call will be made.
-    if (breakers.isOpen(key, deps.now())) continue;
+    if (await breakers.isOpen(key, deps.now())) continue;
     const checks = modelChecks(target.model, req.tokens);
     if (checks.length > 0) {
-      const admission = limiter.admit(checks, deps.now());
+      const admitted = await admission.admit(checks, null, deps.now());
       // A model over its own limits (a provider's quota) is skipped for the next target.
-      if (!admission.ok) {
-        last = { error: refusal(admission), target };
+      if (!admitted.ok) {
+        last = { error: refusal(admitted), target };
         continue;
       }
-      req.grants.push(admission.grant);
+      req.grants.push(admitted.grant);
     }
     for (let n = 1; n <= s.maxAttempts; n++) {
-      const gate = breakers.acquire(key, deps.now());
+      const gate = await breakers.acquire(key, deps.now());
       if (!gate.allowed) break;
       if (deps.now() >= deadlineAt) throw new UpstreamFailure(upstreamTimeout("The request deadline passed before the upstream answered."), attempts, last.target, t > 0);
       attempts++;
@@ -286,23 +291,23 @@ export async function openUpstream(deps: GatewayDeps, req: UpstreamRequest): Pro
       if (r.ok) {
         const base = { target, attempts, fallbackUsed: t > 0, controller: r.controller, clock: r.clock, firstByteAt: r.firstByteAt };
         if (r.committed.kind === "plain") {
-          breakers.record(key, true, deps.now(), gate.probe);
+          record(key, true, gate.probe);
           return { ...base, kind: "plain", answer: r.committed.answer };
         }
         let settled = false;
         const settle = (healthy: boolean | null) => {
           if (settled) return;
           settled = true;
-          if (healthy !== null) breakers.record(key, healthy, deps.now(), gate.probe);
+          if (healthy !== null) record(key, healthy, gate.probe);
         };
         return { ...base, kind: "stream", frames: r.committed.frames, first: r.committed.first, settle };
       }
       // A client error from the upstream is the client's: no retry, no fallback, no breaker penalty.
       if (!r.fault) {
-        breakers.record(key, true, deps.now(), gate.probe);
+        record(key, true, gate.probe);
         throw new UpstreamFailure(r.error, attempts, target, t > 0);
       }
-      breakers.record(key, false, deps.now(), gate.probe);
+      record(key, false, gate.probe);
       last = { error: r.error, target };
       if (!r.retryable || n === s.maxAttempts) break;
       const wait = nextRetryDelay({ attempt: n, headers: r.headers, now: deps.now(), random: deps.random });

@@ -20,10 +20,11 @@ export function metricsAccess(req: Request, runtime: Runtime): void {
   throw unauthorized("Send the metrics token (SWITCHYARD_METRICS_TOKEN) as 'Authorization: Bearer …'.");
 }
 
-export function metricsResponse(runtime: Runtime): Response {
+export async function metricsResponse(runtime: Runtime): Promise<Response> {
   const now = runtime.now();
-  const names = new Map(listTeams().map((t) => [t.id, t.name]));
-  const breakers = [...runtime.catalog.get().models.values()].map((m) => ({ model: m.name, state: runtime.gateway.breakers.state(m.id, now).state }));
+  const names = new Map((await listTeams()).map((t) => [t.id, t.name]));
+  const models = [...(await runtime.catalog.get()).models.values()];
+  const breakers = await Promise.all(models.map(async (m) => ({ model: m.name, state: (await runtime.gateway.breakers.state(m.id, now)).state })));
   const body = getMetrics().render({ teamName: (id) => names.get(id) ?? id, breakers });
   return new Response(body, { headers: { "content-type": CONTENT_TYPE, "cache-control": "no-store" } });
 }

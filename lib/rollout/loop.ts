@@ -10,13 +10,21 @@ import { evaluate, type Decision } from "./evaluator";
 import { applyAction, guardrailsOf } from "./route-state";
 import { addToWindows, emptyWindows, type RouteWindows } from "./windows";
 
+const message = (err: unknown) => (err instanceof Error ? err.message : String(err));
+
 export interface RolloutLoopDeps {
   now: () => number;
   log: Logger;
   /** Makes the gateway see new weights at once. */
   onRouteChanged: () => void;
   /** Rows queued behind requests must be in the table before a window is read. */
-  flushUsage: () => void;
+  flushUsage: () => void | Promise<void>;
+  /**
+   * Whether this instance is the one that evaluates a route now. Several instances share one
+   * database: each route has one leader (a lease in shared state), so a decision is made once per
+   * interval. Alone, an instance always leads.
+   */
+  leads?: (routeId: string, now: number) => Promise<boolean>;
 }
 
 /**
@@ -28,14 +36,14 @@ export interface RolloutLoopDeps {
 export class StageWindows {
   private readonly entries = new Map<string, { stage: string; lastId: number; windows: RouteWindows }>();
 
-  of(row: RouteRow): RouteWindows {
+  async of(row: RouteRow): Promise<RouteWindows> {
     const stage = `${row.stageIndex}@${row.stageStartedAt}`;
     let entry = this.entries.get(row.id);
     if (!entry || entry.stage !== stage) {
       entry = { stage, lastId: 0, windows: emptyWindows() };
       this.entries.set(row.id, entry);
     }
-    const { rows, lastId } = readRouteUsageAfter({ routeId: row.id, since: row.stageStartedAt, afterId: entry.lastId });
+    const { rows, lastId } = await readRouteUsageAfter({ routeId: row.id, since: row.stageStartedAt, afterId: entry.lastId });
     addToWindows(entry.windows, rows);
     entry.lastId = lastId;
     return entry.windows;
@@ -47,8 +55,12 @@ export class StageWindows {
   }
 }
 
-export function evaluateRoute(row: RouteRow, now: number, windowsOf: (row: RouteRow) => RouteWindows = (r) => new StageWindows().of(r)): Decision {
-  const windows = windowsOf(row);
+export async function evaluateRoute(
+  row: RouteRow,
+  now: number,
+  windowsOf: (row: RouteRow) => RouteWindows | Promise<RouteWindows> = (r) => new StageWindows().of(r),
+): Promise<Decision> {
+  const windows = await windowsOf(row);
   return evaluate({
     ...windows,
     guardrails: guardrailsOf(row),
@@ -61,18 +73,18 @@ export function evaluateRoute(row: RouteRow, now: number, windowsOf: (row: Route
 }
 
 /** One evaluation of one route: returns the decision it applied or recorded. */
-export function tickRoute(deps: RolloutLoopDeps, id: string, stageWindows = new StageWindows()): Decision | null {
-  const row = getRouteById({ id });
+export async function tickRoute(deps: RolloutLoopDeps, id: string, stageWindows = new StageWindows()): Promise<Decision | null> {
+  const row = await getRouteById({ id });
   if (!row || row.status !== "running" || !row.candidateModel) return null;
   const now = deps.now();
-  const decision = evaluateRoute(row, now, (r) => stageWindows.of(r));
+  const decision = await evaluateRoute(row, now, (r) => stageWindows.of(r));
   const lastDecision = { ...decision, at: now };
   if (decision.action === "hold") {
-    updateRouteWithEvent({ id, expect: { stageIndex: row.stageIndex, status: "running" }, patch: { lastEvaluatedAt: now, lastDecision }, event: null });
+    await updateRouteWithEvent({ id, expect: { stageIndex: row.stageIndex, status: "running" }, patch: { lastEvaluatedAt: now, lastDecision }, event: null });
     return decision;
   }
   const { patch, event } = applyAction(row, decision.action, now, "evaluator", decision);
-  const applied = updateRouteWithEvent({
+  const applied = await updateRouteWithEvent({
     id,
     expect: { stageIndex: row.stageIndex, status: "running" },
     patch: { ...patch, lastEvaluatedAt: now, lastDecision },
@@ -85,24 +97,54 @@ export function tickRoute(deps: RolloutLoopDeps, id: string, stageWindows = new 
   return decision;
 }
 
-export function startRolloutLoop(deps: RolloutLoopDeps, tickMs = 1000): { stop(): void; tick(): void } {
+/**
+ * Ticks run one at a time, the next one `tickMs` after the last has finished, so a slow tick delays
+ * the next rather than overlapping it; `tick()` (tests, manual runs) queues behind the one running.
+ */
+export function startRolloutLoop(deps: RolloutLoopDeps, tickMs = 1000): { stop(): Promise<void>; tick(): Promise<void> } {
   const stageWindows = new StageWindows();
-  const tick = () => {
+  const tickOnce = async () => {
     const now = deps.now();
-    const running = listRoutes().filter((r) => r.status === "running" && r.candidateModel);
+    const running = (await listRoutes()).filter((r) => r.status === "running" && r.candidateModel);
     stageWindows.keepOnly(new Set(running.map((r) => r.id)));
-    const due = running.filter((r) => r.lastEvaluatedAt === null || now - r.lastEvaluatedAt >= r.evalIntervalSeconds * 1000);
+    const candidates = running.filter((r) => r.lastEvaluatedAt === null || now - r.lastEvaluatedAt >= r.evalIntervalSeconds * 1000);
+    const led = deps.leads ? await Promise.all(candidates.map((r) => deps.leads!(r.id, now))) : null;
+    const due = led ? candidates.filter((_, i) => led[i]) : candidates;
     if (due.length === 0) return;
-    deps.flushUsage();
+    await deps.flushUsage();
     for (const r of due) {
       try {
-        tickRoute(deps, r.id, stageWindows);
+        await tickRoute(deps, r.id, stageWindows);
       } catch (err) {
-        deps.log.error("route evaluation failed", { route: r.name, error: err instanceof Error ? err.message : String(err) });
+        deps.log.error("route evaluation failed", { route: r.name, error: message(err) });
       }
     }
   };
-  const timer = setInterval(tick, tickMs);
-  timer.unref();
-  return { stop: () => clearInterval(timer), tick };
+  let last: Promise<void> = Promise.resolve();
+  const tick = (): Promise<void> => {
+    const run = last.then(tickOnce).catch((err: unknown) => deps.log.error("rollout tick failed", { error: message(err) }));
+    last = run;
+    return run;
+  };
+  let stopped = false;
+  let timer: NodeJS.Timeout | null = null;
+  const schedule = () => {
+    timer = setTimeout(() => {
+      timer = null;
+      void tick().then(() => {
+        if (!stopped) schedule();
+      });
+    }, tickMs);
+    timer.unref();
+  };
+  schedule();
+  return {
+    stop() {
+      stopped = true;
+      if (timer) clearTimeout(timer);
+      timer = null;
+      return last;
+    },
+    tick,
+  };
 }

@@ -41,7 +41,8 @@ export async function admitTeamKey(req: Request, runtime: Runtime): Promise<Gran
   const token = bearerToken(req);
   if (token) {
     if (runtime.verifyAdminToken(token)) return { grant: { scope: { kind: "admin" } }, byCookie: false };
-    const caller = authenticateApiKey(req, runtime.gateway.deps.store);
+    // Awaited: the key cache answers a miss from the database, which may not be synchronous.
+    const caller = await authenticateApiKey(req, runtime.gateway.deps.store);
     return { grant: { scope: { kind: "team", teamId: caller.team.id } }, byCookie: false };
   }
   const viewer = await viewerFrom(runtime, req.headers);

@@ -6,6 +6,7 @@
 import { createHash } from "node:crypto";
 import { inspect } from "node:util";
 import type { Db } from "@/db/client";
+import type { PgDb } from "@/db/client-pg";
 import { accounts, sessions, users, verifications } from "@/db/schema";
 import type { Logger } from "../gateway/types";
 import { CLIENT_IP_HEADER } from "./client-address";
@@ -34,13 +35,33 @@ function authLogger(log: Logger, baseURL: string | undefined) {
   };
 }
 
+/** The library's adapter on whichever database the process opened, with that database's tables. */
+async function databaseAdapter(db: Db | PgDb) {
+  const [{ drizzleAdapter }, { is }, { PgDatabase }] = await Promise.all([
+    import("better-auth/adapters/drizzle"),
+    import("drizzle-orm"),
+    import("drizzle-orm/pg-core"),
+  ]);
+  if (is(db, PgDatabase)) {
+    const pg = await import("@/db/schema-pg");
+    return drizzleAdapter(db, {
+      provider: "pg",
+      schema: { user: pg.users, session: pg.sessions, account: pg.accounts, verification: pg.verifications },
+    });
+  }
+  return drizzleAdapter(db, {
+    provider: "sqlite",
+    schema: { user: users, session: sessions, account: accounts, verification: verifications },
+  });
+}
+
 /**
  * The auth library and what it pulls in are several hundred modules; loaded here, on the first
  * sign-in or session check, instead of at start, so a gateway that serves only API keys never
  * loads them.
  */
-export async function createAuth(db: Db, opts: { secret: string; baseURL?: string; trustedOrigins?: string[]; signIn: SignInLimits; log: Logger }) {
-  const [{ betterAuth }, { drizzleAdapter }] = await Promise.all([import("better-auth"), import("better-auth/adapters/drizzle")]);
+export async function createAuth(db: Db | PgDb, opts: { secret: string; baseURL?: string; trustedOrigins?: string[]; signIn: SignInLimits; log: Logger }) {
+  const [{ betterAuth }, database] = await Promise.all([import("better-auth"), databaseAdapter(db)]);
   return betterAuth({
     appName: "Switchyard",
     // Derived, so rotating SWITCHYARD_SECRET also signs everyone out.
@@ -52,10 +73,7 @@ export async function createAuth(db: Db, opts: { secret: string; baseURL?: strin
       const host = request?.headers.get("x-forwarded-host") ?? request?.headers.get("host");
       return [...(opts.trustedOrigins ?? []), ...(host ? [`http://${host}`, `https://${host}`] : [])];
     },
-    database: drizzleAdapter(db, {
-      provider: "sqlite",
-      schema: { user: users, session: sessions, account: accounts, verification: verifications },
-    }),
+    database,
     emailAndPassword: { enabled: true, disableSignUp: true, minPasswordLength: 8, maxPasswordLength: 256 },
     user: {
       additionalFields: {

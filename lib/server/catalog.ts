@@ -1,5 +1,8 @@
 /** The gateway's in-memory view of providers and models, rebuilt after an admin changes either. */
+import { randomUUID } from "node:crypto";
 import { listProvidersAndModels } from "@/db/queries/catalog";
+import { getSetting, setSetting } from "@/db/queries/settings";
+import type { Logger } from "../gateway/types";
 import { DEFAULT_PROVIDER_SETTINGS, type Catalog, type ModelConfig, type ProviderConfig, type ProviderSettings, type RouteConfig } from "../gateway/types";
 import { checkEgress } from "../gateway/egress";
 import { canonicalEndpoints } from "../gateway/endpoints/capabilities";
@@ -12,8 +15,11 @@ function egressDenial(url: string, allowlist: string[] | null): string | null {
 }
 
 export interface CatalogCache {
-  get(): Catalog;
+  /** The cached catalog at once while it is fresh, else a promise of the reloaded one. */
+  get(): Catalog | Promise<Catalog>;
   invalidate(): void;
+  /** Stops watching for other instances' changes (shutdown). */
+  close?(): void;
 }
 
 export function providerSettings(raw: Record<string, unknown> | null | undefined): ProviderSettings {
@@ -26,10 +32,52 @@ export function providerSettings(raw: Record<string, unknown> | null | undefined
   return s;
 }
 
-export function createCatalogCache(secret: string, egressAllowlist: string[] | null = null): CatalogCache {
+// Instances sharing a database learn of each other's catalog changes through this setting: each
+// change writes a new token, and each instance compares it with the last it saw at most once a second.
+const CATALOG_VERSION = "catalog_version";
+const VERSION_CHECK_MS = 1_000;
+
+export interface SharedCatalogOptions {
+  now: () => number;
+  log: Logger;
+}
+
+/**
+ * The catalog, cached. With `shared`, a change made here is announced to the other instances on
+ * the same database, and theirs reach this one within about a second: a timer compares the
+ * announced token once a second, so even the first request after a quiet spell sees the change.
+ */
+export function createCatalogCache(secret: string, egressAllowlist: string[] | null = null, shared?: SharedCatalogOptions): CatalogCache {
   let current: Catalog | null = null;
-  const build = (): Catalog => {
-    const rows = listProvidersAndModels();
+  let seenToken: string | null | undefined;
+  let checking = false;
+  const checkShared = () => {
+    if (!shared || checking) return;
+    checking = true;
+    getSetting({ key: CATALOG_VERSION })
+      .then((token) => {
+        const t = token ?? null;
+        if (seenToken !== undefined && t !== seenToken) dropLocal();
+        seenToken = t;
+      })
+      .catch((err: unknown) => shared.log.error("catalog version check failed", { error: err instanceof Error ? err.message : String(err) }))
+      .finally(() => {
+        checking = false;
+      });
+  };
+  const announce = () => {
+    if (!shared) return;
+    const token = randomUUID();
+    seenToken = token;
+    setSetting({ key: CATALOG_VERSION, value: token, now: shared.now() }).catch((err: unknown) =>
+      shared.log.error("announcing a catalog change failed", { error: err instanceof Error ? err.message : String(err) }),
+    );
+  };
+  // Bumped by every invalidate: a reload that began before one is not kept, and callers after it
+  // do not wait on it.
+  let version = 0;
+  let reloading: { version: number; catalog: Promise<Catalog> } | null = null;
+  const build = (rows: Awaited<ReturnType<typeof listProvidersAndModels>>): Catalog => {
     const providers = new Map<string, ProviderConfig>();
     for (const p of rows.providers) {
       providers.set(p.id, {
@@ -77,10 +125,33 @@ export function createCatalogCache(secret: string, egressAllowlist: string[] | n
     }
     return { providers, models, routes };
   };
+  const reload = async (startedAt: number): Promise<Catalog> => {
+    try {
+      const catalog = build(await listProvidersAndModels());
+      if (version === startedAt) current = catalog;
+      return catalog;
+    } finally {
+      if (reloading?.version === startedAt) reloading = null;
+    }
+  };
+  const dropLocal = () => {
+    current = null;
+    version++;
+  };
+  const watch = shared ? setInterval(checkShared, VERSION_CHECK_MS).unref() : null;
   return {
-    get: () => (current ??= build()),
+    get() {
+      if (current) return current;
+      // Concurrent callers share one reload.
+      if (reloading?.version !== version) reloading = { version, catalog: reload(version) };
+      return reloading.catalog;
+    },
     invalidate: () => {
-      current = null;
+      dropLocal();
+      announce();
+    },
+    close: () => {
+      if (watch) clearInterval(watch);
     },
   };
 }

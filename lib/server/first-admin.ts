@@ -19,16 +19,16 @@ import { DEMO_TEAM_NAME } from "./seed";
  * With the demo seeded, the first admin joins its team (as their current team), so the chat works
  * at once instead of asking them to make a team first.
  */
-function joinDemoTeam(runtime: Runtime, userId: string): void {
-  const team = getTeamByName({ name: DEMO_TEAM_NAME });
-  if (team) setTeamsOfUser({ userId, teamIds: [team.id], now: runtime.now() });
+async function joinDemoTeam(runtime: Runtime, userId: string): Promise<void> {
+  const team = await getTeamByName({ name: DEMO_TEAM_NAME });
+  if (team) await setTeamsOfUser({ userId, teamIds: [team.id], now: runtime.now() });
 }
 
 export async function ensureAdminFromEnv(runtime: Runtime): Promise<void> {
   const { SWITCHYARD_ADMIN_EMAIL: email, SWITCHYARD_ADMIN_PASSWORD: password } = runtime.env;
-  if (!email || !password || getUserByEmail({ email })) return;
+  if (!email || !password || (await getUserByEmail({ email }))) return;
   const user = await createUserWithPassword(await runtime.auth(), { email, name: email.split("@")[0]!, password, role: "admin" });
-  joinDemoTeam(runtime, user.id);
+  await joinDemoTeam(runtime, user.id);
   runtime.log.info("created the first admin from the environment", { userId: user.id });
 }
 
@@ -39,11 +39,11 @@ const setupSchema = z.strictObject({
   setupToken: z.string().max(200).optional(),
 });
 
-export const needsSetup = (): boolean => countUsers() === 0;
+export const needsSetup = async (): Promise<boolean> => (await countUsers()) === 0;
 
 /** At start, while nobody has an account: a new token each start, shown in the banner, kept only as a hash. */
-export function issueSetupToken(runtime: Runtime): void {
-  if (!needsSetup()) return;
+export async function issueSetupToken(runtime: Runtime): Promise<void> {
+  if (!(await needsSetup())) return;
   const token = `sy-setup-${generateToken(18)}`;
   runtime.setupTokenHash = sha256Hex(token);
   runtime.banner.push(`Setup token (to create the first admin from another machine): ${token}`);
@@ -53,10 +53,13 @@ export function issueSetupToken(runtime: Runtime): void {
  * Whether the setup page must ask for the token: yes unless the request came from this machine's
  * loopback. Without the custom server's stamp (`client` null) the address is unknown, so yes.
  */
-export const setupTokenRequired = (client: Client | null): boolean => needsSetup() && !client?.local;
+export const setupTokenRequired = async (client: Client | null): Promise<boolean> => !client?.local && (await needsSetup());
 
 /** What the setup page asks before it shows: is there anything to set up, and must it ask for the token. */
-export const setupState = (client: Client | null) => ({ needsSetup: needsSetup(), tokenRequired: setupTokenRequired(client) });
+export const setupState = async (client: Client | null) => {
+  const open = await needsSetup();
+  return { needsSetup: open, tokenRequired: open && !client?.local };
+};
 
 function assertSetupToken(runtime: Runtime, client: Client | null, token: string | undefined): void {
   if (client?.local) return;
@@ -69,7 +72,7 @@ function assertSetupToken(runtime: Runtime, client: Client | null, token: string
 }
 
 // Two setup submissions racing must not both become admins; the check and the insert of the
-// first one complete before the second is looked at.
+// first one complete before the second is looked at, so both run inside the promise in flight.
 let setupInFlight: Promise<unknown> | null = null;
 
 export async function completeSetup(runtime: Runtime, input: unknown, client: Client | null) {
@@ -77,16 +80,18 @@ export async function completeSetup(runtime: Runtime, input: unknown, client: Cl
   // Before the checks: no await may come between them and setupInFlight being set.
   const auth = await runtime.auth();
   while (setupInFlight) await setupInFlight.catch(() => {});
-  if (!needsSetup()) throw conflict("Setup is already done: sign in, or ask an admin for an account.");
-  assertSetupToken(runtime, client, setupToken);
-  const creating = createUserWithPassword(auth, { ...body, role: "admin" });
-  setupInFlight = creating;
-  try {
-    const user = await creating;
-    joinDemoTeam(runtime, user.id);
+  const attempt = (async () => {
+    if (!(await needsSetup())) throw conflict("Setup is already done: sign in, or ask an admin for an account.");
+    assertSetupToken(runtime, client, setupToken);
+    const user = await createUserWithPassword(auth, { ...body, role: "admin" });
+    await joinDemoTeam(runtime, user.id);
     // One-time: with an admin in place there is nothing left for it to unlock.
     runtime.setupTokenHash = null;
     return user;
+  })();
+  setupInFlight = attempt;
+  try {
+    return await attempt;
   } finally {
     setupInFlight = null;
   }

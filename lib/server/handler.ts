@@ -82,7 +82,7 @@ export function apiRoute<A extends Door | Check, K extends string = never>(opts:
   return async (req: Request, route: { params: Promise<Record<K, string>> }): Promise<Response> => {
     let runtime: Runtime | undefined;
     try {
-      runtime = getRuntime();
+      runtime = await getRuntime();
       const { grant, byCookie } = await admit(opts.auth, req, runtime);
       if (byCookie || opts.sameOrigin === "always") assertSameOrigin(req, runtime.env.SWITCHYARD_PUBLIC_URL);
       const limit = bodyLimit(opts, runtime.env);

@@ -23,11 +23,11 @@ async function main() {
   const dev = process.argv.includes("--dev");
   const env = parseEnv();
   const proxies = parseTrustedProxies(env.SWITCHYARD_TRUSTED_PROXIES);
-  const runtime = createRuntime(env);
+  const runtime = await createRuntime(env);
   runtime.clientStamped = true;
   installRuntime(runtime);
   await ensureAdminFromEnv(runtime);
-  issueSetupToken(runtime);
+  await issueSetupToken(runtime);
 
   const handle = await prepareNext({ dev, hostname: env.HOSTNAME, port: env.PORT });
   const apiDoor = createApiDoor(runtime.gateway, runtime.log);

@@ -11,34 +11,35 @@ import { getRuntime } from "./runtime";
 import { viewerFrom, type Viewer } from "./session";
 
 export type { Viewer };
-export type Me = ReturnType<typeof describeMe>;
-export type ConversationWithMessages = ReturnType<typeof getConversation>;
+export type Me = Awaited<ReturnType<typeof describeMe>>;
+export type ConversationWithMessages = Awaited<ReturnType<typeof getConversation>>;
 
-export function viewerOf(headers: Headers): Promise<Viewer | null> {
-  return viewerFrom(getRuntime(), headers);
+export async function viewerOf(headers: Headers): Promise<Viewer | null> {
+  return viewerFrom(await getRuntime(), headers);
 }
 
-export function meOf(viewer: Viewer): Me {
+export function meOf(viewer: Viewer): Promise<Me> {
   return describeMe(viewer);
 }
 
 /** The viewer's own conversation with its messages, or null when it does not exist or is someone else's. */
-export function conversationOf(viewer: Viewer, id: string): ConversationWithMessages | null {
+export async function conversationOf(viewer: Viewer, id: string): Promise<ConversationWithMessages | null> {
   try {
-    return getConversation(viewer.userId, id);
+    return await getConversation(viewer.userId, id);
   } catch (err) {
     if (err instanceof GatewayError && err.status === 404) return null;
     throw err;
   }
 }
 
-export function needsSetup(): boolean {
+export async function needsSetup(): Promise<boolean> {
   // The runtime opens the database; asking before it exists would find no tables.
-  getRuntime();
+  await getRuntime();
   return noUsersYet();
 }
 
 /** Whether the setup page has to ask for the token printed at start (not from this machine). */
-export function setupTokenRequired(headers: Headers): boolean {
-  return tokenRequired(stampedClient(headers, getRuntime().clientStamped));
+export async function setupTokenRequired(headers: Headers): Promise<boolean> {
+  const runtime = await getRuntime();
+  return tokenRequired(stampedClient(headers, runtime.clientStamped));
 }

@@ -6,28 +6,29 @@
 import { chmodSync, existsSync, readFileSync, writeFileSync, mkdirSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { setTimeout as delay } from "node:timers/promises";
-import { closeDb, getDb, openDb, setDb } from "@/db/client";
 import { getSetting, setSetting } from "@/db/queries/settings";
-import { insertUsageBatch } from "@/db/queries/usage";
+import { existingRequestIds, insertUsageBatch } from "@/db/queries/usage";
 import type { ProviderTestDeps } from "../admin/provider-test";
 import { parseEnv, type Env } from "../env";
 import type { BreakerOptions } from "../gateway/circuit-breaker";
 import { parseAllowlist } from "../gateway/egress";
 import { createGateway, type Gateway } from "../gateway/gateway";
-import { inMemoryState, randomRequestId } from "../gateway/state";
-import { databaseResponseCache } from "./response-cache-store";
+import { randomRequestId } from "../gateway/state";
 import { createHttpClient } from "../gateway/providers/transport";
 import type { Logger } from "../gateway/types";
 import { createLogger } from "../log";
 import { observeUsage } from "../metrics/metrics";
 import { generateToken, safeEqual, sha256Hex } from "../secrets";
 import { createSimulator } from "../simulator/handler";
+import { openUsageJournal, replayUsageJournal } from "../usage/journal";
 import { createUsageWriter, type UsageWriter } from "../usage/writer";
 import { startRolloutLoop } from "../rollout/loop";
 import { createAttemptLimiter, type AttemptLimiter } from "./attempt-limiter";
 import { createAuth, type Auth } from "./auth";
 import { createCatalogCache, type CatalogCache } from "./catalog";
+import { openDatabase, type Database } from "./database";
 import { seedDemo } from "./seed";
+import { openSharedState, type SharedState } from "./shared-state";
 import { breakerEvent, createStore } from "./store";
 
 export interface Runtime {
@@ -37,6 +38,11 @@ export interface Runtime {
   catalog: CatalogCache;
   usage: UsageWriter;
   gateway: Gateway;
+  database: Database;
+  /** This process's state, or the state shared with other instances through Redis. */
+  shared: SharedState;
+  /** Other instances drop a revoked key at once (through shared state); see lib/admin/keys.ts. */
+  announceRevoked(keyId: string): Promise<void>;
   /** The sign-in library, created on first use (auth.ts says why). */
   auth(): Promise<Auth>;
   /** Wrong passwords per account, whichever address they come from (auth-route.ts). */
@@ -56,11 +62,13 @@ export interface Runtime {
 }
 
 const KEY = Symbol.for("switchyard.runtime");
-type Holder = { [KEY]?: Runtime };
+type Holder = { [KEY]?: Promise<Runtime> };
 
 /** The shared secret that encrypts provider keys: from the environment, else a file beside the database. */
 function loadSecret(env: Env, log: Logger): string {
   if (env.SWITCHYARD_SECRET) return env.SWITCHYARD_SECRET;
+  // Instances sharing a database must share the secret too, or none can read another's provider keys.
+  if (env.DATABASE_URL) log.warn("DATABASE_URL is set without SWITCHYARD_SECRET: this instance keeps its own secret file, which other instances cannot read");
   const dir = env.DATABASE_PATH === ":memory:" ? null : dirname(env.DATABASE_PATH);
   if (!dir) return generateToken(32);
   const file = join(dir, "secret");
@@ -77,15 +85,21 @@ function loadSecret(env: Env, log: Logger): string {
 }
 
 /** The admin token's hash lives in the database; a generated token is shown once and never again. */
-function adminTokenHash(env: Env, now: number, banner: string[]): string {
+async function adminTokenHash(env: Env, now: number, banner: string[]): Promise<string> {
   if (env.SWITCHYARD_ADMIN_TOKEN) return sha256Hex(env.SWITCHYARD_ADMIN_TOKEN);
-  const stored = getSetting({ key: "admin_token_sha256" });
+  const stored = await getSetting({ key: "admin_token_sha256" });
   if (stored) return stored;
   const token = `sy-admin-${generateToken(24)}`;
   const hash = sha256Hex(token);
-  setSetting({ key: "admin_token_sha256", value: hash, now });
+  await setSetting({ key: "admin_token_sha256", value: hash, now });
   banner.push(`Admin token (shown once, keep it): ${token}`);
   return hash;
+}
+
+/** The usage journal's folder: per instance, on local disk; none for an in-memory database (tests). */
+function usageJournalDir(env: Env): string | null {
+  if (env.SWITCHYARD_USAGE_JOURNAL_DIR) return env.SWITCHYARD_USAGE_JOURNAL_DIR;
+  return env.DATABASE_PATH === ":memory:" ? null : join(dirname(env.DATABASE_PATH), "usage-journal");
 }
 
 /** Only the breaker settings the environment sets; the rest keep the gateway's defaults. */
@@ -96,29 +110,38 @@ function breakerOptions(env: Env): Partial<BreakerOptions> {
   return opts;
 }
 
-export function createRuntime(env: Env = parseEnv()): Runtime {
+export async function createRuntime(env: Env = parseEnv()): Promise<Runtime> {
   const log = createLogger(env.SWITCHYARD_LOG_LEVEL);
   const now = Date.now;
-  setDb(openDb(env.DATABASE_PATH));
+  const database = await openDatabase(env);
   const banner: string[] = [];
   const secret = loadSecret(env, log);
-  const tokenHash = adminTokenHash(env, now(), banner);
+  // One instance at a time: several starting together on an empty database make one token.
+  const tokenHash = await database.once(() => adminTokenHash(env, now(), banner));
 
   const egressAllowlist = parseAllowlist(env.SWITCHYARD_PROVIDER_ALLOWLIST);
-  const catalog = createCatalogCache(secret, egressAllowlist);
-  const usage = createUsageWriter({ insert: insertUsageBatch, flushMs: env.SWITCHYARD_USAGE_FLUSH_MS, log });
-  const store = createStore(catalog, usage, now);
+  const catalog = createCatalogCache(secret, egressAllowlist, { now, log });
+  const journalDir = usageJournalDir(env);
+  if (journalDir) {
+    const replayed = await replayUsageJournal(journalDir, { insert: insertUsageBatch, existingRequestIds });
+    if (replayed > 0) log.warn("wrote usage rows an earlier process left unwritten", { rows: replayed });
+  }
+  const usage = createUsageWriter({ insert: insertUsageBatch, flushMs: env.SWITCHYARD_USAGE_FLUSH_MS, log, journal: journalDir ? openUsageJournal(journalDir) : undefined });
+  const store = createStore(catalog, usage, now, log);
   const simulator = createSimulator({});
   const upstreamHttp = createHttpClient({ allowlist: egressAllowlist });
-  const state = inMemoryState({
+  const shared = await openSharedState(env, {
     loadSpend: store.teamSpendSince,
     breaker: breakerOptions(env),
     onBreakerTransition: (t) => store.recordEvent(breakerEvent(t)),
+    recordEvent: (e) => store.recordEvent(e),
+    log,
+    now,
   });
+  shared.onRevoked(() => store.forgetKeys());
   const gateway = createGateway(
     {
-      ...state,
-      cache: databaseResponseCache(env.SWITCHYARD_CACHE_MAX_BYTES),
+      ...shared.state,
       store,
       now,
       random: Math.random,
@@ -134,7 +157,7 @@ export function createRuntime(env: Env = parseEnv()): Runtime {
 
   let auth: Promise<Auth> | undefined;
   const lazyAuth = () =>
-    (auth ??= createAuth(getDb(), {
+    (auth ??= createAuth(database.client, {
       secret,
       baseURL: env.SWITCHYARD_PUBLIC_URL,
       trustedOrigins: env.SWITCHYARD_PUBLIC_URL ? [new URL(env.SWITCHYARD_PUBLIC_URL).origin] : undefined,
@@ -142,7 +165,7 @@ export function createRuntime(env: Env = parseEnv()): Runtime {
       log,
     }));
   const signInLimiter = createAttemptLimiter({ max: env.SWITCHYARD_SIGNIN_MAX_ATTEMPTS, windowMs: env.SWITCHYARD_SIGNIN_WINDOW_SECONDS * 1000, now });
-  const rollout = startRolloutLoop({ now, log, onRouteChanged: () => catalog.invalidate(), flushUsage: () => usage.flush() });
+  const rollout = startRolloutLoop({ now, log, onRouteChanged: () => catalog.invalidate(), flushUsage: () => usage.flush(), leads: shared.leads });
 
   const runtime: Runtime = {
     env,
@@ -151,6 +174,9 @@ export function createRuntime(env: Env = parseEnv()): Runtime {
     catalog,
     usage,
     gateway,
+    database,
+    shared,
+    announceRevoked: (keyId) => shared.announceRevoked(keyId),
     auth: lazyAuth,
     signInLimiter,
     egressAllowlist,
@@ -161,23 +187,36 @@ export function createRuntime(env: Env = parseEnv()): Runtime {
     setupTokenHash: null,
     verifyAdminToken: (token) => safeEqual(sha256Hex(token), tokenHash),
     async shutdown() {
-      rollout.stop();
-      usage.stop();
-      closeDb();
+      catalog.close?.();
+      await rollout.stop();
+      await usage.stop();
+      await shared.close().catch(() => {});
+      await database.close();
       await upstreamHttp.close().catch(() => {});
       delete (globalThis as Holder)[KEY];
     },
   };
-  if (env.SWITCHYARD_DEMO) seedDemo(runtime);
+  if (env.SWITCHYARD_DEMO) await database.once(() => seedDemo(runtime));
   return runtime;
 }
 
-/** The process's runtime, created on first use when the custom server did not create it. */
-export function getRuntime(): Runtime {
+/**
+ * The process's runtime, created on first use when the custom server did not create it. Callers
+ * arriving while it is being created share that one creation; a creation that fails is dropped so
+ * the next caller tries again.
+ */
+export function getRuntime(): Promise<Runtime> {
   const holder = globalThis as Holder;
-  return (holder[KEY] ??= createRuntime());
+  const existing = holder[KEY];
+  if (existing) return existing;
+  const creating = createRuntime();
+  holder[KEY] = creating;
+  creating.catch(() => {
+    if (holder[KEY] === creating) delete holder[KEY];
+  });
+  return creating;
 }
 
 export function installRuntime(runtime: Runtime): void {
-  (globalThis as Holder)[KEY] = runtime;
+  (globalThis as Holder)[KEY] = Promise.resolve(runtime);
 }

@@ -18,13 +18,13 @@ import type { Runtime } from "./runtime";
 const DEMO_SEEDED = "demo_seeded";
 export const DEMO_TEAM_NAME = "Demo team";
 
-export function seedDemo(runtime: Runtime): void {
+export async function seedDemo(runtime: Runtime): Promise<void> {
   // Seed only a brand-new database: never on top of an admin's own setup, never twice
   // (the marker stays after an admin deletes the demo data).
-  if (getSetting({ key: DEMO_SEEDED }) !== undefined || countProviders() > 0 || countTeams() > 0) return;
+  if ((await getSetting({ key: DEMO_SEEDED })) !== undefined || (await countProviders()) > 0 || (await countTeams()) > 0) return;
 
   const ctx = adminContext(runtime);
-  const provider = createProvider(ctx, { name: "Built-in simulator", kind: "simulator" });
+  const provider = await createProvider(ctx, { name: "Built-in simulator", kind: "simulator" });
   const model = (name: string, sim: { ttftMs: number; tokensPerSecond: number }, prices: [number, number], maxOutputTokens: number, fallbacks: string[] = []) =>
     createModel(ctx, {
       name,
@@ -37,11 +37,11 @@ export function seedDemo(runtime: Runtime): void {
       simulator: sim,
     });
   // Created fastest first: each fallback must exist before a model may name it.
-  model("sim-fast", { ttftMs: 40, tokensPerSecond: 250 }, [0.1, 0.4], 1024);
-  model("sim-balanced", { ttftMs: 150, tokensPerSecond: 90 }, [1, 4], 2048, ["sim-fast"]);
-  model("sim-slow", { ttftMs: 400, tokensPerSecond: 35 }, [5, 15], 4096, ["sim-balanced"]);
+  await model("sim-fast", { ttftMs: 40, tokensPerSecond: 250 }, [0.1, 0.4], 1024);
+  await model("sim-balanced", { ttftMs: 150, tokensPerSecond: 90 }, [1, 4], 2048, ["sim-fast"]);
+  await model("sim-slow", { ttftMs: 400, tokensPerSecond: 35 }, [5, 15], 4096, ["sim-balanced"]);
   // Embeddings only, priced like OpenAI's text-embedding-3-small: input tokens, no output.
-  createModel(ctx, {
+  await createModel(ctx, {
     name: "sim-embed",
     providerId: provider.id,
     upstreamModel: "sim-embed",
@@ -53,7 +53,7 @@ export function seedDemo(runtime: Runtime): void {
 
   // A split a first-time user can watch: "sim-chat" sends a share of traffic to sim-fast and
   // advances (or rolls back) on its own as requests flow.
-  createRoute(ctx, {
+  await createRoute(ctx, {
     name: "sim-chat",
     control: "sim-balanced",
     candidate: "sim-fast",
@@ -62,10 +62,10 @@ export function seedDemo(runtime: Runtime): void {
     guardrails: { minSamples: 20 },
   });
 
-  const team = createTeam(ctx, { name: DEMO_TEAM_NAME, dailyBudgetUsd: 5 });
-  const key = createTeamKey(ctx, team.id, { name: "demo key" });
+  const team = await createTeam(ctx, { name: DEMO_TEAM_NAME, dailyBudgetUsd: 5 });
+  const key = await createTeamKey(ctx, team.id, { name: "demo key" });
 
-  setSetting({ key: DEMO_SEEDED, value: new Date(runtime.now()).toISOString(), now: runtime.now() });
+  await setSetting({ key: DEMO_SEEDED, value: new Date(runtime.now()).toISOString(), now: runtime.now() });
   runtime.banner.push(`Demo API key (shown once): ${key.key}`);
   runtime.log.info("seeded demo data", { providerId: provider.id, teamId: team.id });
 }

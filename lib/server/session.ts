@@ -19,7 +19,7 @@ export async function viewerFrom(runtime: Runtime, headers: Headers): Promise<Vi
   const session = await (await runtime.auth()).api.getSession({ headers });
   if (!session) return null;
   // Role and team are read fresh, so a demotion or removal applies to live sessions at once.
-  const user = getUserById({ id: session.user.id });
+  const user = await getUserById({ id: session.user.id });
   if (!user) return null;
   return { userId: user.id, email: user.email, name: user.name, role: user.role === "admin" ? "admin" : "member", currentTeamId: user.currentTeamId };
 }
@@ -64,9 +64,10 @@ export function requireAdminViewer(viewer: Viewer): void {
 }
 
 /** The team a browser request is billed to: the user's current team, which they must belong to. */
-export function teamOfViewer(viewer: Viewer): string {
-  const teams = listTeamsOfUser({ userId: viewer.userId });
-  const current = viewer.currentTeamId && isTeamMember({ userId: viewer.userId, teamId: viewer.currentTeamId }) ? viewer.currentTeamId : teams[0]?.id;
+export async function teamOfViewer(viewer: Viewer): Promise<string> {
+  const teams = await listTeamsOfUser({ userId: viewer.userId });
+  const stillMember = viewer.currentTeamId !== null && (await isTeamMember({ userId: viewer.userId, teamId: viewer.currentTeamId }));
+  const current = stillMember ? viewer.currentTeamId : teams[0]?.id;
   if (!current) throw forbidden("You are not in any team yet; ask an admin to add you to one.");
   return current;
 }

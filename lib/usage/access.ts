@@ -16,7 +16,7 @@ export function scopedTeamId(scope: UsageScope, requested: string | undefined): 
 }
 
 /** The moment a usage answer is as of, with the rows still queued behind finished requests written first. */
-export function asOfNow(runtime: Pick<Runtime, "usage" | "now">): number {
-  runtime.usage.flush();
+export async function asOfNow(runtime: Pick<Runtime, "usage" | "now">): Promise<number> {
+  await runtime.usage.flush();
   return runtime.now();
 }

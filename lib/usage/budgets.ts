@@ -33,13 +33,15 @@ export const periodUsage = (p: PeriodSnapshot): BudgetPeriodUsage => ({
   share: p.capMicros === null ? null : p.capMicros === 0 ? (p.spentMicros > 0 ? 1 : 0) : p.spentMicros / p.capMicros,
 });
 
-export function budgetUsage(scope: UsageScope, ctx: { now: number; budgets: Gateway["budgets"] }): { asOf: string; data: TeamBudgetUsage[] } {
-  const teams = listTeams().filter((t) => scope.kind === "admin" || t.id === scope.teamId);
+export async function budgetUsage(scope: UsageScope, ctx: { now: number; budgets: Gateway["budgets"] }): Promise<{ asOf: string; data: TeamBudgetUsage[] }> {
+  const teams = (await listTeams()).filter((t) => scope.kind === "admin" || t.id === scope.teamId);
   return {
     asOf: new Date(ctx.now).toISOString(),
-    data: teams.map((t) => {
-      const snap = ctx.budgets.snapshot(t, ctx.now);
-      return { teamId: t.id, teamName: t.name, daily: periodUsage(snap.day), monthly: periodUsage(snap.month) };
-    }),
+    data: await Promise.all(
+      teams.map(async (t) => {
+        const snap = await ctx.budgets.snapshot(t, ctx.now);
+        return { teamId: t.id, teamName: t.name, daily: periodUsage(snap.day), monthly: periodUsage(snap.month) };
+      }),
+    ),
   };
 }

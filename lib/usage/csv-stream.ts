@@ -11,10 +11,10 @@ import { csvLine } from "./csv";
 const CHUNK_BYTES = 64 * 1024;
 
 export interface LineSource {
-  /** The next line's cells, or null when there are no more. */
-  next(): string[] | null;
+  /** The next line's cells, or null when there are no more; a promise only when it must wait. */
+  next(): string[] | null | Promise<string[] | null>;
   /** Called exactly once: at the end, on cancel, or on an error. */
-  close(): void;
+  close(): void | Promise<void>;
 }
 
 export function csvStream(header: readonly string[], source: LineSource, onError: (err: unknown) => void): ReadableStream<Uint8Array> {
@@ -23,19 +23,24 @@ export function csvStream(header: readonly string[], source: LineSource, onError
   const close = () => {
     if (closed) return;
     closed = true;
-    source.close();
+    try {
+      Promise.resolve(source.close()).catch(onError);
+    } catch (err) {
+      onError(err);
+    }
   };
   // A line that did not fit in the last chunk starts the next one.
   let pending: string | null = csvLine(header);
   return new ReadableStream<Uint8Array>(
     {
-      pull(controller) {
+      async pull(controller) {
         try {
           const chunk = new Uint8Array(CHUNK_BYTES);
           let used = 0;
           for (;;) {
             if (pending === null) {
-              const cells = source.next();
+              const next = source.next();
+              const cells = next instanceof Promise ? await next : next;
               if (cells === null) {
                 if (used > 0) controller.enqueue(chunk.subarray(0, used));
                 close();

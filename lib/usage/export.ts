@@ -2,7 +2,7 @@
  * GET /api/usage/export.csv: the raw rows, streamed from a database cursor as the client reads
  * them, or the grouped report (one line per group; the JSON carries the totals).
  */
-import { openRawUsageCursor, RAW_USAGE_COLUMNS, type RawUsageCursor, type UsageFilter } from "@/db/queries/usage-reports";
+import { openRawUsageCursor, RAW_USAGE_COLUMNS, type RawUsageCursor, type RawUsageRow, type UsageFilter } from "@/db/queries/usage-reports";
 import type { Logger } from "../gateway/types";
 import { getMetrics } from "../metrics/metrics";
 import type { UsageScope } from "./access";
@@ -65,29 +65,39 @@ function rawSource(filter: UsageFilter): LineSource {
   let cursor: RawUsageCursor | null = null;
   let done = false;
   const metrics = getMetrics();
+  const open = async () => {
+    cursor = await openRawUsageCursor({ filter });
+    metrics.exportStarted();
+    // Closed while it was opening: release it at once.
+    if (done) {
+      await cursor.close();
+      cursor = null;
+      metrics.exportEnded();
+    }
+  };
+  const cellsOf = (step: IteratorResult<RawUsageRow>) => (step.done ? null : RAW_CELLS.map((cell, i) => cell(step.value[i])));
   return {
     next() {
       if (done) return null;
-      if (!cursor) {
-        cursor = openRawUsageCursor({ filter });
-        metrics.exportStarted();
-      }
+      if (!cursor) return open().then(() => this.next());
+      // SQLite's rows come synchronously: a promise per row would slow a long export for nothing.
       const step = cursor.rows.next();
-      return step.done ? null : RAW_CELLS.map((cell, i) => cell(step.value[i]));
+      return step instanceof Promise ? step.then(cellsOf) : cellsOf(step);
     },
     close() {
       done = true;
       if (!cursor) return;
-      cursor.close();
+      const closing = cursor.close();
       cursor = null;
       metrics.exportEnded();
+      return closing;
     },
   };
 }
 
-function groupedCsv(filter: UsageFilter, groupBy: (typeof GROUP_BYS)[number]): string {
+async function groupedCsv(filter: UsageFilter, groupBy: (typeof GROUP_BYS)[number]): Promise<string> {
   const lines = [csvLine(GROUPED_HEADER)];
-  for (const { name, agg } of namedGroups(filter, groupBy)) {
+  for (const { name, agg } of await namedGroups(filter, groupBy)) {
     const s = statsOf(agg);
     lines.push(
       csvLine([
@@ -101,10 +111,10 @@ function groupedCsv(filter: UsageFilter, groupBy: (typeof GROUP_BYS)[number]): s
   return lines.join("");
 }
 
-export function exportUsageCsv(query: URLSearchParams, scope: UsageScope, now: number, log: Logger): Response {
-  const { filter } = parseUsageFilter(query, scope, now);
+export async function exportUsageCsv(query: URLSearchParams, scope: UsageScope, now: number, log: Logger): Promise<Response> {
+  const { filter } = await parseUsageFilter(query, scope, now);
   const rows = oneOf(query, "rows", ["raw", "grouped"] as const, "raw");
-  if (rows === "grouped") return csvResponse(groupedCsv(filter, oneOf(query, "groupBy", GROUP_BYS, "day")), filter);
+  if (rows === "grouped") return csvResponse(await groupedCsv(filter, oneOf(query, "groupBy", GROUP_BYS, "day")), filter);
   const body = csvStream(RAW_HEADER, rawSource(filter), (err) =>
     log.error("usage export failed", { error: err instanceof Error ? err.message : String(err) }),
   );

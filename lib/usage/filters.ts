@@ -45,7 +45,7 @@ export interface ParsedFilter {
  * Without dates: the last 30 UTC days, today included, so day charts start on a whole day.
  * `to` is exclusive.
  */
-export function parseUsageFilter(query: URLSearchParams, scope: UsageScope, now: number): ParsedFilter {
+export async function parseUsageFilter(query: URLSearchParams, scope: UsageScope, now: number): Promise<ParsedFilter> {
   const fromParam = param(query, "from");
   const toParam = param(query, "to");
   const to = toParam ? parseInstant(toParam, "to") : now;
@@ -56,7 +56,7 @@ export function parseUsageFilter(query: URLSearchParams, scope: UsageScope, now:
   const model = param(query, "model");
   const route = param(query, "route");
   // A route is named by its name or its id; rows of a deleted route still carry its id.
-  const routeId = route === undefined ? undefined : (getRouteByName({ name: route })?.id ?? route);
+  const routeId = route === undefined ? undefined : ((await getRouteByName({ name: route }))?.id ?? route);
   const endpoint = param(query, "endpoint") === undefined ? undefined : oneOf(query, "endpoint", USAGE_ENDPOINTS, USAGE_ENDPOINTS[0]);
   return {
     filter: { from, to, teamId, model, routeId, endpoint },

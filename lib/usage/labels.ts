@@ -14,18 +14,18 @@ export interface GroupName {
 export const dayKey = (ms: number): string => new Date(ms).toISOString().slice(0, 10);
 
 /** Names are looked up once per report; a deleted team or route keeps its id as its label. */
-export function groupNamer(groupBy: UsageGroupBy): (key: Array<string | number | null>) => GroupName {
+export async function groupNamer(groupBy: UsageGroupBy): Promise<(key: Array<string | number | null>) => GroupName> {
   switch (groupBy) {
     case "day":
       return ([day]) => ({ key: dayKey(Number(day)), label: dayKey(Number(day)) });
     case "team": {
-      const names = new Map(listTeams().map((t) => [t.id, t.name]));
+      const names = new Map((await listTeams()).map((t) => [t.id, t.name]));
       return ([id]) => (id === null ? { key: null, label: "(no team)" } : { key: String(id), label: names.get(String(id)) ?? String(id) });
     }
     case "model":
       return ([model]) => (model === null ? { key: null, label: "(no model)" } : { key: String(model), label: String(model) });
     case "variant": {
-      const names = new Map(listRoutes().map((r) => [r.id, r.name]));
+      const names = new Map((await listRoutes()).map((r) => [r.id, r.name]));
       return ([routeId, variant]) => {
         if (routeId === null) return { key: null, label: "(no route)", routeId: null, variant: null };
         const route = names.get(String(routeId)) ?? String(routeId);

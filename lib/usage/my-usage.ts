@@ -25,17 +25,17 @@ const withLeft = (p: PeriodSnapshot) => ({
   leftUsd: p.capMicros === null ? null : microsToUsd(Math.max(0, p.capMicros - p.spentMicros - p.reservedMicros)),
 });
 
-export function myUsage(viewer: Viewer, ctx: { now: number; budgets: Gateway["budgets"] }): MyUsage {
-  const spent = (since: number) => {
-    const s = sumUserSpendSince({ userId: viewer.userId, since });
+export async function myUsage(viewer: Viewer, ctx: { now: number; budgets: Gateway["budgets"] }): Promise<MyUsage> {
+  const spent = async (since: number) => {
+    const s = await sumUserSpendSince({ userId: viewer.userId, since });
     return { requests: s.requests, spentUsd: microsToUsd(s.costMicros) };
   };
-  const team = viewer.currentTeamId ? getTeamById({ id: viewer.currentTeamId }) : undefined;
-  const snap = team ? ctx.budgets.snapshot(team, ctx.now) : null;
+  const team = viewer.currentTeamId ? await getTeamById({ id: viewer.currentTeamId }) : undefined;
+  const snap = team ? await ctx.budgets.snapshot(team, ctx.now) : null;
   return {
     asOf: new Date(ctx.now).toISOString(),
-    today: spent(startOfUtcDay(ctx.now)),
-    thisMonth: spent(startOfUtcMonth(ctx.now)),
+    today: await spent(startOfUtcDay(ctx.now)),
+    thisMonth: await spent(startOfUtcMonth(ctx.now)),
     team: team && snap ? { id: team.id, name: team.name, daily: withLeft(snap.day), monthly: withLeft(snap.month) } : null,
   };
 }

@@ -39,10 +39,10 @@ function fillDays(groups: Array<{ key: Array<string | number | null>; agg: Usage
 }
 
 /** Groups in display order: days in time order, everything else by spend, then volume. */
-export function namedGroups(filter: UsageFilter, groupBy: UsageGroupBy): NamedGroup[] {
-  const raw = groupUsage({ filter, groupBy });
+export async function namedGroups(filter: UsageFilter, groupBy: UsageGroupBy): Promise<NamedGroup[]> {
+  const raw = await groupUsage({ filter, groupBy });
   const groups = groupBy === "day" ? fillDays(raw, filter) : raw;
-  const name = groupNamer(groupBy);
+  const name = await groupNamer(groupBy);
   const named = groups.map((g) => ({ name: name(g.key), agg: g.agg }));
   if (groupBy !== "day") {
     named.sort((a, b) => b.agg.costMicros - a.agg.costMicros || b.agg.requests - a.agg.requests || String(a.name.key).localeCompare(String(b.name.key)));
@@ -50,10 +50,10 @@ export function namedGroups(filter: UsageFilter, groupBy: UsageGroupBy): NamedGr
   return named;
 }
 
-export function usageReport(query: URLSearchParams, scope: UsageScope, now: number): UsageReport {
-  const { filter, echo } = parseUsageFilter(query, scope, now);
+export async function usageReport(query: URLSearchParams, scope: UsageScope, now: number): Promise<UsageReport> {
+  const { filter, echo } = await parseUsageFilter(query, scope, now);
   const groupBy = oneOf(query, "groupBy", GROUP_BYS, "day");
-  const groups = namedGroups(filter, groupBy);
+  const groups = await namedGroups(filter, groupBy);
   return {
     from: new Date(filter.from).toISOString(),
     to: new Date(filter.to).toISOString(),
@@ -61,6 +61,6 @@ export function usageReport(query: URLSearchParams, scope: UsageScope, now: numb
     filters: echo,
     data: groups.map((g) => ({ ...g.name, ...statsOf(g.agg) })),
     totals: totalsOf(groups.map((g) => g.agg)),
-    cache: (({ hits, savedMicros }) => ({ hits, savedUsd: savedMicros / 1_000_000 }))(cacheSavings(filter)),
+    cache: (({ hits, savedMicros }) => ({ hits, savedUsd: savedMicros / 1_000_000 }))(await cacheSavings(filter)),
   };
 }

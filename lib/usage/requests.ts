@@ -133,7 +133,7 @@ const toEntry = (r: RequestLogRow): RequestLogEntry => ({
 });
 
 /** The filter a caller may have: a team key is held to its team, a person to their own rows. */
-function scopedFilter(q: z.output<typeof querySchema>, scope: RequestLogScope, now: number): RequestLogFilter {
+async function scopedFilter(q: z.output<typeof querySchema>, scope: RequestLogScope, now: number): Promise<RequestLogFilter> {
   const to = q.to ? parseInstant(q.to, "to") : now;
   const from = q.from ? parseInstant(q.from, "from") : startOfUtcDay(to - 1) - (DEFAULT_DAYS - 1) * DAY_MS;
   if (from >= to) throw badRequest("'from' must be before 'to' (which is exclusive).", "from");
@@ -146,17 +146,17 @@ function scopedFilter(q: z.output<typeof querySchema>, scope: RequestLogScope, n
     teamId = scopedTeamId(scope, teamId);
   }
   // A route is named by its name or its id; rows of a deleted route still carry its id.
-  const routeId = q.route === undefined ? undefined : (getRouteByName({ name: q.route })?.id ?? q.route);
+  const routeId = q.route === undefined ? undefined : ((await getRouteByName({ name: q.route }))?.id ?? q.route);
   return { from, to, teamId, keyId: q.keyId, userId, model: q.model, routeId, status: q.status, endpoint: q.endpoint };
 }
 
-export function requestLog(query: URLSearchParams, scope: RequestLogScope, now: number): RequestLogPage {
+export async function requestLog(query: URLSearchParams, scope: RequestLogScope, now: number): Promise<RequestLogPage> {
   const q = parseInput(querySchema, Object.fromEntries(query));
-  const filter = scopedFilter(q, scope, now);
+  const filter = await scopedFilter(q, scope, now);
   const cursor = q.cursor ? decodeCursor(q.cursor) : null;
   const limit = q.limit ?? DEFAULT_LIMIT;
   // One more than the page tells whether another page follows, without a count.
-  const rows = listUsageRequests({ filter, cursor, limit: limit + 1 });
+  const rows = await listUsageRequests({ filter, cursor, limit: limit + 1 });
   const page = rows.slice(0, limit);
   const last = page[page.length - 1];
   return { data: page.map(toEntry), nextCursor: rows.length > limit && last ? encodeCursor({ createdAt: last.createdAt, id: last.id }) : null };

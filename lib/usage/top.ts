@@ -39,27 +39,27 @@ function parseLimit(query: URLSearchParams): number {
   return n;
 }
 
-function labeller(by: TopReport["by"]): (key: string | null) => string {
+async function labeller(by: TopReport["by"]): Promise<(key: string | null) => string | Promise<string>> {
   if (by === "team") {
-    const names = new Map(listTeams().map((t) => [t.id, t.name]));
+    const names = new Map((await listTeams()).map((t) => [t.id, t.name]));
     return (key) => (key === null ? "(no team)" : (names.get(key) ?? key));
   }
   if (by === "model") return (key) => key ?? "(no model)";
   // Only the ranked few are looked up; a key deleted with its team keeps its id as the label.
-  return (key) => {
+  return async (key) => {
     if (key === null) return "(no key)";
-    const k = getApiKeyById({ id: key });
+    const k = await getApiKeyById({ id: key });
     return k ? `${k.name} (${k.prefix}…)` : key;
   };
 }
 
-export function topUsage(query: URLSearchParams, scope: UsageScope, now: number): TopReport {
-  const { filter, echo } = parseUsageFilter(query, scope, now);
+export async function topUsage(query: URLSearchParams, scope: UsageScope, now: number): Promise<TopReport> {
+  const { filter, echo } = await parseUsageFilter(query, scope, now);
   const by = oneOf(query, "by", BYS, "team");
   const limit = parseLimit(query);
-  const rows = spendBy({ filter, by });
+  const rows = await spendBy({ filter, by });
   const totalMicros = rows.reduce((s, r) => s + r.costMicros, 0);
-  const label = labeller(by);
+  const label = await labeller(by);
   rows.sort((a, b) => b.costMicros - a.costMicros || b.requests - a.requests || String(a.key).localeCompare(String(b.key)));
   return {
     from: new Date(filter.from).toISOString(),
@@ -67,15 +67,17 @@ export function topUsage(query: URLSearchParams, scope: UsageScope, now: number)
     by,
     limit,
     filters: echo,
-    data: rows.slice(0, limit).map((r) => ({
-      key: r.key,
-      label: label(r.key),
-      requests: r.requests,
-      promptTokens: r.promptTokens,
-      completionTokens: r.completionTokens,
-      costUsd: microsToUsd(r.costMicros),
-      share: totalMicros === 0 ? 0 : r.costMicros / totalMicros,
-    })),
+    data: await Promise.all(
+      rows.slice(0, limit).map(async (r) => ({
+        key: r.key,
+        label: await label(r.key),
+        requests: r.requests,
+        promptTokens: r.promptTokens,
+        completionTokens: r.completionTokens,
+        costUsd: microsToUsd(r.costMicros),
+        share: totalMicros === 0 ? 0 : r.costMicros / totalMicros,
+      })),
+    ),
     totalCostUsd: microsToUsd(totalMicros),
   };
 }

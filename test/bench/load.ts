@@ -46,6 +46,8 @@ export interface LoadResult {
   chunkLateMax: number | null;
   /** Most requests open at the same moment. */
   peakInFlight: number;
+  /** TCP connections the client opened (kept alive and reused, so a balancer per connection sees only these). */
+  sockets: number;
 }
 
 interface Options {
@@ -124,6 +126,8 @@ type Outcome = { ok: true; endMs: number; ttftMs: number | null; gapsMs: number[
 function createClient(opts: Options) {
   const sockets = opts.concurrency || opts.maxInFlight;
   const agent = new Agent({ keepAlive: true, maxSockets: sockets, maxFreeSockets: sockets, scheduling: "lifo" });
+  const seen = new WeakSet<object>();
+  let opened = 0;
   const body = Buffer.from(
     JSON.stringify(
       opts.embeddings
@@ -166,6 +170,11 @@ function createClient(opts: Options) {
         if (opts.stream) readStream(res, startMs, opts.paceMs, opts.minEvents, settle);
         else readJson(res, settle, opts.embeddings);
       });
+      req.once("socket", (socket) => {
+        if (seen.has(socket)) return;
+        seen.add(socket);
+        opened++;
+      });
       req.setTimeout(opts.timeoutMs, () => req.destroy(new Error("timeout")));
       const limit = setTimeout(() => {
         expired = true;
@@ -176,7 +185,7 @@ function createClient(opts: Options) {
     });
   }
 
-  return { send, close: () => agent.destroy() };
+  return { send, close: () => agent.destroy(), sockets: () => opened };
 }
 
 /** A chat answer must carry choices, an embeddings answer its vectors under `data`. */
@@ -360,6 +369,7 @@ async function run(opts: Options): Promise<LoadResult> {
     chunkLateP99: ms(percentile(sortedLates, 99)),
     chunkLateMax: ms(sortedLates.length ? sortedLates[sortedLates.length - 1]! : null),
     peakInFlight,
+    sockets: client.sockets(),
   };
 }
 

@@ -1,6 +1,8 @@
-// RESULTS.md sections for the many-streams scenario, the Next.js comparison and usage accounting.
+// RESULTS.md sections for the many-streams scenario, the Next.js comparison, usage accounting and many instances.
 import type { LoadResult } from "./load";
-import type { ManyStreams, Saturation } from "./report";
+import type { ManyInstances } from "./many-instances";
+import type { Comparison, ManyStreams, Saturation } from "./report";
+import { formatTarget, sharedStateTarget } from "./targets";
 import type { SteadyRun, UsageWriterResult } from "./usage-writer-bench";
 
 // Rounded first, so a tiny negative value does not print as "-0.0".
@@ -82,6 +84,36 @@ export function formatUsageWriter(u: UsageWriterResult): string[] {
     "",
     `- as fast as they can be pushed: ${count(u.rows)} rows${u.stoppedEarly ? " (stopped at the run's time limit)" : ""}, ${count(u.insertRowsPerS)} rows/s inside the inserts (${count(u.wallRowsPerS)} rows/s counting the pushes); ${u.flushes} flushes of up to ${count(u.batchRows)} rows, each holding the event loop for p50 ${num(u.flushP50Ms)} ms, p99 ${num(u.flushP99Ms)} ms, max ${num(u.flushMaxMs)} ms`,
     `- steady ${count(u.steady.rowsPerS)} rows/s for ${u.steady.seconds} s (flush window ${u.flushMs} ms, ${u.steady.flushes} flushes, flush p99 ${num(u.steady.flushP99Ms)} ms): ${steady(u.steady)}; the same loop with an insert that does nothing: ${steady(u.baseline)}`,
+    "",
+  ];
+}
+
+/** Issue 16: the SQLite row beside Postgres + Redis, one and two instances, at the same fixed rate. */
+export function formatManyInstances(m: ManyInstances, sqlite: Comparison): string[] {
+  const cells = (c: { direct: LoadResult | null; gateway: LoadResult | null; failure?: string }) => {
+    const g = c.gateway;
+    if (!g) return `failed: ${c.failure ?? "no data"} | – | – | –`;
+    return `${signedMs(diff(g.p50, c.direct?.p50 ?? null))} | ${signedMs(diff(g.p99, c.direct?.p99 ?? null))} | ${num(g.rps)} | ${errors(g)}${g.dropped ? ` + ${g.dropped} not sent` : ""}`;
+  };
+  const sockets = [sqlite.gateway, ...m.rows.map((r) => r.gateway)].flatMap((g) => (g ? [g.sockets] : []));
+  const spread = m.rows.flatMap((r) =>
+    r.backends && r.backends.length > 1
+      ? [`- ${r.label}: ${r.backends.map((b) => `${b.target} got ${b.connections} connections and ~${count(b.requests)} requests`).join(", ")}`]
+      : [],
+  );
+  return [
+    `### Many instances: Postgres + Redis at ${m.rate} req/s, non-streaming`,
+    "",
+    "The whole pipeline (key auth, team and key limits, per-model limits, daily and monthly budgets, the 50/50 route split, usage rows) on `DATABASE_URL` (a throwaway Postgres) and `REDIS_URL` (a throwaway redis-server): team RPM/TPM, key RPM and the budget hold go through the Redis admission script on every request. Added latency is against a direct run at the same rate taken right before the Postgres rows (the SQLite row keeps its own). Two instances share the database and Redis behind `test/bench/round-robin-proxy.ts`, which gives each new connection to the next instance in turn; the row through the proxy to one instance shows the proxy's own cost.",
+    "",
+    "| setup | added p50 | added p99 | req/s | errors |",
+    "|---|--:|--:|--:|---|",
+    `| SQLite, one instance | ${cells(sqlite)} |`,
+    ...m.rows.map((r) => `| ${r.label} | ${cells(r)} |`),
+    "",
+    `- the load generator keeps its connections alive and reuses the most recently freed one; it opened ${sockets.length ? sockets.join(", ") : "–"} connections in these runs (in row order), so a per-connection balancer spreads only those`,
+    ...spread,
+    `- ${formatTarget(sharedStateTarget(sqlite, m))}`,
     "",
   ];
 }

@@ -1,7 +1,8 @@
 // Turns benchmark results into a markdown section and keeps RESULTS.md newest-first.
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import type { LoadResult } from "./load";
-import { formatManyStreams, formatSaturation, formatUsageWriter } from "./report-sections";
+import type { ManyInstances } from "./many-instances";
+import { formatManyInstances, formatManyStreams, formatSaturation, formatUsageWriter } from "./report-sections";
 import { formatStartup, type StartupResult } from "./startup";
 import { evaluateTargets, formatTarget } from "./targets";
 import type { TcpCounters } from "./tcp-counters";
@@ -79,6 +80,8 @@ export interface Extras {
   /** Cache hits against the direct non-streaming run at the same rate. */
   cacheHit: Comparison | null;
   embeddings: Comparison | null;
+  /** Postgres + Redis, one and two instances (null when the phase did not run). */
+  manyInstances: ManyInstances | null;
 }
 
 const HEADER = `# Benchmark results
@@ -185,6 +188,7 @@ export function formatSection(info: RunInfo, results: ScenarioResult[], overhead
     ...comparisonLine("Response-cache hit (answered by the gateway, no upstream call) against the direct non-streaming run", extras.cacheHit),
     ...comparisonLine("Embeddings (one short input)", extras.embeddings),
     "",
+    ...(extras.manyInstances ? formatManyInstances(extras.manyInstances, { direct: overhead.find((o) => !o.stream)!.direct, gateway: overhead.find((o) => !o.stream)!.gateway }) : []),
     ...(extras.saturation ? formatSaturation(extras.saturation) : []),
     ...extras.manyStreams.flatMap(formatManyStreams),
     ...(extras.usageWriter ? formatUsageWriter(extras.usageWriter) : []),

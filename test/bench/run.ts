@@ -3,14 +3,17 @@
  * Measures usage accounting on its own first (usage-writer-bench.ts), then starts the simulator
  * and the built gateway as child processes on loopback, configures the gateway through its admin
  * API, runs each scenario in a fresh load-generator process (many concurrent long streams first,
- * then the latency scenarios, a response-cache hit and embeddings), and puts the numbers and the
- * targets on top of test/bench/RESULTS.md.
+ * then the latency scenarios, a response-cache hit and embeddings, last the gateway on Postgres +
+ * Redis as one and as two instances: many-instances.ts), and puts the numbers and the targets on
+ * top of test/bench/RESULTS.md.
  *
- *   npm run bench                  full run (~4 min), written to RESULTS.md
+ *   npm run bench                  full run (~6 min), written to RESULTS.md
  *   npm run bench -- --quick       ~70 s smoke run, printed only (add --write to keep it)
  *   npm run bench -- --build       rebuild .next first (it is built anyway when missing)
  *   npm run bench -- --no-write    full run without touching RESULTS.md
  *   npm run bench -- --startup     only the start-up scenario (startup.ts), printed (add --write to keep it)
+ *   npm run bench -- --shared-only the SQLite row at 500 req/s and the many-instances phase (Postgres +
+ *                                  Redis, one and two instances), ~2 min, printed (add --write to keep it)
  */
 import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
@@ -34,6 +37,8 @@ import {
   type Saturation,
   type ScenarioResult,
 } from "./report";
+import { runManyInstances, type ManyInstances } from "./many-instances";
+import { formatManyInstances } from "./report-sections";
 import { checkEmbeddings, checkTarget, configureGateway, EMBED_MODEL, routeAlias, type BenchTarget } from "./setup";
 import { countTcpDuring, type TcpCounters } from "./tcp-counters";
 import type { UsageWriterResult } from "./usage-writer-bench";
@@ -215,6 +220,7 @@ async function main(): Promise<void> {
       write: { type: "boolean", default: false },
       "no-write": { type: "boolean", default: false },
       startup: { type: "boolean", default: false },
+      "shared-only": { type: "boolean", default: false },
     },
   });
   const quick = flags.quick ?? false;
@@ -226,6 +232,7 @@ async function main(): Promise<void> {
   ensureBuild(flags.build ?? false);
   const info = runInfo(quick, scenarioSeconds, warmupSeconds);
   if (flags.startup) return startupOnly(info, flags.write === true);
+  if (flags["shared-only"]) return sharedOnly(info, flags.write === true);
 
   // Also before anything else of ours runs: start-up time is CPU-bound.
   const startup = await measureStartup({ ...STARTUP[quick ? "quick" : "full"], log: (line) => console.log(`bench: ${line}`) });
@@ -243,31 +250,15 @@ async function main(): Promise<void> {
   const memory: Memory = { afterStartBytes: null, peakBytes: null, endBytes: null };
   const manyStreams: ManyStreams[] = [];
   let saturation: Saturation | null = null;
+  let manyInstances: ManyInstances | null = null;
   try {
     const profiles = profilesFor(quick);
-    const sim = await startChild({
-      name: "simulator",
-      script: "lib/simulator/server.ts",
-      env: { ...process.env, SIM_PORT: "0", SIM_HOST: "127.0.0.1", SIM_CONFIG: JSON.stringify(profiles) },
-      ready: /Simulator listening on (http:\/\/\S+)/,
-      timeoutMs: 30_000,
-    });
+    const sim = await startSimulator(profiles);
     simulator = sim.child;
-    const simUrl = sim.match[1]!;
-
-    const adminToken = randomBytes(16).toString("hex");
-    const shared = { DATABASE_PATH: join(dir, "bench.db"), SWITCHYARD_SECRET: randomBytes(16).toString("hex"), HOSTNAME: "127.0.0.1", ...GATEWAY_ENV };
-    const port = await freePort();
-    const gw = await startChild({
-      name: "gateway",
-      script: start.entry,
-      nodeArgs: start.nodeFlags,
-      env: { ...process.env, ...shared, PORT: String(port), SWITCHYARD_ADMIN_TOKEN: adminToken },
-      ready: /Switchyard listening on (http:\/\/\S+)/,
-      timeoutMs: 120_000,
-    });
+    const simUrl = sim.url;
+    const gw = await startSqliteGateway(dir);
     gateway = gw.child;
-    const gatewayUrl = `http://127.0.0.1:${port}`;
+    const { url: gatewayUrl, adminToken } = gw;
     console.log(`bench: simulator ${simUrl} (pid ${simulator.pid}), gateway ${gatewayUrl} (pid ${gateway.pid})`);
     const many = MANY[quick ? "quick" : "full"];
     // The gateway holds a socket per stream on each side, plus its own files.
@@ -354,6 +345,10 @@ async function main(): Promise<void> {
       assertAlive(gateway);
     }
     saturation = { concurrency: CONCURRENCY, seconds: scenarioSeconds, direct: pickResult(results, "direct", false, "concurrency"), gateway: pickResult(results, "gateway", false, "concurrency") };
+
+    // Last, so nothing above changes: the SQLite gateway is stopped first, the simulator stays.
+    await gateway.stop();
+    manyInstances = await runManyInstances(manyInstancesOptions(simUrl, profiles, scenarioSeconds, warmupSeconds), RATE);
   } finally {
     clearInterval(sampler);
     await gateway?.stop();
@@ -364,7 +359,7 @@ async function main(): Promise<void> {
   const overhead: Overhead[] = [false, true].map((stream) => ({ stream, direct: pickResult(results, "direct", stream, "rate"), gateway: pickResult(results, "gateway", stream, "rate") }));
   const cacheHit = { direct: pickResult(results, "direct", false, "rate"), gateway: extraResult(results, "cache") };
   const embeddings = { direct: extraResult(results, "embed-direct"), gateway: extraResult(results, "embed-gateway") };
-  const extras = { manyStreams, saturation, usageWriter, startup, cacheHit, embeddings };
+  const extras = { manyStreams, saturation, usageWriter, startup, cacheHit, embeddings, manyInstances };
   const section = formatSection(info, results, overhead, memory, RATE, extras);
   console.log(`\n${section}`);
   console.log(`bench: finished in ${Math.round((performance.now() - began) / 1000)} s`);
@@ -373,6 +368,96 @@ async function main(): Promise<void> {
     console.log(`bench: written to ${RESULTS_FILE}`);
   } else {
     console.log(`bench: ${RESULTS_FILE} not changed (${quick ? "quick runs are printed only; pass --write to keep one" : "--no-write"})`);
+  }
+}
+
+async function startSimulator(profiles: Record<string, SimProfile>): Promise<{ child: Child; url: string }> {
+  const sim = await startChild({
+    name: "simulator",
+    script: "lib/simulator/server.ts",
+    env: { ...process.env, SIM_PORT: "0", SIM_HOST: "127.0.0.1", SIM_CONFIG: JSON.stringify(profiles) },
+    ready: /Simulator listening on (http:\/\/\S+)/,
+    timeoutMs: 30_000,
+  });
+  return { child: sim.child, url: sim.match[1]! };
+}
+
+/** The gateway on SQLite in `dir`, as users start it. */
+async function startSqliteGateway(dir: string): Promise<{ child: Child; url: string; adminToken: string }> {
+  const adminToken = randomBytes(16).toString("hex");
+  const shared = { DATABASE_PATH: join(dir, "bench.db"), SWITCHYARD_SECRET: randomBytes(16).toString("hex"), HOSTNAME: "127.0.0.1", ...GATEWAY_ENV };
+  const port = await freePort();
+  const gw = await startChild({
+    name: "gateway",
+    script: start.entry,
+    nodeArgs: start.nodeFlags,
+    env: { ...process.env, ...shared, PORT: String(port), SWITCHYARD_ADMIN_TOKEN: adminToken },
+    ready: /Switchyard listening on (http:\/\/\S+)/,
+    timeoutMs: 120_000,
+  });
+  return { child: gw.child, url: `http://127.0.0.1:${port}`, adminToken };
+}
+
+/** The many-instances phase runs the same non-streaming scenario at RATE, after a short warm-up of each gateway. */
+function manyInstancesOptions(simUrl: string, profiles: Record<string, SimProfile>, seconds: number, warmupSeconds: number) {
+  return {
+    simulator: simUrl,
+    models: Object.keys(profiles),
+    entry: start.entry,
+    nodeFlags: start.nodeFlags,
+    env: GATEWAY_ENV,
+    model: NON_STREAM_MODEL,
+    load: (target: BenchTarget, warm: boolean) =>
+      warm
+        ? runLoad(target, { model: NON_STREAM_MODEL, stream: false, load: { concurrency: 16 }, seconds: Math.max(1, Math.floor(warmupSeconds * 0.6)) })
+        : runLoad(target, { model: NON_STREAM_MODEL, stream: false, load: { rate: RATE }, seconds }),
+    log: (line: string) => console.log(`bench: ${line}`),
+  };
+}
+
+/** `--shared-only`: the SQLite row at RATE (with its direct run) and the many-instances phase, printed, kept with `--write`. */
+async function sharedOnly(info: RunInfo, write: boolean): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), "switchyard-bench-"));
+  const profiles = profilesFor(info.quick);
+  const children: Child[] = [];
+  let sqlite: { direct: LoadResult; gateway: LoadResult };
+  let many: ManyInstances;
+  const nonStream = (target: BenchTarget, load: Scenario["load"], seconds: number) => runLoad(target, { model: NON_STREAM_MODEL, stream: false, load, seconds });
+  try {
+    const sim = await startSimulator(profiles);
+    children.push(sim.child);
+    const gw = await startSqliteGateway(dir);
+    children.push(gw.child);
+    const keys = await configureGateway({ gateway: gw.url, adminToken: gw.adminToken, simulator: sim.url, models: Object.keys(profiles) });
+    const target: BenchTarget = { base: gw.url, key: keys.key, modelFor: routeAlias };
+    await checkTarget(target, "gateway", NON_STREAM_MODEL, false);
+    console.log(`bench: SQLite gateway, warm-up ${info.warmupSeconds} s, then ${RATE} req/s direct and through it, ${info.scenarioSeconds} s each`);
+    await nonStream(target, { concurrency: 16 }, info.warmupSeconds);
+    const direct = await nonStream({ base: sim.url }, { rate: RATE }, info.scenarioSeconds);
+    console.log(`bench: direct → simulator: ${summary(direct)}`);
+    const gateway = await nonStream(target, { rate: RATE }, info.scenarioSeconds);
+    console.log(`bench: SQLite, one instance: ${summary(gateway)}, ${gateway.sockets} client connections`);
+    sqlite = { direct, gateway };
+    await gw.child.stop();
+    many = await runManyInstances(manyInstancesOptions(sim.url, profiles, info.scenarioSeconds, info.warmupSeconds), RATE);
+  } finally {
+    for (const child of children.reverse()) await child.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+  const when = info.date.toISOString().replace("T", " ").slice(0, 16) + " UTC";
+  const section = [
+    `## ${when} · ${info.commit} · many instances only${info.quick ? " · quick run" : ""}`,
+    "",
+    `- node ${info.node}; ${info.nproc} CPUs (nproc); ${info.cpuModel}`,
+    `- load average before the run: ${info.loadAvg.map((l) => l.toFixed(2)).join(", ")}`,
+    `- ${info.scenarioSeconds} s per scenario; each gateway warmed up first`,
+    "",
+    ...formatManyInstances(many, sqlite),
+  ].join("\n");
+  console.log(`\n${section}`);
+  if (write) {
+    prependSection(RESULTS_FILE, section);
+    console.log(`bench: written to ${RESULTS_FILE}`);
   }
 }
 

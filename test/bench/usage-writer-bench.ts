@@ -96,15 +96,15 @@ function makeRow(i: number, now: number): UsageRecord {
   };
 }
 
-function timedInsert(durations: Samples, into: (rows: UsageRecord[]) => void) {
+function timedInsert(durations: Samples, into: (rows: UsageRecord[]) => Promise<void>) {
   let rows = 0;
   let spentMs = 0;
   let largest = 0;
   return {
-    insert(batch: UsageRecord[]) {
+    async insert(batch: UsageRecord[]) {
       largest = Math.max(largest, batch.length);
       const t0 = performance.now();
-      into(batch);
+      await into(batch);
       const took = performance.now() - t0;
       durations.add(took);
       spentMs += took;
@@ -116,7 +116,7 @@ function timedInsert(durations: Samples, into: (rows: UsageRecord[]) => void) {
 
 const log = createLogger("warn", (line) => process.stderr.write(line));
 
-function pushAsFastAsPossible(rows: number, flushMs: number) {
+async function pushAsFastAsPossible(rows: number, flushMs: number) {
   const durations = new Samples(rows);
   const timed = timedInsert(durations, insertUsageBatch);
   const writer = createUsageWriter({ insert: timed.insert, flushMs, log });
@@ -131,8 +131,11 @@ function pushAsFastAsPossible(rows: number, flushMs: number) {
   while (pushed < rows && (pushed % 1000 !== 0 || performance.now() - t0 < FAST_RUN_LIMIT_MS)) {
     writer.push(makeRow(pushed, start + Math.floor(pushed / ARRIVALS_PER_MS)));
     pushed++;
+    // Requests finish on separate turns of the event loop, which is where a full batch's write
+    // completes and the next may start.
+    if (pushed % 1000 === 0) await new Promise((resolve) => setImmediate(resolve));
   }
-  writer.stop();
+  await writer.stop();
   const wallMs = performance.now() - t0;
   const sorted = durations.sorted();
   return {
@@ -149,7 +152,7 @@ function pushAsFastAsPossible(rows: number, flushMs: number) {
 }
 
 /** Pushes `rate` rows/s for `seconds`, a few each millisecond as requests would finish, and records the loop's delay. */
-async function pushSteadily(opts: { rate: number; seconds: number; flushMs: number; firstRow: number; insert: (rows: UsageRecord[]) => void }): Promise<SteadyRun> {
+async function pushSteadily(opts: { rate: number; seconds: number; flushMs: number; firstRow: number; insert: (rows: UsageRecord[]) => Promise<void> }): Promise<SteadyRun> {
   const durations = new Samples(100_000);
   const timed = timedInsert(durations, opts.insert);
   const writer = createUsageWriter({ insert: timed.insert, flushMs: opts.flushMs, log });
@@ -169,7 +172,7 @@ async function pushSteadily(opts: { rate: number; seconds: number; flushMs: numb
     tick();
   });
   monitor.disable();
-  writer.stop();
+  await writer.stop();
   const sorted = durations.sorted();
   const lag = (p: number) => ms(monitor.percentile(p) / 1e6);
   return {
@@ -209,9 +212,9 @@ async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), "switchyard-usage-writer-"));
   try {
     setDb(openDb(join(dir, "usage.db")));
-    const fast = pushAsFastAsPossible(rows, flushMs);
+    const fast = await pushAsFastAsPossible(rows, flushMs);
     const steady = await pushSteadily({ rate, seconds, flushMs, firstRow: fast.rows, insert: insertUsageBatch });
-    const baseline = await pushSteadily({ rate, seconds, flushMs, firstRow: 0, insert: () => {} });
+    const baseline = await pushSteadily({ rate, seconds, flushMs, firstRow: 0, insert: async () => {} });
     const counted = getDb().$client.prepare("select count(*) as n from usage").get() as { n: number };
     const result: UsageWriterResult = { ...fast, rowsInDb: counted.n, flushMs, steady, baseline };
     if (counted.n !== fast.rows + steady.rows) throw new Error(`expected ${fast.rows + steady.rows} rows in the database, found ${counted.n}`);

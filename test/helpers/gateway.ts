@@ -18,7 +18,7 @@ import type { BreakerOptions } from "@/lib/gateway/circuit-breaker";
 import { bodyTooLarge } from "@/lib/gateway/errors";
 import { fromWebRequest, toWebResponse, type GatewayRequest, type GatewayResponse } from "@/lib/gateway/exchange";
 import { createGateway, type Gateway } from "@/lib/gateway/gateway";
-import { inMemoryState } from "@/lib/gateway/state";
+import { inMemoryState, type InMemoryState } from "@/lib/gateway/state";
 import type { Logger, ProviderSettings } from "@/lib/gateway/types";
 import { createCatalogCache } from "@/lib/server/catalog";
 import { databaseResponseCache } from "@/lib/server/response-cache-store";
@@ -124,7 +124,7 @@ export interface HarnessOptions {
 export type UsageRow = Record<string, any>;
 
 export interface Harness {
-  gateway: Gateway;
+  gateway: Gateway<InMemoryState>;
   clock: FakeClock;
   upstream: FakeUpstream;
   admin: AdminContext;
@@ -133,12 +133,12 @@ export interface Harness {
   /** What the gateway logged; `close` fails the test on an error line (an internal fault). */
   logs: LogLine[];
   /** A provider for one upstream model: its own settings, so tests can vary them per target. */
-  provider(settings?: Partial<ProviderSettings>, apiKey?: string | null): ProviderView;
+  provider(settings?: Partial<ProviderSettings>, apiKey?: string | null): Promise<ProviderView>;
   /** A model whose upstream model name is its own name. */
-  model(name: string, input?: Record<string, unknown>): ModelView;
-  team(input?: Record<string, unknown>): TeamView;
+  model(name: string, input?: Record<string, unknown>): Promise<ModelView>;
+  team(input?: Record<string, unknown>): Promise<TeamView>;
   /** A new API key of a team, in clear. */
-  key(teamId: string): string;
+  key(teamId: string): Promise<string>;
   /** POST /v1/chat/completions with this key and body, merged over a one-message request. */
   chat(key: string, body?: Record<string, unknown>, opts?: { signal?: AbortSignal }): Promise<GatewayResponse>;
   /** POST /v1/embeddings with this key and body, merged over a one-string request. */
@@ -148,10 +148,10 @@ export interface Harness {
   /** The official `openai` client talking to this gateway in-process (its fetch calls the gateway's doors). */
   client(key: string): OpenAI;
   /** Usage rows, oldest first, after flushing what is queued. */
-  rows(): UsageRow[];
+  rows(): Promise<UsageRow[]>;
   /** Events of a type, oldest first, with `data` parsed. */
   events(type: string): Array<Record<string, any>>;
-  close(): void;
+  close(): Promise<void>;
 }
 
 /** The key every provider is given unless a test says otherwise; it must never reach a client. */
@@ -177,13 +177,13 @@ export function createHarness(opts: HarnessOptions = {}): Harness {
   const catalog = createCatalogCache(secret);
   // Flushed on demand: the timer never runs within a test.
   const usage = createUsageWriter({ insert: insertUsageBatch, flushMs: 3_600_000, log });
-  const store = createStore(catalog, usage, clock.now);
+  const store = createStore(catalog, usage, clock.now, log);
   const state = inMemoryState({ loadSpend: store.teamSpendSince, breaker: opts.breaker, onBreakerTransition: (t) => store.recordEvent(breakerEvent(t)) });
   let ids = 0;
   const gateway = createGateway(
     {
       ...state,
-      cache: databaseResponseCache(opts.cacheMaxBytes ?? 64 * 1024 * 1024),
+      cache: databaseResponseCache(opts.cacheMaxBytes ?? 64 * 1024 * 1024, log),
       store,
       now: clock.now,
       sleep: clock.sleep,
@@ -212,15 +212,15 @@ export function createHarness(opts: HarnessOptions = {}): Harness {
     usage,
     logs,
     provider,
-    model(name, input = {}) {
-      const providerId = (input.providerId as string | undefined) ?? provider().id;
+    async model(name, input = {}) {
+      const providerId = (input.providerId as string | undefined) ?? (await provider()).id;
       return createModel(admin, { name, upstreamModel: name, inputPricePerMTok: 2.5, outputPricePerMTok: 10, ...input, providerId });
     },
     team(input = {}) {
       return createTeam(admin, { name: `team-${++names}`, ...input });
     },
-    key(teamId) {
-      return createTeamKey(admin, teamId, { name: "test key" }).key;
+    async key(teamId) {
+      return (await createTeamKey(admin, teamId, { name: "test key" })).key;
     },
     chat(key, body = {}, { signal } = {}) {
       return gateway.chatCompletions(gatewayRequest({ model: "primary", messages: USER_MESSAGE, ...body }, { key, signal }));
@@ -245,17 +245,17 @@ export function createHarness(opts: HarnessOptions = {}): Harness {
       };
       return new OpenAI({ baseURL: "http://switchyard.test/v1", apiKey: key, maxRetries: 0, fetch });
     },
-    rows() {
-      usage.flush();
+    async rows() {
+      await usage.flush();
       return db.$client.prepare("select * from usage order by id").all() as UsageRow[];
     },
     events(type) {
       const rows = db.$client.prepare("select * from events where type = ? order by id").all(type) as Array<Record<string, any>>;
       return rows.map((r) => ({ ...r, data: JSON.parse(r.data as string) }));
     },
-    close() {
+    async close() {
       clock.restore();
-      usage.stop();
+      await usage.stop();
       closeDb();
       const errors = logs.filter((l) => l.level === "error");
       if (errors.length > 0) throw new Error(`the gateway logged errors: ${JSON.stringify(errors)}`);

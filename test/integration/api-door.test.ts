@@ -26,7 +26,7 @@ let key: string;
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "switchyard-door-"));
-  runtime = createRuntime(
+  runtime = await createRuntime(
     parseEnv({ NODE_ENV: "test", DATABASE_PATH: join(dir, "db.sqlite"), SWITCHYARD_SECRET: "test-secret-0123456789abcdef0123", SWITCHYARD_ADMIN_TOKEN: "test-admin-token-0123456789abcdef", SWITCHYARD_LOG_LEVEL: "error", SWITCHYARD_MAX_BODY_BYTES: "4096" }),
   );
   installRuntime(runtime);

@@ -4,7 +4,7 @@ import { NoTeamNotice } from "../_components/no-team";
 import { CompareView } from "./compare-view";
 
 export default async function ComparePage() {
-  const me = meOf(await requireSignedIn("/compare"));
+  const me = await meOf(await requireSignedIn("/compare"));
   return (
     <main className="page page-wide compare-page">
       <title>Compare · Switchyard</title>

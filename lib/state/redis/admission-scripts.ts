@@ -33,16 +33,21 @@ local function store(key, level, updated, limit, idle_ms)
   local to_full = math.ceil((limit * UNITS - level) / limit)
   redis.call('PEXPIRE', key, to_full + idle_ms)
 end
--- Frees holds whose time is up (a crashed instance never settles): their amount leaves the
--- period they were reserved in; the hold stays, marked, so a late settle still books its spend.
+-- Ends holds whose time is up (a crashed instance never settles). The request may have spent up
+-- to its whole hold, so the hold's amount moves from reserved to spent: a cap errs on refusing
+-- early, never on letting spend past it. The hold stays, marked, so a late settle corrects the
+-- booking to the real cost.
 local function purge(holds, prefix, now)
   local ids = redis.call('ZRANGEBYSCORE', holds, '-inf', now)
   for _, id in ipairs(ids) do
     local hk = prefix .. id
     local h = redis.call('HMGET', hk, 'status', 'amount', 'day', 'month')
     if h[1] == 'held' then
-      redis.call('HINCRBY', h[3], 'reserved', -tonumber(h[2]))
-      redis.call('HINCRBY', h[4], 'reserved', -tonumber(h[2]))
+      local amount = tonumber(h[2])
+      for p = 3, 4 do
+        redis.call('HINCRBY', h[p], 'reserved', -amount)
+        if redis.call('HEXISTS', h[p], 'spent') == 1 then redis.call('HINCRBY', h[p], 'spent', amount) end
+      end
       redis.call('HSET', hk, 'status', 'expired')
     end
     redis.call('ZREM', holds, id)
@@ -165,8 +170,9 @@ end
 
 /**
  * Ends a hold. KEYS: hold, day hash, month hash. ARGV: cost (-1 = release, nothing spent), dayCap,
- * monthCap, thresholdPct. A hold that already expired had its amount freed, so only the spend is
- * booked; one already ended is ignored. Reply: {ended, dayAlertSpent, monthAlertSpent} (-1 = none).
+ * monthCap, thresholdPct. A hold that already expired was booked as spent in full, so only the
+ * difference to the real cost is booked; one already ended is ignored. Reply: {ended,
+ * dayAlertSpent, monthAlertSpent} (-1 = none).
  */
 export const SETTLE = `${BOOK}
 local cost = tonumber(ARGV[1])
@@ -179,9 +185,12 @@ if status == 'held' then
   for p = 2, 3 do redis.call('HINCRBY', KEYS[p], 'reserved', -tonumber(h[2])) end
 end
 local alerts = {-1, -1}
-if cost >= 0 then
+local booked = nil
+if cost >= 0 then booked = cost end
+if status == 'expired' then booked = math.max(cost, 0) - tonumber(h[2]) end
+if booked then
   for p = 2, 3 do
-    if redis.call('HEXISTS', KEYS[p], 'spent') == 1 then alerts[p - 1] = book(KEYS[p], cost, caps[p - 1], pct) end
+    if redis.call('HEXISTS', KEYS[p], 'spent') == 1 then alerts[p - 1] = book(KEYS[p], booked, caps[p - 1], pct) end
   end
 end
 local ended = 'settled'

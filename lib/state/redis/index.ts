@@ -16,7 +16,7 @@ import { RedisResponseCache } from "./response-cache";
 import { RedisRevocations } from "./revocation";
 
 export { StateUnavailableError, type StateEvent, type UnavailableMode } from "./availability";
-export { parseRedisEnv, type RedisEnv } from "./env";
+export { parseRedisEnv, redisEnv, type RedisEnv } from "./env";
 export type { SharedAdmission, SharedGrant, SharedReservation, BudgetRequest } from "./admission";
 
 export interface RedisStateOptions {

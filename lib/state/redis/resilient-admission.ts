@@ -5,7 +5,7 @@
  * Settles that cannot reach Redis are kept and replayed once it is back (the hold stays reserved
  * meanwhile, which errs on the safe side).
  */
-import type { BudgetAlert, BudgetTeam } from "@/lib/gateway/budget";
+import type { BudgetAlert, BudgetSnapshot, BudgetTeam } from "@/lib/gateway/budget";
 import { RateLimiter, type LimitCheck } from "@/lib/gateway/rate-limit";
 import type { BudgetRequest, RedisAdmission, SharedAdmission, SharedGrant } from "./admission";
 import type { Availability } from "./availability";
@@ -57,6 +57,26 @@ export class ResilientAdmission {
       this.availability.noteFailure(err);
       grant.ended = false;
       this.pending.push(() => this.shared.release(grant));
+    }
+  }
+
+  /** The team's shared periods; refused (503) while Redis is unreachable. */
+  snapshot(team: BudgetTeam, now: number): Promise<BudgetSnapshot> {
+    return this.availability.run(
+      () => this.shared.snapshot(team, now),
+      () => {
+        throw this.availability.refusal();
+      },
+    );
+  }
+
+  /** The team's spend is read from the store again (changed or deleted); an outage makes it wait for recovery. */
+  async invalidate(teamId: string, now: number): Promise<void> {
+    try {
+      await this.shared.invalidate(teamId, now);
+    } catch (err) {
+      this.availability.noteFailure(err);
+      this.touched.add(teamId);
     }
   }
 

@@ -10,9 +10,9 @@ afterEach(() => h.close());
 
 const openAi = (settings: Record<string, unknown>) => ({ name: `p-${Math.random()}`, kind: "openai-compatible", baseUrl: "https://api.example.com/v1", settings });
 
-function refused(action: () => unknown): GatewayError {
+async function refused(action: () => Promise<unknown>): Promise<GatewayError> {
   try {
-    action();
+    await action();
   } catch (err) {
     if (err instanceof GatewayError) return err;
     throw err;
@@ -21,23 +21,23 @@ function refused(action: () => unknown): GatewayError {
 }
 
 describe("settings.responsesApi", () => {
-  it("is off unless set, and can be set on an openai-compatible provider and put back to the default", () => {
-    expect(createProvider(h.admin, openAi({})).settings.responsesApi).toBe(false);
-    const p = createProvider(h.admin, openAi({ responsesApi: true }));
+  it("is off unless set, and can be set on an openai-compatible provider and put back to the default", async () => {
+    expect((await createProvider(h.admin, openAi({}))).settings.responsesApi).toBe(false);
+    const p = await createProvider(h.admin, openAi({ responsesApi: true }));
     expect(p.settings.responsesApi).toBe(true);
-    expect(h.gateway.deps.store.catalog().providers.get(p.id)!.settings.responsesApi).toBe(true);
-    expect(patchProvider(h.admin, p.id, { settings: { responsesApi: null } }).settings.responsesApi).toBe(false);
-    expect(patchProvider(h.admin, p.id, { settings: { responsesApi: true } }).settings.responsesApi).toBe(true);
+    expect((await h.gateway.deps.store.catalog()).providers.get(p.id)!.settings.responsesApi).toBe(true);
+    expect((await patchProvider(h.admin, p.id, { settings: { responsesApi: null } })).settings.responsesApi).toBe(false);
+    expect((await patchProvider(h.admin, p.id, { settings: { responsesApi: true } })).settings.responsesApi).toBe(true);
   });
 
-  it("is refused for kinds that do not speak OpenAI's API, and a kind change that would leave it on", () => {
-    expect(refused(() => createProvider(h.admin, { name: "sim", kind: "simulator", settings: { responsesApi: true } }))).toMatchObject({ status: 400, param: "settings.responsesApi" });
-    const p = createProvider(h.admin, openAi({ responsesApi: true }));
-    expect(refused(() => patchProvider(h.admin, p.id, { kind: "anthropic" }))).toMatchObject({ status: 400, param: "settings.responsesApi" });
-    expect(patchProvider(h.admin, p.id, { kind: "anthropic", settings: { responsesApi: false } })).toMatchObject({ kind: "anthropic", settings: { responsesApi: false } });
+  it("is refused for kinds that do not speak OpenAI's API, and a kind change that would leave it on", async () => {
+    expect(await refused(() => createProvider(h.admin, { name: "sim", kind: "simulator", settings: { responsesApi: true } }))).toMatchObject({ status: 400, param: "settings.responsesApi" });
+    const p = await createProvider(h.admin, openAi({ responsesApi: true }));
+    expect(await refused(() => patchProvider(h.admin, p.id, { kind: "anthropic" }))).toMatchObject({ status: 400, param: "settings.responsesApi" });
+    expect(await patchProvider(h.admin, p.id, { kind: "anthropic", settings: { responsesApi: false } })).toMatchObject({ kind: "anthropic", settings: { responsesApi: false } });
   });
 
-  it("must be a boolean", () => {
-    expect(refused(() => createProvider(h.admin, openAi({ responsesApi: "yes" })))).toMatchObject({ status: 400, param: "settings.responsesApi" });
+  it("must be a boolean", async () => {
+    expect(await refused(() => createProvider(h.admin, openAi({ responsesApi: "yes" })))).toMatchObject({ status: 400, param: "settings.responsesApi" });
   });
 });

@@ -10,7 +10,7 @@ function team(over: Partial<BudgetTeam> = {}): BudgetTeam {
   return { id: "t1", dailyBudgetMicros: 50_000, monthlyBudgetMicros: null, alertThresholdPct: 80, ...over };
 }
 
-function mustReserve(ledger: BudgetLedger, t: BudgetTeam, amount: number, now: number): Reservation {
+function mustReserve(ledger: BudgetLedger<(teamId: string, sinceMs: number) => number>, t: BudgetTeam, amount: number, now: number): Reservation {
   const r = ledger.reserve(t, amount, now);
   if (!r.ok) throw new Error(`refused: ${JSON.stringify(r)}`);
   return r.reservation;
@@ -270,5 +270,35 @@ describe("budget property: spent + reserved never exceeds a cap", () => {
     expect(refused).toBeGreaterThan(1000);
     expect(maxOpen).toBeGreaterThan(100);
     expect(now).toBeGreaterThan(at("2025-02-01T00:00:00Z")); // crossed a month boundary
+  });
+});
+
+describe("BudgetLedger with spend loaded from a database", () => {
+  it("requests arriving during the load share one query and still never pass the cap", async () => {
+    const loads: Array<{ since: number; resolve: (v: number) => void }> = [];
+    const ledger = new BudgetLedger((_id: string, since: number) => new Promise<number>((resolve) => loads.push({ since, resolve })));
+    const pending = Array.from({ length: 20 }, () => ledger.reserve(team(), 10_000, NOW));
+    // One load per period, however many requests wait on it.
+    expect(loads.map((l) => l.since).sort()).toEqual([startOfUtcMonth(NOW), startOfUtcDay(NOW)].sort());
+    for (const l of loads) l.resolve(l.since === startOfUtcDay(NOW) ? 15_000 : 0);
+    const results = await Promise.all(pending);
+    // 50,000 cap, 15,000 already spent: three holds of 10,000 fit, the rest are refused.
+    expect(results.filter((r) => r.ok)).toHaveLength(3);
+    const snap = await ledger.snapshot(team(), NOW);
+    expect(snap.day).toMatchObject({ spentMicros: 15_000, reservedMicros: 30_000 });
+    // Loaded now: the next request is answered without waiting.
+    expect(ledger.reserve(team(), 1, NOW)).not.toBeInstanceOf(Promise);
+  });
+
+  it("a failed load refuses nothing for good: the next request loads again", async () => {
+    let calls = 0;
+    const ledger = new BudgetLedger(async () => {
+      calls++;
+      if (calls <= 2) throw new Error("database unavailable");
+      return 0;
+    });
+    await expect(ledger.reserve(team(), 10, NOW)).rejects.toThrow("database unavailable");
+    const r = await ledger.reserve(team(), 10, NOW);
+    expect(r.ok).toBe(true);
   });
 });

@@ -56,7 +56,7 @@ async function errorOf(res: Response): Promise<{ message: string; type: string; 
 }
 
 beforeAll(async () => {
-  runtime = createRuntime(
+  runtime = await createRuntime(
     parseEnv({
       NODE_ENV: "test",
       DATABASE_PATH: ":memory:",
@@ -69,8 +69,8 @@ beforeAll(async () => {
   );
   installRuntime(runtime);
   const ctx = { ...adminContext(runtime), actor: "test" };
-  teamId = createTeam(ctx, { name: "Unit team" }).id;
-  teamKey = createTeamKey(ctx, teamId, { name: "unit" }).key;
+  teamId = (await createTeam(ctx, { name: "Unit team" })).id;
+  teamKey = (await createTeamKey(ctx, teamId, { name: "unit" })).key;
   await createUser(ctx, await runtime.auth(), { email: "admin@unit.test", name: "Ada", password: "admin-password-1", role: "admin", teamIds: [] });
   await createUser(ctx, await runtime.auth(), { email: "member@unit.test", name: "Max", password: "member-password-1", role: "member", teamIds: [teamId] });
   adminCookie = await signIn("admin@unit.test", "admin-password-1");

@@ -8,9 +8,9 @@ import { Workspace } from "../../_components/workspace";
 export default async function ConversationPage({ params }: { params: Promise<{ id: string }> }) {
   const { id } = await params;
   const viewer = await requireSignedIn(`/c/${id}`);
-  const conversation = conversationOf(viewer, id);
+  const conversation = await conversationOf(viewer, id);
   if (!conversation) notFound();
-  const me = meOf(viewer);
+  const me = await meOf(viewer);
   return (
     <Workspace activeId={id}>
       <title>{`${conversation.title} · Switchyard`}</title>

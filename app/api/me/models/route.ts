@@ -3,4 +3,4 @@ import { apiRoute } from "@/lib/server/handler";
 
 export const dynamic = "force-dynamic";
 
-export const GET = apiRoute({ auth: "session" }, ({ viewer, runtime }) => modelsForViewer(viewer, runtime.catalog.get()));
+export const GET = apiRoute({ auth: "session" }, async ({ viewer, runtime }) => modelsForViewer(viewer, await runtime.catalog.get()));

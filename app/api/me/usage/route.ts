@@ -4,4 +4,4 @@ import { apiRoute } from "@/lib/server/handler";
 
 export const dynamic = "force-dynamic";
 
-export const GET = apiRoute({ auth: "session" }, ({ runtime, viewer }) => myUsage(viewer, { now: asOfNow(runtime), budgets: runtime.gateway.budgets }));
+export const GET = apiRoute({ auth: "session" }, async ({ runtime, viewer }) => myUsage(viewer, { now: await asOfNow(runtime), budgets: runtime.gateway.budgets }));

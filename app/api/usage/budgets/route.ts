@@ -4,4 +4,4 @@ import { apiRoute } from "@/lib/server/handler";
 
 export const dynamic = "force-dynamic";
 
-export const GET = apiRoute({ auth: "team-key" }, ({ runtime, scope }) => budgetUsage(scope, { now: asOfNow(runtime), budgets: runtime.gateway.budgets }));
+export const GET = apiRoute({ auth: "team-key" }, async ({ runtime, scope }) => budgetUsage(scope, { now: await asOfNow(runtime), budgets: runtime.gateway.budgets }));

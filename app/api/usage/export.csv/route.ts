@@ -4,4 +4,4 @@ import { apiRoute } from "@/lib/server/handler";
 
 export const dynamic = "force-dynamic";
 
-export const GET = apiRoute({ auth: "team-key" }, ({ runtime, scope, query }) => exportUsageCsv(query, scope, asOfNow(runtime), runtime.log));
+export const GET = apiRoute({ auth: "team-key" }, async ({ runtime, scope, query }) => exportUsageCsv(query, scope, await asOfNow(runtime), runtime.log));

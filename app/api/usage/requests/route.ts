@@ -4,4 +4,4 @@ import { apiRoute } from "@/lib/server/handler";
 
 export const dynamic = "force-dynamic";
 
-export const GET = apiRoute({ auth: "team-key" }, ({ runtime, scope, query }) => requestLog(query, scope, asOfNow(runtime)));
+export const GET = apiRoute({ auth: "team-key" }, async ({ runtime, scope, query }) => requestLog(query, scope, await asOfNow(runtime)));

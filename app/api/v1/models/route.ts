@@ -5,5 +5,6 @@ export const dynamic = "force-dynamic";
 
 // Served by the custom server itself too (lib/server/api-door.ts).
 export async function GET(req: Request) {
-  return toWebResponse(await getRuntime().gateway.models(fromWebRequest(req)));
+  const { gateway } = await getRuntime();
+  return toWebResponse(await gateway.models(fromWebRequest(req)));
 }

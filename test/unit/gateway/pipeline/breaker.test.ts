@@ -20,7 +20,7 @@ const breaker = () => h.gateway.breakers.state(primaryId, h.clock.now());
 
 async function send(): Promise<{ status: number; content: string; row: Record<string, any> }> {
   const res = await h.chat(key);
-  return { status: res.status, content: jsonOf(res).choices?.[0]?.message?.content, row: h.rows().at(-1)! };
+  return { status: res.status, content: jsonOf(res).choices?.[0]?.message?.content, row: (await h.rows()).at(-1)! };
 }
 
 /** Sends requests until the breaker opens, each served by the fallback. */
@@ -34,11 +34,11 @@ async function tripBreaker(): Promise<void> {
   expect(breaker().state).toBe("open");
 }
 
-beforeEach(() => {
+beforeEach(async () => {
   h = createHarness({ breaker: { minimumRequests: MIN_REQUESTS, openMs: OPEN_MS, halfOpenProbes: PROBES } });
-  h.model("fallback");
-  primaryId = h.model("primary", { providerId: h.provider({ maxAttempts: 1 }).id, fallbacks: ["fallback"] }).id;
-  key = h.key(h.team().id);
+  await h.model("fallback");
+  primaryId = (await h.model("primary", { providerId: (await h.provider({ maxAttempts: 1 })).id, fallbacks: ["fallback"] })).id;
+  key = await h.key((await h.team()).id);
   primaryHealthy = false;
   h.upstream.handle("primary", () => (primaryHealthy ? completion("from the primary", { prompt_tokens: 5, completion_tokens: 2 }) : errorAnswer(500, "primary is down")));
   h.upstream.handle("fallback", () => completion("from the fallback", { prompt_tokens: 5, completion_tokens: 2 }));

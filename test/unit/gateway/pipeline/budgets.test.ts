@@ -18,13 +18,13 @@ const WORST = costMicros(PRICES, PROMPT_ESTIMATE, MAX_TOKENS);
 
 let h: Harness;
 
-function setup(opts: { start?: number; team: Record<string, unknown> }) {
+async function setup(opts: { start?: number; team: Record<string, unknown> }) {
   h = createHarness({ start: opts.start });
-  const model = h.model("primary", { inputPricePerMTok: 1, outputPricePerMTok: 10 });
-  const team = h.team(opts.team);
+  const model = await h.model("primary", { inputPricePerMTok: 1, outputPricePerMTok: 10 });
+  const team = await h.team(opts.team);
   const micros = (usd: number | null) => (usd === null ? null : usdToMicros(usd));
   const limits = { id: team.id, dailyBudgetMicros: micros(team.dailyBudgetUsd), monthlyBudgetMicros: micros(team.monthlyBudgetUsd), alertThresholdPct: team.alertThresholdPct };
-  return { team, limits, modelId: model.id, key: h.key(team.id) };
+  return { team, limits, modelId: model.id, key: await h.key(team.id) };
 }
 
 afterEach(() => h.close());
@@ -35,7 +35,7 @@ describe("a concurrent burst against a daily cap", () => {
   const REAL = { prompt_tokens: PROMPT_ESTIMATE, completion_tokens: 50 };
 
   it("admits only the worst cases that fit, refuses the rest until midnight UTC, and never spends past the cap", async () => {
-    const { team, limits, key } = setup({ team: { dailyBudgetUsd: CAP_MICROS / 1e6 } });
+    const { team, limits, key } = await setup({ team: { dailyBudgetUsd: CAP_MICROS / 1e6 } });
     const fit = Math.floor(CAP_MICROS / WORST);
     expect(fit).toBe(4);
     // Every admitted call is held at the upstream until the whole burst is decided, so no
@@ -51,7 +51,7 @@ describe("a concurrent burst against a daily cap", () => {
     );
     await until(() => held.length + refused === BURST, "every request to be admitted or refused");
     expect(held).toHaveLength(fit);
-    expect(h.gateway.budgets.snapshot(limits, h.clock.now()).day).toMatchObject({ reservedMicros: fit * WORST, spentMicros: 0 });
+    expect((await h.gateway.budgets.snapshot(limits, h.clock.now())).day).toMatchObject({ reservedMicros: fit * WORST, spentMicros: 0 });
 
     for (const release of held) release();
     const answers = await Promise.all(pending);
@@ -67,7 +67,7 @@ describe("a concurrent burst against a daily cap", () => {
       `Your team's daily budget of $0.05 is used up ($0.00 spent, $${(fit * WORST) / 1e6} reserved by requests in flight). It resets at 2025-06-16T00:00:00.000Z.`,
     );
 
-    const rows = h.rows();
+    const rows = await h.rows();
     expect(rows).toHaveLength(BURST);
     const over = rows.filter((r) => r.status === "budget_exceeded");
     expect(over).toHaveLength(BURST - fit);
@@ -75,14 +75,14 @@ describe("a concurrent burst against a daily cap", () => {
     const spent = rows.reduce((sum, r) => sum + r.cost_micros, 0);
     expect(spent).toBe(fit * costMicros(PRICES, REAL.prompt_tokens, REAL.completion_tokens));
     expect(spent).toBeLessThanOrEqual(CAP_MICROS);
-    expect(h.gateway.budgets.snapshot(limits, h.clock.now()).day).toMatchObject({ spentMicros: spent, reservedMicros: 0 });
+    expect((await h.gateway.budgets.snapshot(limits, h.clock.now())).day).toMatchObject({ spentMicros: spent, reservedMicros: 0 });
     expect(h.gateway.budgets.outstanding(team.id)).toBe(0);
   });
 });
 
 describe("Retry-After runs to the period's reset by the gateway's clock", () => {
   it("to 00:00 UTC for a daily cap, rounded up to whole seconds", async () => {
-    const { key } = setup({ start: Date.UTC(2025, 5, 15, 23, 59, 30, 500), team: { dailyBudgetUsd: 0.001 } });
+    const { key } = await setup({ start: Date.UTC(2025, 5, 15, 23, 59, 30, 500), team: { dailyBudgetUsd: 0.001 } });
     const res = await h.chat(key, { max_tokens: MAX_TOKENS });
 
     expect(res.status).toBe(429);
@@ -93,7 +93,7 @@ describe("Retry-After runs to the period's reset by the gateway's clock", () => 
   });
 
   it("to the 1st of next month for a monthly cap", async () => {
-    const { key } = setup({ start: Date.UTC(2025, 5, 30, 18, 0, 0), team: { monthlyBudgetUsd: 0.001 } });
+    const { key } = await setup({ start: Date.UTC(2025, 5, 30, 18, 0, 0), team: { monthlyBudgetUsd: 0.001 } });
     const res = await h.chat(key, { max_tokens: MAX_TOKENS });
 
     expect(res.status).toBe(429);
@@ -105,7 +105,7 @@ describe("Retry-After runs to the period's reset by the gateway's clock", () => 
 
 describe("a stream whose upstream ignores max_tokens", () => {
   it("is cut at the ceiling its reservation covers, ends with output_ceiling_reached, and the call is aborted", async () => {
-    const { limits, modelId, key } = setup({ team: { dailyBudgetUsd: 1 } });
+    const { limits, modelId, key } = await setup({ team: { dailyBudgetUsd: 1 } });
     const words = ["One", " two", " three", " four", " five", " six", " seven", " eight"];
     let upstream!: ControlledStream;
     h.upstream.handle("primary", () => {
@@ -131,8 +131,8 @@ describe("a stream whose upstream ignores max_tokens", () => {
     expect(h.upstream.calls[0]!.signal.aborted).toBe(true);
 
     const cost = costMicros(PRICES, PROMPT_ESTIMATE, 5);
-    expect(h.rows()[0]).toMatchObject({ status: "error", http_status: 502, error_type: "output_ceiling_reached", completion_tokens: 5, cost_micros: cost });
-    expect(h.gateway.budgets.snapshot(limits, h.clock.now()).day).toMatchObject({ spentMicros: cost, reservedMicros: 0 });
+    expect((await h.rows())[0]).toMatchObject({ status: "error", http_status: 502, error_type: "output_ceiling_reached", completion_tokens: 5, cost_micros: cost });
+    expect((await h.gateway.budgets.snapshot(limits, h.clock.now())).day).toMatchObject({ spentMicros: cost, reservedMicros: 0 });
     // The gateway cut it, not the upstream failing: the breaker holds nothing against it.
     expect(h.gateway.breakers.state(modelId, h.clock.now())).toMatchObject({ requests: 0, failures: 0 });
   });

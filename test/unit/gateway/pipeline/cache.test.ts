@@ -12,18 +12,18 @@ let key: string;
 let teamId: string;
 const DETERMINISTIC = { temperature: 0 };
 
-function setup(cache: Record<string, unknown> | null, opts: { cacheMaxBytes?: number } = {}) {
+async function setup(cache: Record<string, unknown> | null, opts: { cacheMaxBytes?: number } = {}) {
   h = createHarness(opts);
-  h.model("primary", { inputPricePerMTok: 1, outputPricePerMTok: 2 });
-  const team = h.team({ dailyBudgetUsd: 1, responseCache: cache });
+  await h.model("primary", { inputPricePerMTok: 1, outputPricePerMTok: 2 });
+  const team = await h.team({ dailyBudgetUsd: 1, responseCache: cache });
   teamId = team.id;
-  key = h.key(team.id);
+  key = await h.key(team.id);
   h.upstream.handle("primary", () => completion("cached words", { prompt_tokens: 100, completion_tokens: 50 }));
 }
 
 afterEach(() => h.close());
 
-const spent = () => h.gateway.budgets.snapshot({ id: teamId, dailyBudgetMicros: 1_000_000, monthlyBudgetMicros: null, alertThresholdPct: 80 }, h.clock.now()).day.spentMicros;
+const spent = async () => (await h.gateway.budgets.snapshot({ id: teamId, dailyBudgetMicros: 1_000_000, monthlyBudgetMicros: null, alertThresholdPct: 80 }, h.clock.now())).day.spentMicros;
 
 describe("a team with the cache on for deterministic requests", () => {
   beforeEach(() => setup({ mode: "deterministic", ttlSeconds: 600 }));
@@ -36,10 +36,10 @@ describe("a team with the cache on for deterministic requests", () => {
     expect(second.headers["x-switchyard-cache"]).toBe("hit");
     expect(jsonOf(second)).toEqual(jsonOf(first));
     expect(h.upstream.calls).toHaveLength(1);
-    const [miss, hit] = h.rows();
+    const [miss, hit] = await h.rows();
     expect(miss).toMatchObject({ cache: "miss", cost_micros: 200, saved_micros: 0 });
     expect(hit).toMatchObject({ cache: "hit", status: "ok", cost_micros: 0, saved_micros: 200, served_model: "primary", prompt_tokens: 100, completion_tokens: 50, attempts: 0 });
-    expect(spent()).toBe(200);
+    expect(await spent()).toBe(200);
   });
 
   it("keys on the canonical request: key order and delivery fields do not matter, the content does", async () => {
@@ -110,7 +110,7 @@ describe("a team with the cache on for deterministic requests", () => {
   });
 
   it("caches embeddings, which are deterministic by nature, and answers them byte for byte", async () => {
-    h.model("embed", { endpoints: ["embeddings"], inputPricePerMTok: 1, outputPricePerMTok: 0 });
+    await h.model("embed", { endpoints: ["embeddings"], inputPricePerMTok: 1, outputPricePerMTok: 0 });
     h.upstream.handle("embed", () => embeddingList(1, 4));
     const ask = () => h.gateway.embeddings(gatewayRequest({ model: "embed", input: "the cat sat" }, { key }));
     const first = await ask();
@@ -118,13 +118,13 @@ describe("a team with the cache on for deterministic requests", () => {
     expect(second.headers["x-switchyard-cache"]).toBe("hit");
     expect("body" in second && second.body).toBe("body" in first && first.body);
     expect(h.upstream.callsTo("embed")).toHaveLength(1);
-    expect(h.rows().at(-1)).toMatchObject({ endpoint: "embeddings", cache: "hit", cost_micros: 0, saved_micros: 4 });
+    expect((await h.rows()).at(-1)).toMatchObject({ endpoint: "embeddings", cache: "hit", cost_micros: 0, saved_micros: 4 });
   });
 
   it("never shares an entry with another team", async () => {
     await h.chat(key, DETERMINISTIC);
-    const other = h.team({ responseCache: { mode: "all", ttlSeconds: 600 } });
-    const res = await h.chat(h.key(other.id), DETERMINISTIC);
+    const other = await h.team({ responseCache: { mode: "all", ttlSeconds: 600 } });
+    const res = await h.chat(await h.key(other.id), DETERMINISTIC);
     expect(res.headers["x-switchyard-cache"]).toBe("miss");
     expect(h.upstream.calls).toHaveLength(2);
   });
@@ -138,22 +138,22 @@ describe("a team with the cache on for deterministic requests", () => {
 
 describe("cache settings", () => {
   it("sends no cache header and keeps nothing for a team with the cache off", async () => {
-    setup(null);
+    await setup(null);
     const res = await h.chat(key, DETERMINISTIC);
     expect(res.headers["x-switchyard-cache"]).toBeUndefined();
     await h.chat(key, DETERMINISTIC);
     expect(h.upstream.calls).toHaveLength(2);
-    expect(h.rows().map((r) => r.cache)).toEqual([null, null]);
+    expect((await h.rows()).map((r) => r.cache)).toEqual([null, null]);
   });
 
   it("caches sampling requests too in mode all", async () => {
-    setup({ mode: "all", ttlSeconds: 60 });
+    await setup({ mode: "all", ttlSeconds: 60 });
     await h.chat(key, { temperature: 1 });
     expect((await h.chat(key, { temperature: 1 })).headers["x-switchyard-cache"]).toBe("hit");
   });
 
   it("keeps the total under its size cap, dropping the least recently used entry", async () => {
-    setup({ mode: "all", ttlSeconds: 600 }, { cacheMaxBytes: 1_000 });
+    await setup({ mode: "all", ttlSeconds: 600 }, { cacheMaxBytes: 1_000 });
     const ask = (n: number) => h.chat(key, { messages: [{ role: "user", content: `question ${n}` }] });
     for (let n = 0; n < 6; n++) {
       await ask(n);

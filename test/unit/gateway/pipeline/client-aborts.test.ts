@@ -24,13 +24,13 @@ const nothingHeld = () => {
   expect(h.gateway.breakers.state(primaryId, h.clock.now())).toMatchObject({ state: "closed", requests: 0, failures: 0 });
 };
 
-beforeEach(() => {
+beforeEach(async () => {
   h = createHarness();
-  h.model("fallback");
-  primaryId = h.model("primary", { fallbacks: ["fallback"] }).id;
-  const team = h.team({ dailyBudgetUsd: 5 });
+  await h.model("fallback");
+  primaryId = (await h.model("primary", { fallbacks: ["fallback"] })).id;
+  const team = await h.team({ dailyBudgetUsd: 5 });
   teamId = team.id;
-  key = h.key(team.id);
+  key = await h.key(team.id);
 });
 
 afterEach(() => h.close());
@@ -49,7 +49,7 @@ describe("client gone before the answer is committed", () => {
     expect(h.upstream.calls[0]!.signal.reason).toBeInstanceOf(ClientAborted);
     // Not retried, not handed to the fallback.
     expect(h.upstream.calls).toHaveLength(1);
-    expect(h.rows()).toEqual([
+    expect(await h.rows()).toEqual([
       expect.objectContaining({ status: "aborted", http_status: 499, error_type: "client_closed", attempts: 1, served_model: "primary", stream: stream ? 1 : 0, cost_micros: 0, completion_tokens: 0 }),
     ]);
     nothingHeld();
@@ -66,7 +66,7 @@ describe("client gone before the answer is committed", () => {
     client.abort();
     expect((await pending).status).toBe(499);
     // Flushing the usage writer stops its own timer; nothing else may be left.
-    expect(h.rows()).toHaveLength(1);
+    expect(await h.rows()).toHaveLength(1);
     expect(vi.getTimerCount()).toBe(0);
   });
 
@@ -79,7 +79,7 @@ describe("client gone before the answer is committed", () => {
     expect(res.status).toBe(499);
     expect(h.clock.sleeps).toHaveLength(1);
     expect(h.upstream.calls).toHaveLength(1);
-    expect(h.rows()[0]).toMatchObject({ status: "aborted", http_status: 499, error_type: "client_closed", attempts: 1 });
+    expect((await h.rows())[0]).toMatchObject({ status: "aborted", http_status: 499, error_type: "client_closed", attempts: 1 });
     expect(h.gateway.budgets.outstanding(teamId)).toBe(0);
   });
 });
@@ -105,16 +105,16 @@ describe("client gone mid-stream", () => {
     return res.stream;
   }
 
-  function expectAbortedRow() {
+  async function expectAbortedRow() {
     const completion = countText("The quick brown fox");
-    expect(h.rows()).toEqual([
+    expect(await h.rows()).toEqual([
       expect.objectContaining({
         status: "aborted", http_status: 499, error_type: "client_closed", stream: 1, attempts: 1,
         // What reached the client is billed: the upstream sent no usage, so it is counted.
         prompt_tokens: PROMPT_ESTIMATE, completion_tokens: completion, cost_micros: costMicros(PRICES, PROMPT_ESTIMATE, completion),
       }),
     ]);
-    expect(h.gateway.budgets.snapshot({ id: teamId, dailyBudgetMicros: 5_000_000, monthlyBudgetMicros: null, alertThresholdPct: 80 }, h.clock.now()).day).toMatchObject({
+    expect((await h.gateway.budgets.snapshot({ id: teamId, dailyBudgetMicros: 5_000_000, monthlyBudgetMicros: null, alertThresholdPct: 80 }, h.clock.now())).day).toMatchObject({
       spentMicros: costMicros(PRICES, PROMPT_ESTIMATE, completion),
       reservedMicros: 0,
     });
@@ -128,7 +128,7 @@ describe("client gone mid-stream", () => {
     expect(h.upstream.calls[0]!.signal.reason).toBeInstanceOf(ClientAborted);
     expect(await relay.next()).toBeNull();
     upstream.send(chunk({ content: " jumps" }));
-    expectAbortedRow();
+    await expectAbortedRow();
     nothingHeld();
   });
 
@@ -141,7 +141,7 @@ describe("client gone mid-stream", () => {
     expect(await waiting).toBe("");
     expect(await relay.next()).toBeNull();
     expect(upstream.cancelled).toBe(true);
-    expectAbortedRow();
+    await expectAbortedRow();
     nothingHeld();
   });
 });

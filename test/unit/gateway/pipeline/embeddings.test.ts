@@ -17,16 +17,16 @@ const PRICES = { inputMicrosPerMTok: 500_000, outputMicrosPerMTok: 0 };
 let h: Harness;
 let key: string;
 
-beforeEach(() => {
+beforeEach(async () => {
   h = createHarness();
-  key = h.key(h.team().id);
+  key = await h.key((await h.team()).id);
 });
 
 afterEach(() => h.close());
 
 describe("an embeddings request", () => {
   it("goes to {base}/embeddings with the client's fields, and its answer comes back byte for byte", async () => {
-    h.model("primary", { ...EMBED, upstreamModel: "text-embedding-3-small" });
+    await h.model("primary", { ...EMBED, upstreamModel: "text-embedding-3-small" });
     const answer = '{"object":"list","data":[{"object":"embedding","index":0,"embedding":[0.6,0.8]}],"model":"text-embedding-3-small","usage":{"prompt_tokens":3,"total_tokens":3},"extra":{"kept":true}}';
     h.upstream.handle(null, () => new Response(answer, { headers: { "content-type": "application/json" } }));
     const res = await h.embeddings(key, { input: "the cat sat", dimensions: 2, encoding_format: "float", user: "u-1", custom_field: 7 });
@@ -41,7 +41,7 @@ describe("an embeddings request", () => {
     // Nothing of chat's: no output limit, no stream options.
     expect(call!.body).not.toHaveProperty("max_tokens");
 
-    const rows = h.rows();
+    const rows = await h.rows();
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({
       endpoint: "embeddings", status: "ok", http_status: 200, requested_model: "primary", served_model: "primary", stream: 0,
@@ -50,31 +50,31 @@ describe("an embeddings request", () => {
   });
 
   it("bills the input estimate when the upstream reports no usage", async () => {
-    h.model("primary", EMBED);
+    await h.model("primary", EMBED);
     h.upstream.handle(null, () => embeddingList(2, null));
     const input = ["first text to embed", "second one"];
     const res = await h.embeddings(key, { input });
 
     expect(res.status).toBe(200);
     const tokens = countText(input[0]!) + countText(input[1]!);
-    expect(h.rows()[0]).toMatchObject({ endpoint: "embeddings", prompt_tokens: tokens, completion_tokens: 0, cost_micros: costMicros(PRICES, tokens, 0) });
+    expect((await h.rows())[0]).toMatchObject({ endpoint: "embeddings", prompt_tokens: tokens, completion_tokens: 0, cost_micros: costMicros(PRICES, tokens, 0) });
   });
 
   it("answers a body that is not an embeddings list with a 502 after retrying", async () => {
-    h.model("primary", { ...EMBED, providerId: h.provider({ maxAttempts: 2 }).id });
+    await h.model("primary", { ...EMBED, providerId: (await h.provider({ maxAttempts: 2 })).id });
     h.upstream.handle(null, () => Response.json({ choices: [] }));
     const res = await h.embeddings(key);
 
     expect(res.status).toBe(502);
     expect(jsonOf(res).error.message).toBe("The upstream returned a body the gateway cannot read.");
     expect(h.upstream.calls).toHaveLength(2);
-    expect(h.rows()[0]).toMatchObject({ endpoint: "embeddings", status: "error", http_status: 502, attempts: 2 });
+    expect((await h.rows())[0]).toMatchObject({ endpoint: "embeddings", status: "error", http_status: 502, attempts: 2 });
   });
 });
 
 describe("what a model serves", () => {
   it("refuses a chat model asked for embeddings with a 400 naming it, calling nothing", async () => {
-    h.model("primary");
+    await h.model("primary");
     const res = await h.embeddings(key);
 
     expect(res.status).toBe(400);
@@ -85,39 +85,39 @@ describe("what a model serves", () => {
       message: "The model `primary` does not serve embeddings; it serves chat. Ask for a model whose endpoints include embeddings.",
     });
     expect(h.upstream.calls).toHaveLength(0);
-    expect(h.rows()[0]).toMatchObject({ endpoint: "embeddings", status: "rejected", http_status: 400, error_type: "unsupported_model", requested_model: "primary", served_model: null });
+    expect((await h.rows())[0]).toMatchObject({ endpoint: "embeddings", status: "rejected", http_status: 400, error_type: "unsupported_model", requested_model: "primary", served_model: null });
   });
 
   it("refuses an embeddings model asked for a chat completion, the same way", async () => {
-    h.model("primary", EMBED);
+    await h.model("primary", EMBED);
     const res = await h.chat(key);
 
     expect(res.status).toBe(400);
     expect(jsonOf(res).error).toMatchObject({ param: "model", code: "unsupported_model", message: expect.stringContaining("`primary` does not serve chat; it serves embeddings") });
     expect(h.upstream.calls).toHaveLength(0);
-    expect(h.rows()[0]).toMatchObject({ endpoint: "chat", status: "rejected", http_status: 400 });
+    expect((await h.rows())[0]).toMatchObject({ endpoint: "chat", status: "rejected", http_status: 400 });
   });
 
   it("lets a model serving both answer both", async () => {
-    h.model("primary", { endpoints: ["chat", "embeddings"] });
+    await h.model("primary", { endpoints: ["chat", "embeddings"] });
     h.upstream.handle(null, (call) => (call.url.endsWith("/embeddings") ? embeddingList(1, 1) : completion("hi", { prompt_tokens: 8, completion_tokens: 1 })));
 
     expect((await h.embeddings(key)).status).toBe(200);
     expect((await h.chat(key)).status).toBe(200);
-    expect(h.rows().map((r) => r.endpoint)).toEqual(["embeddings", "chat"]);
+    expect((await h.rows()).map((r) => r.endpoint)).toEqual(["embeddings", "chat"]);
   });
 
   it("judges a route by its control model, and skips a candidate that does not serve the request", async () => {
-    h.model("embed-a", EMBED);
-    h.model("chatty");
-    createRoute(h.admin, { name: "search", control: "embed-a", candidate: "chatty", candidateWeight: 100 });
+    await h.model("embed-a", EMBED);
+    await h.model("chatty");
+    await createRoute(h.admin, { name: "search", control: "embed-a", candidate: "chatty", candidateWeight: 100 });
     h.upstream.handle(null, () => embeddingList(1, 2));
 
     const res = await h.embeddings(key, { model: "search" });
     expect(res.status).toBe(200);
     expect(res.headers["x-switchyard-model"]).toBe("embed-a");
     expect(h.upstream.callsTo("chatty")).toHaveLength(0);
-    expect(h.rows()[0]).toMatchObject({ endpoint: "embeddings", variant: "candidate", served_model: "embed-a" });
+    expect((await h.rows())[0]).toMatchObject({ endpoint: "embeddings", variant: "candidate", served_model: "embed-a" });
 
     const chat = await h.chat(key, { model: "search" });
     expect(chat.status).toBe(400);
@@ -125,7 +125,7 @@ describe("what a model serves", () => {
   });
 
   it("answers 400, not 502, when the provider kind has no embeddings API", async () => {
-    h.model("primary", { endpoints: ["chat"] });
+    await h.model("primary", { endpoints: ["chat"] });
     // The admin API refuses this combination; set it behind its back to reach the adapter's check.
     h.db.$client.prepare("update providers set kind = 'anthropic'").run();
     h.db.$client.prepare(`update models set endpoints = '["embeddings"]'`).run();
@@ -135,15 +135,15 @@ describe("what a model serves", () => {
     expect(res.status).toBe(400);
     expect(jsonOf(res).error).toMatchObject({ param: "model", code: "unsupported_model", message: "The model `primary` is served by a provider of kind 'anthropic', which has no embeddings API." });
     expect(h.upstream.calls).toHaveLength(0);
-    expect(h.rows()[0]).toMatchObject({ status: "rejected", http_status: 400, attempts: 1 });
+    expect((await h.rows())[0]).toMatchObject({ status: "rejected", http_status: 400, attempts: 1 });
   });
 });
 
 describe("retries and fallbacks", () => {
   it("retries a 500 and falls back past a fallback that serves only chat", async () => {
-    h.model("chatty");
-    h.model("embed-b", { ...EMBED, inputPricePerMTok: 1 });
-    h.model("primary", { ...EMBED, providerId: h.provider({ maxAttempts: 2 }).id, fallbacks: ["chatty", "embed-b"] });
+    await h.model("chatty");
+    await h.model("embed-b", { ...EMBED, inputPricePerMTok: 1 });
+    await h.model("primary", { ...EMBED, providerId: (await h.provider({ maxAttempts: 2 })).id, fallbacks: ["chatty", "embed-b"] });
     h.upstream.handle("primary", () => errorAnswer(503, "down"));
     h.upstream.handle("embed-b", () => embeddingList(1, 4));
     const res = await h.embeddings(key);
@@ -153,29 +153,29 @@ describe("retries and fallbacks", () => {
     expect(h.upstream.callsTo("primary")).toHaveLength(2);
     expect(h.upstream.callsTo("chatty")).toHaveLength(0);
     expect(h.clock.sleeps).toHaveLength(1);
-    expect(h.rows()[0]).toMatchObject({
+    expect((await h.rows())[0]).toMatchObject({
       endpoint: "embeddings", status: "ok", attempts: 3, fallback_used: 1, served_model: "embed-b", prompt_tokens: 4,
       cost_micros: costMicros({ inputMicrosPerMTok: 1_000_000, outputMicrosPerMTok: 0 }, 4, 0),
     });
   });
 
   it("answers the second attempt after a 500", async () => {
-    h.model("primary", EMBED);
+    await h.model("primary", EMBED);
     h.upstream.handle(null, inTurn(() => errorAnswer(500, "boom"), () => embeddingList(1, 2)));
     expect((await h.embeddings(key)).status).toBe(200);
-    expect(h.rows()[0]).toMatchObject({ status: "ok", attempts: 2, fallback_used: 0 });
+    expect((await h.rows())[0]).toMatchObject({ status: "ok", attempts: 2, fallback_used: 0 });
   });
 
   it("passes an upstream 400 on without retrying or falling back", async () => {
-    h.model("embed-b", EMBED);
-    h.model("primary", { ...EMBED, fallbacks: ["embed-b"] });
+    await h.model("embed-b", EMBED);
+    await h.model("primary", { ...EMBED, fallbacks: ["embed-b"] });
     h.upstream.handle(null, () => Response.json({ error: { message: "This model does not support specifying dimensions.", type: "invalid_request_error", param: null, code: null } }, { status: 400 }));
     const res = await h.embeddings(key, { dimensions: 8 });
 
     expect(res.status).toBe(400);
     expect(jsonOf(res).error.message).toBe("This model does not support specifying dimensions.");
     expect(h.upstream.calls).toHaveLength(1);
-    expect(h.rows()[0]).toMatchObject({ status: "rejected", http_status: 400, attempts: 1 });
+    expect((await h.rows())[0]).toMatchObject({ status: "rejected", http_status: 400, attempts: 1 });
   });
 });
 
@@ -184,15 +184,15 @@ describe("budgets and token limits", () => {
   const TOKENS = countText(INPUT);
 
   it("charges a team's TPM the input tokens only", async () => {
-    h.model("primary", EMBED);
-    const small = h.key(h.team({ tpmLimit: TOKENS - 1 }).id);
+    await h.model("primary", EMBED);
+    const small = await h.key((await h.team({ tpmLimit: TOKENS - 1 })).id);
     const res = await h.embeddings(small, { input: INPUT });
 
     expect(res.status).toBe(429);
     expect(jsonOf(res).error).toMatchObject({ code: "request_too_large", message: `Request too large: it needs ${TOKENS} tokens but your team allows ${TOKENS - 1} tokens per minute.` });
 
     // Exactly the input fits; a second one the same minute does not.
-    const fits = h.key(h.team({ tpmLimit: TOKENS }).id);
+    const fits = await h.key((await h.team({ tpmLimit: TOKENS })).id);
     h.upstream.handle(null, () => embeddingList(1, TOKENS));
     expect((await h.embeddings(fits, { input: INPUT })).status).toBe(200);
     const again = await h.embeddings(fits, { input: INPUT });
@@ -201,35 +201,35 @@ describe("budgets and token limits", () => {
   });
 
   it("counts a token array as its length", async () => {
-    h.model("primary", EMBED);
-    const limited = h.key(h.team({ tpmLimit: 5 }).id);
+    await h.model("primary", EMBED);
+    const limited = await h.key((await h.team({ tpmLimit: 5 })).id);
     const res = await h.embeddings(limited, { input: [[1, 2, 3], [4, 5, 6]] });
     expect(jsonOf(res).error.message).toBe("Request too large: it needs 6 tokens but your team allows 5 tokens per minute.");
   });
 
   it("reserves the input's cost and refuses what the budget cannot cover", async () => {
     // $1 per million input tokens: the input costs TOKENS micro-USD.
-    h.model("primary", { ...EMBED, inputPricePerMTok: 1 });
-    const team = h.team({ dailyBudgetUsd: (TOKENS - 1) / 1e6 });
-    const poor = h.key(team.id);
+    await h.model("primary", { ...EMBED, inputPricePerMTok: 1 });
+    const team = await h.team({ dailyBudgetUsd: (TOKENS - 1) / 1e6 });
+    const poor = await h.key(team.id);
     const res = await h.embeddings(poor, { input: INPUT });
 
     expect(res.status).toBe(429);
     expect(jsonOf(res).error).toMatchObject({ type: "insufficient_quota", code: "budget_exceeded" });
     expect(h.upstream.calls).toHaveLength(0);
-    expect(h.rows()[0]).toMatchObject({ endpoint: "embeddings", status: "budget_exceeded", http_status: 429 });
+    expect((await h.rows())[0]).toMatchObject({ endpoint: "embeddings", status: "budget_exceeded", http_status: 429 });
 
     // A shorter input fits, and its real cost is what is spent.
     h.upstream.handle(null, () => embeddingList(1, 3));
     expect((await h.embeddings(poor, { input: "the cat sat" })).status).toBe(200);
     const limits = { id: team.id, dailyBudgetMicros: TOKENS - 1, monthlyBudgetMicros: null, alertThresholdPct: team.alertThresholdPct };
-    expect(h.gateway.budgets.snapshot(limits, h.clock.now()).day).toMatchObject({ spentMicros: 3, reservedMicros: 0 });
+    expect((await h.gateway.budgets.snapshot(limits, h.clock.now())).day).toMatchObject({ spentMicros: 3, reservedMicros: 0 });
   });
 });
 
 describe("validation", () => {
-  beforeEach(() => {
-    h.model("primary", EMBED);
+  beforeEach(async () => {
+    await h.model("primary", EMBED);
   });
 
   it.each([
@@ -253,7 +253,7 @@ describe("validation", () => {
     expect(res.status).toBe(400);
     expect(jsonOf(res).error).toEqual({ type: "invalid_request_error", param, message, code: expect.any(String) });
     expect(h.upstream.calls).toHaveLength(0);
-    expect(h.rows()[0]).toMatchObject({ endpoint: "embeddings", status: "rejected", http_status: 400 });
+    expect((await h.rows())[0]).toMatchObject({ endpoint: "embeddings", status: "rejected", http_status: 400 });
   });
 
   it("refuses 10,000 strings over the body limit with a 413", async () => {

@@ -13,14 +13,14 @@ let key: string;
 let teamId: string;
 let fallbackProvider: string;
 
-beforeEach(() => {
+beforeEach(async () => {
   h = createHarness();
-  fallbackProvider = h.provider().id;
-  h.model("fallback", { providerId: fallbackProvider, inputPricePerMTok: 1, outputPricePerMTok: 2 });
-  h.model("primary", { providerId: h.provider({ maxAttempts: 3 }).id, fallbacks: ["fallback"] });
-  const team = h.team({ dailyBudgetUsd: 10 });
+  fallbackProvider = (await h.provider()).id;
+  await h.model("fallback", { providerId: fallbackProvider, inputPricePerMTok: 1, outputPricePerMTok: 2 });
+  await h.model("primary", { providerId: (await h.provider({ maxAttempts: 3 })).id, fallbacks: ["fallback"] });
+  const team = await h.team({ dailyBudgetUsd: 10 });
   teamId = team.id;
-  key = h.key(team.id);
+  key = await h.key(team.id);
 });
 
 afterEach(() => h.close());
@@ -43,7 +43,7 @@ describe("fallbacks", () => {
     // Two backoffs between the primary's three attempts; none before the fallback.
     expect(h.clock.sleeps).toHaveLength(2);
 
-    const rows = h.rows();
+    const rows = await h.rows();
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({
       status: "ok", http_status: 200, attempts: 4, fallback_used: 1, requested_model: "primary", served_model: "fallback",
@@ -51,7 +51,7 @@ describe("fallbacks", () => {
       // Billed at the prices of the model that served.
       cost_micros: costMicros({ inputMicrosPerMTok: 1_000_000, outputMicrosPerMTok: 2_000_000 }, 7, 4),
     });
-    expect(h.gateway.budgets.snapshot(team(), h.clock.now()).day).toMatchObject({ spentMicros: rows[0]!.cost_micros, reservedMicros: 0 });
+    expect((await h.gateway.budgets.snapshot(team(), h.clock.now())).day).toMatchObject({ spentMicros: rows[0]!.cost_micros, reservedMicros: 0 });
   });
 
   it("answers 502 with one error row when every target is down, and leaves nothing reserved", async () => {
@@ -66,11 +66,11 @@ describe("fallbacks", () => {
     expect(h.upstream.callsTo("primary")).toHaveLength(3);
     expect(h.upstream.callsTo("fallback")).toHaveLength(3);
 
-    const rows = h.rows();
+    const rows = await h.rows();
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({ status: "error", http_status: 502, error_type: "upstream_error", attempts: 6, fallback_used: 1, served_model: "fallback", cost_micros: 0 });
     expect(h.gateway.budgets.outstanding(teamId)).toBe(0);
-    expect(h.gateway.budgets.snapshot(team(), h.clock.now()).day).toMatchObject({ spentMicros: 0, reservedMicros: 0 });
+    expect((await h.gateway.budgets.snapshot(team(), h.clock.now())).day).toMatchObject({ spentMicros: 0, reservedMicros: 0 });
   });
 
   it("passes the upstream's 429 on, with its Retry-After, when every target is rate limited", async () => {
@@ -84,6 +84,6 @@ describe("fallbacks", () => {
     expect(h.upstream.calls).toHaveLength(2);
     expect(h.clock.sleeps).toEqual([]);
     // The upstream's refusal is the upstream's fault, not the team's limits.
-    expect(h.rows()[0]).toMatchObject({ status: "error", http_status: 429, error_type: "upstream_rate_limited" });
+    expect((await h.rows())[0]).toMatchObject({ status: "error", http_status: 429, error_type: "upstream_rate_limited" });
   });
 });

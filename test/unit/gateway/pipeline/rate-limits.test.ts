@@ -27,23 +27,23 @@ const servedBy = async (key: string, body: Record<string, unknown> = {}) => {
 
 describe("a model's own RPM limit", () => {
   it("passes the primary over for the fallback once its limit is used, until it refills", async () => {
-    h.model("fallback");
-    h.model("primary", { rpmLimit: 1, fallbacks: ["fallback"] });
-    const key = h.key(h.team().id);
+    await h.model("fallback");
+    await h.model("primary", { rpmLimit: 1, fallbacks: ["fallback"] });
+    const key = await h.key((await h.team()).id);
 
     expect(await servedBy(key)).toBe("from primary");
     expect(await servedBy(key)).toBe("from fallback");
     expect(h.upstream.callsTo("primary")).toHaveLength(1);
-    expect(h.rows()[1]).toMatchObject({ status: "ok", attempts: 1, fallback_used: 1, served_model: "fallback" });
+    expect((await h.rows())[1]).toMatchObject({ status: "ok", attempts: 1, fallback_used: 1, served_model: "fallback" });
 
     h.clock.advance(60_000);
     expect(await servedBy(key)).toBe("from primary");
   });
 
   it("answers 429 for the model when every target is over its limit, without calling any", async () => {
-    h.model("fallback", { rpmLimit: 1 });
-    h.model("primary", { rpmLimit: 1, fallbacks: ["fallback"] });
-    const key = h.key(h.team().id);
+    await h.model("fallback", { rpmLimit: 1 });
+    await h.model("primary", { rpmLimit: 1, fallbacks: ["fallback"] });
+    const key = await h.key((await h.team()).id);
     await servedBy(key);
     await servedBy(key);
     const calls = h.upstream.calls.length;
@@ -53,14 +53,14 @@ describe("a model's own RPM limit", () => {
     expect(jsonOf(res).error).toMatchObject({ type: "requests", code: "rate_limit_exceeded", message: "Rate limit reached for this model: 1 requests per minute. Try again in 60 s." });
     expect(res.headers["retry-after"]).toBe("60");
     expect(h.upstream.calls).toHaveLength(calls);
-    expect(h.rows().at(-1)).toMatchObject({ status: "rate_limited", http_status: 429, error_type: "rate_limit_exceeded", attempts: 0 });
+    expect((await h.rows()).at(-1)).toMatchObject({ status: "rate_limited", http_status: 429, error_type: "rate_limit_exceeded", attempts: 0 });
   });
 });
 
 describe("token limits charge n × the output ceiling", () => {
   it("charges the team's TPM the prompt estimate plus n × max_tokens, then refunds to the real usage", async () => {
-    h.model("primary");
-    const key = h.key(h.team({ tpmLimit: 1000 }).id);
+    await h.model("primary");
+    const key = await h.key((await h.team({ tpmLimit: 1000 })).id);
 
     const first = await h.chat(key, { n: 3, max_tokens: 300 });
     expect(first.status).toBe(200);
@@ -80,17 +80,17 @@ describe("token limits charge n × the output ceiling", () => {
     // The first request settled at its real 98 tokens; the next is charged its own worst case.
     const third = await h.chat(key, { max_tokens: 100 });
     expect(third.headers["x-ratelimit-remaining-tokens"]).toBe(String(1000 - 98 - (PROMPT_ESTIMATE + 100)));
-    expect(h.rows().map((r) => [r.status, r.error_type])).toEqual([["ok", null], ["rate_limited", "request_too_large"], ["ok", null]]);
+    expect((await h.rows()).map((r) => [r.status, r.error_type])).toEqual([["ok", null], ["rate_limited", "request_too_large"], ["ok", null]]);
   });
 
   it("charges a model's own TPM the same worst case, so a request too large for it goes to the fallback", async () => {
-    h.model("fallback");
-    h.model("primary", { tpmLimit: 1000, fallbacks: ["fallback"] });
-    const key = h.key(h.team().id);
+    await h.model("fallback");
+    await h.model("primary", { tpmLimit: 1000, fallbacks: ["fallback"] });
+    const key = await h.key((await h.team()).id);
 
     expect(await servedBy(key, { n: 3, max_tokens: 300 })).toBe("from primary");
     h.clock.advance(60_000);
     expect(await servedBy(key, { n: 4, max_tokens: 300 })).toBe("from fallback");
-    expect(h.rows()[1]).toMatchObject({ status: "ok", attempts: 1, fallback_used: 1, served_model: "fallback" });
+    expect((await h.rows())[1]).toMatchObject({ status: "ok", attempts: 1, fallback_used: 1, served_model: "fallback" });
   });
 });

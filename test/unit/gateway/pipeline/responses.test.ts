@@ -43,13 +43,13 @@ const deltas = (wire: string) =>
     .map((e) => e.data.delta)
     .join("");
 
-beforeEach(() => {
+beforeEach(async () => {
   h = createHarness();
-  h.model("fallback");
-  primaryId = h.model("primary", { fallbacks: ["fallback"] }).id;
-  const team = h.team({ dailyBudgetUsd: 5 });
+  await h.model("fallback");
+  primaryId = (await h.model("primary", { fallbacks: ["fallback"] })).id;
+  const team = await h.team({ dailyBudgetUsd: 5 });
   teamId = team.id;
-  key = h.key(team.id);
+  key = await h.key(team.id);
   client = h.client(key);
 });
 
@@ -75,7 +75,7 @@ describe("translated to a chat-completions upstream", () => {
     expect(res).toMatchObject({ id: "resp_0001", object: "response", status: "completed", model: "primary", output_text: "Hello there", instructions: "Be brief.", max_output_tokens: 100 });
     expect(res.output[0]).toMatchObject({ id: "msg_0001_0", type: "message", role: "assistant" });
     expect(res.usage).toMatchObject({ input_tokens: 20, output_tokens: 3, total_tokens: 23 });
-    expect(h.rows()).toEqual([
+    expect(await h.rows()).toEqual([
       expect.objectContaining({ endpoint: "responses", status: "ok", http_status: 200, stream: 0, requested_model: "primary", served_model: "primary", prompt_tokens: 20, completion_tokens: 3, cost_micros: costMicros(PRICES, 20, 3) }),
     ]);
   });
@@ -94,7 +94,7 @@ describe("translated to a chat-completions upstream", () => {
     expect(seen.at(-1)).toBe("response.completed");
     expect(pieces).toEqual(["Hello", " world"]);
     expect(final).toMatchObject({ status: "completed", output_text: "Hello world", usage: { input_tokens: 9, output_tokens: 2 } });
-    expect(h.rows()).toEqual([expect.objectContaining({ endpoint: "responses", status: "ok", stream: 1, prompt_tokens: 9, completion_tokens: 2, ttft_ms: 0 })]);
+    expect(await h.rows()).toEqual([expect.objectContaining({ endpoint: "responses", status: "ok", stream: 1, prompt_tokens: 9, completion_tokens: 2, ttft_ms: 0 })]);
   });
 
   it("round-trips a function call: the call comes back as a function_call item, its output goes up as a tool message", async () => {
@@ -128,7 +128,7 @@ describe("translated to a chat-completions upstream", () => {
       { role: "tool", tool_call_id: "call_w1", content: '{"tempC":21}' },
     ]);
     expect(second.output_text).toBe("It is 21°C in Lisbon.");
-    expect(h.rows().map((r) => [r.endpoint, r.status])).toEqual([
+    expect((await h.rows()).map((r) => [r.endpoint, r.status])).toEqual([
       ["responses", "ok"],
       ["responses", "ok"],
     ]);
@@ -158,7 +158,7 @@ describe("every way a stream ends", () => {
 
     expect(sent.at(-1)).toMatchObject({ event: "response.incomplete", data: { response: { status: "incomplete", incomplete_details: { reason: "max_output_tokens" } } } });
     expect(sent.map((e) => e.event)).not.toContain("error");
-    expect(h.rows()[0]).toMatchObject({ endpoint: "responses", status: "ok", completion_tokens: 2 });
+    expect((await h.rows())[0]).toMatchObject({ endpoint: "responses", status: "ok", completion_tokens: 2 });
   });
 
   it("an upstream that ignores the ceiling is cut there: response.incomplete, then an error event naming the budget; the call is aborted", async () => {
@@ -181,7 +181,7 @@ describe("every way a stream ends", () => {
     expect(sent.at(-1)!.data).toMatchObject({ code: "output_ceiling_reached", message: expect.stringContaining("5 output tokens, the most this request's budget reservation covers") });
     expect(upstream.cancelled).toBe(true);
     const prompt = estimateOf({ input: "hello", max_output_tokens: 5 });
-    expect(h.rows()[0]).toMatchObject({ endpoint: "responses", status: "error", http_status: 502, error_type: "output_ceiling_reached", completion_tokens: 5, cost_micros: costMicros(PRICES, prompt, 5) });
+    expect((await h.rows())[0]).toMatchObject({ endpoint: "responses", status: "error", http_status: 502, error_type: "output_ceiling_reached", completion_tokens: 5, cost_micros: costMicros(PRICES, prompt, 5) });
   });
 
   it("an upstream error mid-stream: response.failed with the (redacted) error, then an error event; never response.completed", async () => {
@@ -195,7 +195,7 @@ describe("every way a stream ends", () => {
     expect(sent.map((e) => e.event)).not.toContain("response.completed");
     expect(sent.slice(-2).map((e) => e.event)).toEqual(["response.failed", "error"]);
     expect(sent.at(-2)!.data.response).toMatchObject({ status: "failed", error: { code: "overloaded", message: "crashed (key ••••)" }, output: [{ status: "incomplete" }] });
-    expect(h.rows()[0]).toMatchObject({ endpoint: "responses", status: "error", http_status: 502, error_type: "upstream_error", completion_tokens: countText("Hello") });
+    expect((await h.rows())[0]).toMatchObject({ endpoint: "responses", status: "error", http_status: 502, error_type: "upstream_error", completion_tokens: countText("Hello") });
 
     // The SDK's stream helper raises it.
     const err = await client.responses.stream({ model: "primary", input: "hi" }).finalResponse().catch((e: unknown) => e);
@@ -207,7 +207,7 @@ describe("every way a stream ends", () => {
     h.upstream.handle("primary", () => sseAnswer([chunk({ role: "assistant", content: "Hel" })]));
     const sent = events(await stream());
     expect(sent.at(-2)!.data.response.error).toEqual({ code: "stream_cut", message: "The upstream closed the stream before it finished." });
-    expect(h.rows()[0]).toMatchObject({ status: "error", error_type: "stream_cut" });
+    expect((await h.rows())[0]).toMatchObject({ status: "error", error_type: "stream_cut" });
   });
 
   it("a client that goes away mid-stream aborts the upstream; the row bills what was relayed", async () => {
@@ -225,7 +225,7 @@ describe("every way a stream ends", () => {
 
     expect(upstream.cancelled).toBe(true);
     expect(await res.stream.next()).toBeNull();
-    expect(h.rows()).toEqual([expect.objectContaining({ endpoint: "responses", status: "aborted", http_status: 499, error_type: "client_closed", completion_tokens: countText("The quick") })]);
+    expect(await h.rows()).toEqual([expect.objectContaining({ endpoint: "responses", status: "aborted", http_status: 499, error_type: "client_closed", completion_tokens: countText("The quick") })]);
     expect(h.gateway.budgets.outstanding(teamId)).toBe(0);
   });
 });
@@ -238,7 +238,7 @@ describe("the same limits, routes and fallbacks as chat", () => {
     const pending = client.responses.create({ model: "primary", ...body });
     await until(() => held.length === 1, "the call to reach the upstream");
 
-    const snapshot = h.gateway.budgets.snapshot({ id: teamId, dailyBudgetMicros: 5_000_000, monthlyBudgetMicros: null, alertThresholdPct: 80 }, h.clock.now());
+    const snapshot = await h.gateway.budgets.snapshot({ id: teamId, dailyBudgetMicros: 5_000_000, monthlyBudgetMicros: null, alertThresholdPct: 80 }, h.clock.now());
     // The fallback has the same prices, so the worst case is the primary's.
     expect(snapshot.day.reservedMicros).toBe(costMicros(PRICES, estimateOf(body), 300));
     held[0]!();
@@ -247,24 +247,24 @@ describe("the same limits, routes and fallbacks as chat", () => {
   });
 
   it("refuses a request over the team's budget with 429 insufficient_quota and a budget_exceeded row", async () => {
-    const poor = h.team({ dailyBudgetUsd: 0.000001 });
-    const err = await h.client(h.key(poor.id)).responses.create({ model: "primary", input: "hi" }).catch((e: unknown) => e);
+    const poor = await h.team({ dailyBudgetUsd: 0.000001 });
+    const err = await h.client(await h.key(poor.id)).responses.create({ model: "primary", input: "hi" }).catch((e: unknown) => e);
 
     expect(err).toBeInstanceOf(RateLimitError);
     expect(err).toMatchObject({ status: 429, code: "budget_exceeded", type: "insufficient_quota" });
     expect(h.upstream.calls).toHaveLength(0);
-    expect(h.rows()).toEqual([expect.objectContaining({ endpoint: "responses", status: "budget_exceeded", http_status: 429, attempts: 0 })]);
+    expect(await h.rows()).toEqual([expect.objectContaining({ endpoint: "responses", status: "budget_exceeded", http_status: 429, attempts: 0 })]);
   });
 
   it("takes a route alias as its model", async () => {
-    h.model("candidate");
-    const route = createRoute(h.admin, { name: "assistant", control: "primary", candidate: "candidate", candidateWeight: 100 });
+    await h.model("candidate");
+    const route = await createRoute(h.admin, { name: "assistant", control: "primary", candidate: "candidate", candidateWeight: 100 });
     h.upstream.handle("candidate", () => completion("from the candidate", { prompt_tokens: 5, completion_tokens: 3 }));
     const res = await client.responses.create({ model: "assistant", input: "hi" });
 
     expect(res.output_text).toBe("from the candidate");
     expect(res.model).toBe("candidate");
-    expect(h.rows()).toEqual([expect.objectContaining({ endpoint: "responses", requested_model: "assistant", served_model: "candidate", route_id: route.id, variant: "candidate" })]);
+    expect(await h.rows()).toEqual([expect.objectContaining({ endpoint: "responses", requested_model: "assistant", served_model: "candidate", route_id: route.id, variant: "candidate" })]);
   });
 
   it("falls back when the model's upstream keeps failing; the answer names the model that served", async () => {
@@ -273,7 +273,7 @@ describe("the same limits, routes and fallbacks as chat", () => {
     const res = await client.responses.create({ model: "primary", input: "hi" });
 
     expect(res).toMatchObject({ output_text: "from the fallback", model: "fallback" });
-    expect(h.rows()).toEqual([expect.objectContaining({ endpoint: "responses", status: "ok", served_model: "fallback", fallback_used: 1, attempts: 4 })]);
+    expect(await h.rows()).toEqual([expect.objectContaining({ endpoint: "responses", status: "ok", served_model: "fallback", fallback_used: 1, attempts: 4 })]);
   });
 
   it("answers bad input with OpenAI's error shape and a 400 naming the parameter; nothing goes upstream", async () => {
@@ -290,14 +290,14 @@ describe("the same limits, routes and fallbacks as chat", () => {
       expect(err).toMatchObject({ status: 400, param, type: "invalid_request_error" });
     }
     expect(h.upstream.calls).toHaveLength(0);
-    expect(h.rows().map((r) => [r.endpoint, r.status, r.http_status])).toEqual(bad.map(() => ["responses", "rejected", 400]));
+    expect((await h.rows()).map((r) => [r.endpoint, r.status, r.http_status])).toEqual(bad.map(() => ["responses", "rejected", 400]));
   });
 
   it("refuses a body over the size limit with 413", async () => {
     const res = await h.responses(key, { input: "x".repeat(1024 * 1024) });
     expect(res.status).toBe(413);
     expect(jsonOf(res).error).toMatchObject({ type: "invalid_request_error", code: "request_too_large" });
-    expect(h.rows()[0]).toMatchObject({ endpoint: "responses", status: "rejected", http_status: 413 });
+    expect((await h.rows())[0]).toMatchObject({ endpoint: "responses", status: "rejected", http_status: 413 });
   });
 });
 
@@ -324,9 +324,9 @@ describe("passed through to a provider that speaks the Responses API", () => {
   const wireOf = (list: Array<Record<string, unknown>>) => list.map((e) => `event: ${e.type}\ndata: ${JSON.stringify(e)}\n\n`).join("");
   const sse = (list: Array<Record<string, unknown>>) => new Response(wireOf(list), { headers: { "content-type": "text/event-stream" } });
 
-  beforeEach(() => {
-    const provider = h.provider({ responsesApi: true });
-    h.model("native", { providerId: provider.id, upstreamModel: "native-up", fallbacks: ["primary"] });
+  beforeEach(async () => {
+    const provider = await h.provider({ responsesApi: true });
+    await h.model("native", { providerId: provider.id, upstreamModel: "native-up", fallbacks: ["primary"] });
   });
 
   it("sends the client's request to {base}/responses (model, output limit and store set) and relays the upstream's events as sent", async () => {
@@ -340,7 +340,7 @@ describe("passed through to a provider that speaks the Responses API", () => {
     expect(call.headers.get("authorization")).toBe(`Bearer ${UPSTREAM_KEY}`);
     expect(call.body).toEqual({ ...body, model: "native-up", store: false, max_output_tokens: 4096, stream: true });
     expect(wire).toBe(wireOf([...UP, ...END]));
-    expect(h.rows()).toEqual([expect.objectContaining({ endpoint: "responses", status: "ok", served_model: "native", stream: 1, prompt_tokens: 14, completion_tokens: 2, cost_micros: costMicros(PRICES, 14, 2) })]);
+    expect(await h.rows()).toEqual([expect.objectContaining({ endpoint: "responses", status: "ok", served_model: "native", stream: 1, prompt_tokens: 14, completion_tokens: 2, cost_micros: costMicros(PRICES, 14, 2) })]);
   });
 
   it("is read by the SDK like OpenAI itself, plain and streamed", async () => {
@@ -348,7 +348,7 @@ describe("passed through to a provider that speaks the Responses API", () => {
     expect((await client.responses.stream({ model: "native", input: "hi" }).finalResponse()).output_text).toBe("Hi there");
     const plain = await client.responses.create({ model: "native", input: "hi" });
     expect(plain).toMatchObject({ id: "resp_up", output_text: "Hi there" });
-    expect(h.rows().map((r) => [r.status, r.prompt_tokens, r.completion_tokens])).toEqual([
+    expect((await h.rows()).map((r) => [r.status, r.prompt_tokens, r.completion_tokens])).toEqual([
       ["ok", 14, 2],
       ["ok", 14, 2],
     ]);
@@ -369,7 +369,7 @@ describe("passed through to a provider that speaks the Responses API", () => {
       ["error", sent.length - 1],
     ]);
     expect(sent.at(-2)!.data.response).toMatchObject({ id: "resp_up", incomplete_details: { reason: "max_output_tokens" } });
-    expect(h.rows()[0]).toMatchObject({ status: "error", error_type: "output_ceiling_reached", completion_tokens: 5 });
+    expect((await h.rows())[0]).toMatchObject({ status: "error", error_type: "output_ceiling_reached", completion_tokens: 5 });
   });
 
   it("falls back to a chat-only model through the translation", async () => {
@@ -379,6 +379,6 @@ describe("passed through to a provider that speaks the Responses API", () => {
 
     expect(h.upstream.calls.at(-1)!.url).toMatch(/\/chat\/completions$/);
     expect(res).toMatchObject({ output_text: "translated", model: "primary", id: expect.stringMatching(/^resp_/) });
-    expect(h.rows()[0]).toMatchObject({ served_model: "primary", fallback_used: 1 });
+    expect((await h.rows())[0]).toMatchObject({ served_model: "primary", fallback_used: 1 });
   });
 });

@@ -15,11 +15,11 @@ let primaryId: string;
 const fine = () => completion("fine", { prompt_tokens: 5, completion_tokens: 1 });
 const fromFallback = () => completion("from the fallback", { prompt_tokens: 5, completion_tokens: 3 });
 
-beforeEach(() => {
+beforeEach(async () => {
   h = createHarness({ seed: 1 });
-  h.model("fallback");
-  primaryId = h.model("primary", { providerId: h.provider({ maxAttempts: 3, totalTimeoutMs: 20_000 }).id, fallbacks: ["fallback"] }).id;
-  key = h.key(h.team().id);
+  await h.model("fallback");
+  primaryId = (await h.model("primary", { providerId: (await h.provider({ maxAttempts: 3, totalTimeoutMs: 20_000 })).id, fallbacks: ["fallback"] })).id;
+  key = await h.key((await h.team()).id);
   h.upstream.handle("fallback", fromFallback);
 });
 
@@ -40,7 +40,7 @@ describe("retries", () => {
     expect(wait).toBeLessThan(250);
     expect(h.clock.sleeps).toEqual([wait]);
 
-    const [row] = h.rows();
+    const [row] = await h.rows();
     expect(row).toMatchObject({ status: "ok", http_status: 200, error_type: null, attempts: 2, fallback_used: 0, served_model: "primary", stream: 0 });
     expect(row).toMatchObject({ prompt_tokens: 5, completion_tokens: 1, cost_micros: costMicros({ inputMicrosPerMTok: 2_500_000, outputMicrosPerMTok: 10_000_000 }, 5, 1) });
     expect(row!.latency_ms).toBe(Math.round(wait));
@@ -58,7 +58,7 @@ describe("retries", () => {
 
     expect(res.status).toBe(200);
     expect(jsonOf(res).choices[0].message.content).toBe("fine");
-    expect(h.rows()[0]).toMatchObject({ status: "ok", attempts: 2, fallback_used: 0 });
+    expect((await h.rows())[0]).toMatchObject({ status: "ok", attempts: 2, fallback_used: 0 });
     expect(h.gateway.breakers.state(primaryId, h.clock.now())).toMatchObject({ failures: 1 });
   });
 
@@ -75,7 +75,7 @@ describe("retries", () => {
 
     expect(res.status).toBe(200);
     expect(h.clock.sleeps).toEqual([1500, 2000]);
-    expect(h.rows()[0]).toMatchObject({ status: "ok", attempts: 3, fallback_used: 0, served_model: "primary", latency_ms: 3500 });
+    expect((await h.rows())[0]).toMatchObject({ status: "ok", attempts: 3, fallback_used: 0, served_model: "primary", latency_ms: 3500 });
   });
 
   it("fails over to the fallback without sleeping when Retry-After is longer than maxRetryAfterMs", async () => {
@@ -87,7 +87,7 @@ describe("retries", () => {
     expect(jsonOf(res).choices[0].message.content).toBe("from the fallback");
     expect(h.clock.sleeps).toEqual([]);
     expect(h.upstream.callsTo("primary")).toHaveLength(1);
-    expect(h.rows()[0]).toMatchObject({ status: "ok", attempts: 2, fallback_used: 1, served_model: "fallback" });
+    expect((await h.rows())[0]).toMatchObject({ status: "ok", attempts: 2, fallback_used: 1, served_model: "fallback" });
   });
 
   it("fails over without sleeping when the wait would pass the request's deadline", async () => {
@@ -97,7 +97,7 @@ describe("retries", () => {
 
     expect(res.status).toBe(200);
     expect(h.clock.sleeps).toEqual([]);
-    expect(h.rows()[0]).toMatchObject({ attempts: 2, fallback_used: 1, served_model: "fallback" });
+    expect((await h.rows())[0]).toMatchObject({ attempts: 2, fallback_used: 1, served_model: "fallback" });
   });
 
   it("does not retry a 400: the client gets the upstream's message, redacted, and the breaker is not blamed", async () => {
@@ -118,7 +118,7 @@ describe("retries", () => {
     expect(h.upstream.callsTo("fallback")).toHaveLength(0);
     expect(h.clock.sleeps).toEqual([]);
     expect(h.gateway.breakers.state(primaryId, h.clock.now())).toMatchObject({ state: "closed", requests: 1, failures: 0 });
-    expect(h.rows()).toEqual([expect.objectContaining({ status: "rejected", http_status: 400, error_type: "invalid_value", attempts: 1, fallback_used: 0, cost_micros: 0 })]);
+    expect(await h.rows()).toEqual([expect.objectContaining({ status: "rejected", http_status: 400, error_type: "invalid_value", attempts: 1, fallback_used: 0, cost_micros: 0 })]);
   });
 
   it("does not retry refused credentials, and does not pass the upstream's words on", async () => {
@@ -129,6 +129,6 @@ describe("retries", () => {
     expect(res.status).toBe(200);
     expect(h.upstream.callsTo("primary")).toHaveLength(1);
     expect(h.clock.sleeps).toEqual([]);
-    expect(h.rows()[0]).toMatchObject({ attempts: 2, fallback_used: 1, served_model: "fallback" });
+    expect((await h.rows())[0]).toMatchObject({ attempts: 2, fallback_used: 1, served_model: "fallback" });
   });
 });

@@ -28,11 +28,11 @@ async function stream(body: Record<string, unknown> = {}): Promise<string> {
   return readStream(res);
 }
 
-beforeEach(() => {
+beforeEach(async () => {
   h = createHarness();
-  h.model("fallback");
-  primaryId = h.model("primary", { fallbacks: ["fallback"] }).id;
-  key = h.key(h.team().id);
+  await h.model("fallback");
+  primaryId = (await h.model("primary", { fallbacks: ["fallback"] })).id;
+  key = await h.key((await h.team()).id);
 });
 
 afterEach(() => h.close());
@@ -44,7 +44,7 @@ describe("streams that end well", () => {
 
     // Byte for byte what the upstream sent, minus the usage chunk the client did not ask for.
     expect(sseData(text)).toEqual([...HELLO, FINISH].map((c) => JSON.stringify(c)).concat("[DONE]"));
-    const [row] = h.rows();
+    const [row] = await h.rows();
     expect(row).toMatchObject({ status: "ok", http_status: 200, error_type: null, stream: 1, attempts: 1, prompt_tokens: 9, completion_tokens: 2, ttft_ms: 0 });
     expect(row!.cost_micros).toBe(costMicros(PRICES, 9, 2));
     expect(blame()).toMatchObject({ requests: 1, failures: 0 });
@@ -57,7 +57,7 @@ describe("streams that end well", () => {
     expect(sseData(text).at(-1)).toBe("[DONE]");
     expect(streamedContent(text)).toBe("Hello world");
     // No usage from the upstream: the prompt is the estimate, the reply counted with the tokenizer.
-    expect(h.rows()[0]).toMatchObject({ status: "ok", http_status: 200, error_type: null, prompt_tokens: PROMPT_ESTIMATE, completion_tokens: countText("Hello world") });
+    expect((await h.rows())[0]).toMatchObject({ status: "ok", http_status: 200, error_type: null, prompt_tokens: PROMPT_ESTIMATE, completion_tokens: countText("Hello world") });
     expect(blame()).toMatchObject({ requests: 1, failures: 0 });
   });
 
@@ -71,7 +71,7 @@ describe("streams that end well", () => {
     const events = sseData(withUsage);
     expect(events.at(-1)).toBe("[DONE]");
     expect(JSON.parse(events.at(-2)!)).toMatchObject({ choices: [], usage: { prompt_tokens: 9, completion_tokens: 2, total_tokens: 11 } });
-    for (const row of h.rows()) expect(row).toMatchObject({ status: "ok", prompt_tokens: 9, completion_tokens: 2 });
+    for (const row of await h.rows()) expect(row).toMatchObject({ status: "ok", prompt_tokens: 9, completion_tokens: 2 });
   });
 });
 
@@ -83,7 +83,7 @@ describe("streams that end badly: an error event, never [DONE]", () => {
     expect(streamedContent(text)).toBe("Hello world");
     expect(sseData(text)).not.toContain("[DONE]");
     expect(streamError(text)).toEqual({ message: "The upstream closed the stream before it finished.", type: "upstream_error", code: "stream_cut", param: null });
-    expect(h.rows()[0]).toMatchObject({ status: "error", http_status: 502, error_type: "stream_cut", stream: 1, completion_tokens: countText("Hello world") });
+    expect((await h.rows())[0]).toMatchObject({ status: "error", http_status: 502, error_type: "stream_cut", stream: 1, completion_tokens: countText("Hello world") });
     expect(blame()).toMatchObject({ requests: 1, failures: 1 });
   });
 
@@ -99,7 +99,7 @@ describe("streams that end badly: an error event, never [DONE]", () => {
     expect(streamedContent(text)).toBe("Hello world");
     expect(sseData(text)).not.toContain("[DONE]");
     expect(streamError(text)).toMatchObject({ type: "upstream_error", code: "stream_cut" });
-    expect(h.rows()[0]).toMatchObject({ status: "error", http_status: 502, error_type: "stream_cut" });
+    expect((await h.rows())[0]).toMatchObject({ status: "error", http_status: 502, error_type: "stream_cut" });
     expect(blame()).toMatchObject({ failures: 1 });
   });
 
@@ -119,7 +119,7 @@ describe("streams that end badly: an error event, never [DONE]", () => {
     expect(streamError(text)).toMatchObject({ type: "upstream_error", code: "unparseable_output" });
     expect(upstream.cancelled).toBe(true);
     expect(h.upstream.calls[0]!.signal.aborted).toBe(true);
-    expect(h.rows()[0]).toMatchObject({ status: "error", http_status: 502, error_type: "unparseable_output", completion_tokens: countText("Fine so far") });
+    expect((await h.rows())[0]).toMatchObject({ status: "error", http_status: 502, error_type: "unparseable_output", completion_tokens: countText("Fine so far") });
     expect(blame()).toMatchObject({ failures: 1 });
   });
 
@@ -133,7 +133,7 @@ describe("streams that end badly: an error event, never [DONE]", () => {
     expect(sseData(text)).not.toContain("[DONE]");
     expect(streamError(text)).toEqual({ message: "The model crashed (key ••••).", type: "server_error", code: "overloaded", param: null });
     expect(text).not.toContain(UPSTREAM_KEY);
-    expect(h.rows()[0]).toMatchObject({ status: "error", http_status: 502, error_type: "upstream_error", completion_tokens: countText("Hello") });
+    expect((await h.rows())[0]).toMatchObject({ status: "error", http_status: 502, error_type: "upstream_error", completion_tokens: countText("Hello") });
     expect(blame()).toMatchObject({ failures: 1 });
   });
 });
@@ -154,7 +154,7 @@ describe("streams that fail before their first event are not committed", () => {
     expect(sseData(text).at(-1)).toBe("[DONE]");
     expect(h.upstream.callsTo("primary")).toHaveLength(2);
     expect(h.clock.sleeps).toHaveLength(1);
-    expect(h.rows()[0]).toMatchObject({ status: "ok", attempts: 2, fallback_used: 0, served_model: "primary" });
+    expect((await h.rows())[0]).toMatchObject({ status: "ok", attempts: 2, fallback_used: 0, served_model: "primary" });
   });
 
   it("answers a plain 502, not a stream, when every attempt and fallback ends before any data", async () => {
@@ -164,6 +164,6 @@ describe("streams that fail before their first event are not committed", () => {
     expect(res.status).toBe(502);
     expect(jsonOf(res).error).toMatchObject({ type: "upstream_error", message: "The upstream stream ended before any data." });
     expect(h.upstream.calls).toHaveLength(6);
-    expect(h.rows()).toEqual([expect.objectContaining({ status: "error", http_status: 502, error_type: "upstream_error", stream: 1, attempts: 6, fallback_used: 1 })]);
+    expect(await h.rows()).toEqual([expect.objectContaining({ status: "error", http_status: 502, error_type: "upstream_error", stream: 1, attempts: 6, fallback_used: 1 })]);
   });
 });

@@ -27,15 +27,15 @@ async function helloStream(model: string) {
   return res;
 }
 
-beforeEach(() => {
+beforeEach(async () => {
   h = createHarness();
   h.clock.useTimers();
-  h.model("fallback");
-  h.model("primary", { providerId: h.provider({ maxAttempts: 1, firstByteTimeoutMs: FIRST_BYTE_MS }).id, fallbacks: ["fallback"] });
-  h.model("alone", { providerId: h.provider({ maxAttempts: 1, firstByteTimeoutMs: FIRST_BYTE_MS }).id });
-  h.model("idle", { providerId: h.provider({ maxAttempts: 1, idleTimeoutMs: IDLE_MS }).id });
-  h.model("total", { providerId: h.provider({ maxAttempts: 1, idleTimeoutMs: IDLE_MS, totalTimeoutMs: TOTAL_MS }).id });
-  key = h.key(h.team().id);
+  await h.model("fallback");
+  await h.model("primary", { providerId: (await h.provider({ maxAttempts: 1, firstByteTimeoutMs: FIRST_BYTE_MS })).id, fallbacks: ["fallback"] });
+  await h.model("alone", { providerId: (await h.provider({ maxAttempts: 1, firstByteTimeoutMs: FIRST_BYTE_MS })).id });
+  await h.model("idle", { providerId: (await h.provider({ maxAttempts: 1, idleTimeoutMs: IDLE_MS })).id });
+  await h.model("total", { providerId: (await h.provider({ maxAttempts: 1, idleTimeoutMs: IDLE_MS, totalTimeoutMs: TOTAL_MS })).id });
+  key = await h.key((await h.team()).id);
   h.upstream.handle("fallback", () => completion("from the fallback", { prompt_tokens: 5, completion_tokens: 3 }));
 });
 
@@ -43,10 +43,10 @@ afterEach(async () => {
   try {
     // No clock of an attempt outlives its request (the usage writer's own timer stops on flush).
     await flush();
-    h.usage.flush();
+    await h.usage.flush();
     expect(vi.getTimerCount()).toBe(0);
   } finally {
-    h.close();
+    await h.close();
   }
 });
 
@@ -64,7 +64,7 @@ describe("first-byte timeout", () => {
     expect(h.upstream.calls[0]!.signal.reason).toBeInstanceOf(UpstreamTimeout);
     expect(res.status).toBe(200);
     expect(jsonOf(res).choices[0].message.content).toBe("from the fallback");
-    expect(h.rows()[0]).toMatchObject({ status: "ok", attempts: 2, fallback_used: 1, served_model: "fallback", latency_ms: FIRST_BYTE_MS });
+    expect((await h.rows())[0]).toMatchObject({ status: "ok", attempts: 2, fallback_used: 1, served_model: "fallback", latency_ms: FIRST_BYTE_MS });
   });
 
   it("answers 504 timeout when there is nothing to fail over to", async () => {
@@ -82,7 +82,7 @@ describe("first-byte timeout", () => {
       param: null,
     });
     expect(h.upstream.calls[0]!.signal.aborted).toBe(true);
-    expect(h.rows()[0]).toMatchObject({ status: "error", http_status: 504, error_type: "timeout", attempts: 1, latency_ms: FIRST_BYTE_MS });
+    expect((await h.rows())[0]).toMatchObject({ status: "error", http_status: 504, error_type: "timeout", attempts: 1, latency_ms: FIRST_BYTE_MS });
   });
 });
 
@@ -102,7 +102,7 @@ describe("idle timeout", () => {
     expect(sseData(rest!)).not.toContain("[DONE]");
     expect(await res.stream.next()).toBeNull();
     expect(upstream.cancelled).toBe(true);
-    expect(h.rows()[0]).toMatchObject({ status: "error", http_status: 502, error_type: "timeout", stream: 1, completion_tokens: 1, latency_ms: IDLE_MS });
+    expect((await h.rows())[0]).toMatchObject({ status: "error", http_status: 502, error_type: "timeout", stream: 1, completion_tokens: 1, latency_ms: IDLE_MS });
   });
 
   it("does not fire while events keep coming within the gap", async () => {
@@ -118,7 +118,7 @@ describe("idle timeout", () => {
 
     expect(streamedContent(await text)).toBe("Hello a b c");
     expect(sseData(await text).at(-1)).toBe("[DONE]");
-    expect(h.rows()[0]).toMatchObject({ status: "ok", http_status: 200 });
+    expect((await h.rows())[0]).toMatchObject({ status: "ok", http_status: 200 });
   });
 });
 
@@ -133,6 +133,6 @@ describe("total deadline", () => {
 
     expect(streamError(await text)).toMatchObject({ type: "timeout", code: "timeout", message: `The upstream stopped sending (upstream deadline timeout after ${TOTAL_MS} ms).` });
     expect(upstream.cancelled).toBe(true);
-    expect(h.rows()[0]).toMatchObject({ status: "error", http_status: 502, error_type: "timeout", latency_ms: TOTAL_MS });
+    expect((await h.rows())[0]).toMatchObject({ status: "error", http_status: 502, error_type: "timeout", latency_ms: TOTAL_MS });
   });
 });

@@ -5,4 +5,4 @@ import { apiRoute } from "@/lib/server/handler";
 export const dynamic = "force-dynamic";
 
 /** The request log of the signed-in person, whatever their role. */
-export const GET = apiRoute({ auth: "session" }, ({ runtime, viewer, query }) => requestLog(query, { kind: "user", userId: viewer.userId }, asOfNow(runtime)));
+export const GET = apiRoute({ auth: "session" }, async ({ runtime, viewer, query }) => requestLog(query, { kind: "user", userId: viewer.userId }, await asOfNow(runtime)));

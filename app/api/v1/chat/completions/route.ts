@@ -6,5 +6,6 @@ export const dynamic = "force-dynamic";
 // The custom server answers this door itself (lib/server/api-door.ts); this handler serves the same
 // gateway call when Next.js runs on its own.
 export async function POST(req: Request) {
-  return toWebResponse(await getRuntime().gateway.chatCompletions(fromWebRequest(req)));
+  const { gateway } = await getRuntime();
+  return toWebResponse(await gateway.chatCompletions(fromWebRequest(req)));
 }
