@@ -104,9 +104,12 @@ describe("the cluster profile", () => {
     expect(strings(services.redis!.healthcheck).join(" ")).toContain("redis-cli ping");
   });
 
-  it("gives both gateways the same settings but their own instance id", () => {
-    const [a, b] = GATEWAYS.map((name) => ({ ...services[name]!, environment: undefined }));
+  it("gives both gateways the same settings but their own instance id and data volume", () => {
+    const [a, b] = GATEWAYS.map((name) => ({ ...services[name]!, environment: undefined, volumes: undefined }));
     expect(a).toEqual(b);
+    // Each its own /data: the usage journal a killed instance replays when it starts again.
+    expect(GATEWAYS.map((name) => services[name]!.volumes)).toEqual([["gateway-1-data:/data"], ["gateway-2-data:/data"]]);
+    for (const name of GATEWAYS) expect(Object.keys(compose.volumes ?? {})).toContain(`${name}-data`);
     const { SWITCHYARD_INSTANCE_ID: idA, ...envA } = envOf("gateway-1");
     const { SWITCHYARD_INSTANCE_ID: idB, ...envB } = envOf("gateway-2");
     expect(envA).toEqual(envB);
