@@ -39,14 +39,19 @@ export async function openPgDb({ url, migrationsFolder = join(process.cwd(), "db
 
 async function migrateUnderLock(pool: pg.Pool, migrationsFolder: string): Promise<void> {
   // The lock belongs to a session, so the lock, the migrations and the unlock share one connection.
+  await underLock(pool, MIGRATION_LOCK, (conn) => migrate(drizzle({ client: conn, schema }), { migrationsFolder }));
+}
+
+/** Runs `fn` on one pooled connection holding the session advisory lock `key`. */
+async function underLock<T>(pool: pg.Pool, key: number, fn: (conn: pg.PoolClient) => Promise<T>): Promise<T> {
   const conn = await pool.connect();
   let broken: Error | undefined;
   try {
-    await conn.query("SELECT pg_advisory_lock($1)", [MIGRATION_LOCK]);
+    await conn.query("SELECT pg_advisory_lock($1)", [key]);
     try {
-      await migrate(drizzle({ client: conn, schema }), { migrationsFolder });
+      return await fn(conn);
     } finally {
-      await conn.query("SELECT pg_advisory_unlock($1)", [MIGRATION_LOCK]);
+      await conn.query("SELECT pg_advisory_unlock($1)", [key]);
     }
   } catch (err) {
     // A connection in an unknown state (still holding the lock, say) is closed, not pooled.
@@ -87,20 +92,6 @@ export async function closePg(): Promise<void> {
  * Runs `fn` while holding a session advisory lock named by `key`, so that one instance at a time
  * does a start-up step (seeding, creating the first admin) that must happen once.
  */
-export async function withStartupLock<T>(db: PgDb, key: number, fn: () => Promise<T>): Promise<T> {
-  const conn = await db.$client.connect();
-  let broken: Error | undefined;
-  try {
-    await conn.query("SELECT pg_advisory_lock($1)", [key]);
-    try {
-      return await fn();
-    } finally {
-      await conn.query("SELECT pg_advisory_unlock($1)", [key]);
-    }
-  } catch (err) {
-    broken = err instanceof Error ? err : new Error(String(err));
-    throw err;
-  } finally {
-    conn.release(broken);
-  }
+export function withStartupLock<T>(db: PgDb, key: number, fn: () => Promise<T>): Promise<T> {
+  return underLock(db.$client, key, () => fn());
 }

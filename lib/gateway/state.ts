@@ -4,7 +4,7 @@
  * classes here); several instances keep them in Redis (lib/state/redis), behind the same
  * interfaces. Every method may answer with a promise; in memory they answer at once.
  */
-import { BudgetLedger, type BudgetAlert, type BudgetPeriod, type BudgetSnapshot, type BudgetTeam, type LoadSpend, type Reservation } from "./budget";
+import { BudgetLedger, type BudgetAlert, type BudgetSnapshot, type BudgetTeam, type LoadSpend, type Reservation, type ReserveResult } from "./budget";
 import { CircuitBreakers, type Acquisition, type BreakerOptions, type BreakerSnapshot, type BreakerTransition } from "./circuit-breaker";
 import { RateLimiter, type Grant, type LimitCheck, type RateLimitHeaders } from "./rate-limit";
 import type { CacheEntry, ResponseCache } from "./response-cache";
@@ -23,18 +23,11 @@ export interface BudgetRequest {
 export type AdmitResult =
   | { ok: true; grant: AdmissionGrant; headers: RateLimitHeaders }
   | { ok: false; reason: "rate_limit"; retryAfterMs: number; failed: LimitCheck; tooLarge: boolean; headers: RateLimitHeaders }
-  | {
-      ok: false;
+  | (Extract<ReserveResult, { ok: false }> & {
       reason: "budget";
-      period: BudgetPeriod;
-      retryAfterSeconds: number;
-      resetsAt: number;
-      capMicros: number;
-      spentMicros: number;
-      reservedMicros: number;
       /** The rate limits' levels, when they were taken before the budget refused. */
       headers?: RateLimitHeaders;
-    };
+    });
 
 /** Rate limits and budget holds, checked and taken together. */
 export interface Admission {

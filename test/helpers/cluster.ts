@@ -89,3 +89,14 @@ export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
     },
   };
 }
+
+/** Polls `fn` every 100 ms until it returns something truthy, or fails naming `what`. */
+export async function until<T>(fn: () => Promise<T | null | undefined | false>, timeoutMs: number, what: string): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn();
+    if (v) return v;
+    if (Date.now() > end) throw new Error(`${what}: not reached in ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}

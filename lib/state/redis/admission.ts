@@ -9,6 +9,7 @@ import type { Redis } from "ioredis";
 import type { BudgetAlert, BudgetPeriod, BudgetTeam, PeriodSnapshot } from "@/lib/gateway/budget";
 import { dayKey, monthKey, startOfNextUtcDay, startOfNextUtcMonth, startOfUtcDay, startOfUtcMonth } from "@/lib/gateway/period";
 import { formatResetDuration, type Grant, type LimitCheck, type LimitKind, type RateLimitHeaders } from "@/lib/gateway/rate-limit";
+import type { AdmitResult, BudgetRequest } from "@/lib/gateway/state";
 import { ADJUST, ADMIT, SETTLE, SNAPSHOT } from "./admission-scripts";
 import { defineScripts, type Scripts } from "./scripts";
 
@@ -37,24 +38,10 @@ export interface SharedGrant {
   readonly local?: Grant;
 }
 
-export interface BudgetRequest {
-  team: BudgetTeam;
-  amountMicros: number;
-}
+export type { BudgetRequest };
 
-export type SharedAdmission =
-  | { ok: true; grant: SharedGrant; headers: RateLimitHeaders }
-  | { ok: false; reason: "rate_limit"; retryAfterMs: number; failed: LimitCheck; tooLarge: boolean; headers: RateLimitHeaders }
-  | {
-      ok: false;
-      reason: "budget";
-      period: BudgetPeriod;
-      retryAfterSeconds: number;
-      resetsAt: number;
-      capMicros: number;
-      spentMicros: number;
-      reservedMicros: number;
-    };
+/** The gateway's admission result, its grant the shared one. */
+export type SharedAdmission = Exclude<AdmitResult, { ok: true }> | { ok: true; grant: SharedGrant; headers: RateLimitHeaders };
 
 export interface RedisAdmissionOptions {
   prefix?: string;

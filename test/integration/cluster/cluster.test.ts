@@ -5,7 +5,7 @@
  */
 import { rmSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startCluster, type Cluster } from "../../helpers/cluster";
+import { startCluster, until, type Cluster } from "../../helpers/cluster";
 import type { TestServer } from "../../helpers/server";
 
 let cluster: Cluster;
@@ -47,16 +47,6 @@ async function chat(server: TestServer, key: string, model: string, extra: Recor
   });
   const body = (await res.json()) as Record<string, any>;
   return { status: res.status, headers: res.headers, body };
-}
-
-async function until<T>(fn: () => Promise<T | null | undefined | false>, timeoutMs: number, what: string): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`${what}: not reached in ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }
 
 /** `n` calls spread round-robin over the instances, at most `concurrency` at a time. */

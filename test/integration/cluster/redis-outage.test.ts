@@ -3,23 +3,13 @@
  * persistence comes back): what the outage setting promises, and no budget hold left behind.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startCluster, type Cluster } from "../../helpers/cluster";
+import { startCluster, until, type Cluster } from "../../helpers/cluster";
 import type { TestServer } from "../../helpers/server";
 
 async function must(res: Response) {
   const body = await res.json();
   if (!res.ok) throw new Error(`${res.status}: ${JSON.stringify(body)}`);
   return body;
-}
-
-async function until<T>(fn: () => Promise<T | null | undefined | false>, timeoutMs: number, what: string): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`${what}: not reached in ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }
 
 async function chat(server: TestServer, key: string) {
